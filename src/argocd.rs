@@ -1,0 +1,255 @@
+//! Argo CD Applications: one per enabled component (Helm charts as
+//! multi-source Applications with a `$values` ref to the GitOps repo) and a
+//! root app-of-apps per env. Sync waves come from the dependency graph.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::components::{Component, Delivery, Document};
+use crate::config::PlatformConfig;
+use crate::resolve::Resolved;
+
+/// `apiVersion` of Argo CD Applications.
+pub const API_VERSION: &str = "argoproj.io/v1alpha1";
+/// Annotation carrying the sync wave.
+pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
+
+/// An Argo CD `Application`, with only the fields the platform sets.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Application {
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: Metadata,
+    spec: Spec,
+}
+
+#[derive(Debug, Serialize)]
+struct Metadata {
+    name: String,
+    namespace: String,
+    annotations: BTreeMap<&'static str, String>,
+    finalizers: Vec<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Spec {
+    project: String,
+    destination: Destination,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<Source>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sources: Option<Vec<Source>>,
+    sync_policy: SyncPolicy,
+}
+
+#[derive(Debug, Serialize)]
+struct Destination {
+    server: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Source {
+    #[serde(rename = "repoURL")]
+    repo_url: String,
+    target_revision: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chart: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    reference: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    helm: Option<Helm>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    directory: Option<Directory>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Helm {
+    release_name: String,
+    value_files: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Directory {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    include: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exclude: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SyncPolicy {
+    automated: Automated,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    sync_options: Vec<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Automated {
+    prune: bool,
+    self_heal: bool,
+}
+
+fn automated() -> SyncPolicy {
+    SyncPolicy {
+        automated: Automated {
+            prune: true,
+            self_heal: true,
+        },
+        sync_options: Vec::new(),
+    }
+}
+
+/// Path of an env's directory inside the GitOps repository.
+fn env_dir(c: &PlatformConfig, env: &str) -> String {
+    let base = c.argocd.path.trim_matches('/');
+    if base.is_empty() {
+        env.to_string()
+    } else {
+        format!("{base}/{env}")
+    }
+}
+
+/// Name of the Application for a component in an env.
+pub fn app_name(env: &str, component: &str) -> String {
+    format!("{env}-{component}")
+}
+
+/// The Application of one component. `files` are the documents the
+/// component emits (its values file or manifests).
+pub fn component_app(r: &Resolved, component: &dyn Component, files: &[Document]) -> Application {
+    let c = &r.config;
+    let dir = env_dir(c, &r.env);
+    let (source, sources) = match component.delivery() {
+        Delivery::Helm(chart) => {
+            let values: Vec<String> = files
+                .iter()
+                .filter(|d| d.path.starts_with("values/"))
+                .map(|d| format!("$values/{dir}/{}", d.path))
+                .collect();
+            let chart_source = Source {
+                repo_url: chart.repo_url.to_string(),
+                target_revision: chart.version.to_string(),
+                chart: Some(chart.name.to_string()),
+                path: None,
+                reference: None,
+                helm: Some(Helm {
+                    release_name: release_of(files).unwrap_or_else(|| component.name().to_string()),
+                    value_files: values,
+                }),
+                directory: None,
+            };
+            let values_source = Source {
+                repo_url: c.argocd.repo_url.clone(),
+                target_revision: c.argocd.target_revision.clone(),
+                chart: None,
+                path: None,
+                reference: Some("values"),
+                helm: None,
+                directory: None,
+            };
+            (None, Some(vec![chart_source, values_source]))
+        }
+        Delivery::Manifests => {
+            let names: Vec<&str> = files
+                .iter()
+                .filter_map(|d| d.path.strip_prefix("manifests/"))
+                .collect();
+            let include = if names.len() == 1 {
+                names[0].to_string()
+            } else {
+                format!("{{{}}}", names.join(","))
+            };
+            let source = Source {
+                repo_url: c.argocd.repo_url.clone(),
+                target_revision: c.argocd.target_revision.clone(),
+                chart: None,
+                path: Some(format!("{dir}/manifests")),
+                reference: None,
+                helm: None,
+                directory: Some(Directory {
+                    include: Some(include),
+                    exclude: None,
+                }),
+            };
+            (Some(source), None)
+        }
+    };
+    let wave = r.waves.get(component.name()).copied().unwrap_or(0);
+    let namespace = match component.delivery() {
+        Delivery::Helm(_) => Some(component.namespace(c).to_string()),
+        Delivery::Manifests => None,
+    };
+    Application {
+        api_version: API_VERSION,
+        kind: "Application",
+        metadata: Metadata {
+            name: app_name(&r.env, component.name()),
+            namespace: c.argocd.namespace.clone(),
+            annotations: BTreeMap::from([(SYNC_WAVE, wave.to_string())]),
+            finalizers: vec!["resources-finalizer.argocd.argoproj.io"],
+        },
+        spec: Spec {
+            project: c.argocd.project.clone(),
+            destination: Destination {
+                server: c.argocd.destination_server.clone(),
+                namespace,
+            },
+            source,
+            sources,
+            sync_policy: automated(),
+        },
+    }
+}
+
+fn release_of(files: &[Document]) -> Option<String> {
+    files
+        .iter()
+        .find_map(|d| d.data.get("release").and_then(|r| r.as_str()).map(str::to_string))
+}
+
+/// The env's root app-of-apps: every file in `apps/` but itself.
+pub fn root_app(r: &Resolved) -> Application {
+    let c = &r.config;
+    Application {
+        api_version: API_VERSION,
+        kind: "Application",
+        metadata: Metadata {
+            name: app_name(&r.env, "root"),
+            namespace: c.argocd.namespace.clone(),
+            annotations: BTreeMap::new(),
+            finalizers: vec!["resources-finalizer.argocd.argoproj.io"],
+        },
+        spec: Spec {
+            project: c.argocd.project.clone(),
+            destination: Destination {
+                server: c.argocd.destination_server.clone(),
+                namespace: Some(c.argocd.namespace.clone()),
+            },
+            source: Some(Source {
+                repo_url: c.argocd.repo_url.clone(),
+                target_revision: c.argocd.target_revision.clone(),
+                chart: None,
+                path: Some(format!("{}/apps", env_dir(c, &r.env))),
+                reference: None,
+                helm: None,
+                directory: Some(Directory {
+                    include: None,
+                    exclude: Some("root.yaml".into()),
+                }),
+            }),
+            sources: None,
+            sync_policy: automated(),
+        },
+    }
+}

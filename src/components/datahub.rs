@@ -1,0 +1,207 @@
+//! DataHub through acryldata/datahub 1.1.0: GMS, frontend, and the MAE and
+//! MCE consumers as their own pods, with Neo4j as graph store and the
+//! existing PostgreSQL as SQL store. Addresses of Elasticsearch, Kafka and
+//! Neo4j are computed from those components, never typed twice.
+
+use serde::Serialize;
+
+use super::{address, check_replicas, check_resources, Chart, Component, Delivery, Document, K8sResources};
+use crate::config::{DatahubService, PlatformConfig, SecretRef};
+use crate::resolve::Finding;
+
+/// Pinned chart.
+pub const CHART: Chart = Chart {
+    repo_url: "https://helm.datahubproject.io/",
+    name: "datahub",
+    version: "1.1.0",
+};
+
+/// The `datahub` component.
+pub struct Datahub;
+
+#[derive(Serialize)]
+struct Values {
+    #[serde(rename = "datahub-gms")]
+    gms: Service,
+    #[serde(rename = "datahub-frontend")]
+    frontend: Service,
+    #[serde(rename = "datahub-mae-consumer")]
+    mae: Service,
+    #[serde(rename = "datahub-mce-consumer")]
+    mce: Service,
+    global: Global,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Service {
+    replica_count: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resources: Option<K8sResources>,
+}
+
+#[derive(Serialize)]
+struct Global {
+    graph_service_impl: &'static str,
+    datahub_standalone_consumers_enabled: bool,
+    elasticsearch: Elastic,
+    kafka: Kafka,
+    neo4j: Neo4j,
+    sql: Sql,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    datahub: Option<Version>,
+}
+
+#[derive(Serialize)]
+struct Version {
+    version: String,
+}
+
+#[derive(Serialize)]
+struct Elastic {
+    host: String,
+    port: String,
+}
+
+#[derive(Serialize)]
+struct Kafka {
+    bootstrap: Bootstrap,
+}
+
+#[derive(Serialize)]
+struct Bootstrap {
+    server: String,
+}
+
+#[derive(Serialize)]
+struct Neo4j {
+    host: String,
+    uri: String,
+    username: &'static str,
+    password: ChartSecret,
+}
+
+/// The chart's form of a Secret reference.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChartSecret {
+    secret_ref: String,
+    secret_key: String,
+}
+
+impl From<&SecretRef> for ChartSecret {
+    fn from(s: &SecretRef) -> Self {
+        ChartSecret {
+            secret_ref: s.secret.clone(),
+            secret_key: s.key.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Sql {
+    datasource: Datasource,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Datasource {
+    host: String,
+    /// Required by the chart's schema even when the store is PostgreSQL.
+    host_for_mysql_client: String,
+    port: String,
+    url: String,
+    driver: &'static str,
+    database: String,
+    username: String,
+    password: ChartSecret,
+}
+
+fn service(s: &DatahubService) -> Service {
+    Service {
+        replica_count: s.replicas,
+        resources: s.resources.as_ref().map(K8sResources::from),
+    }
+}
+
+impl Component for Datahub {
+    fn name(&self) -> &'static str {
+        "datahub"
+    }
+    fn enabled(&self, c: &PlatformConfig) -> bool {
+        c.components.datahub.enabled
+    }
+    fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
+        let mut n = super::needs_namespaces(c);
+        n.extend(["elasticsearch", "kafka", "neo4j"]);
+        n
+    }
+    fn depends_on<'a>(&self, c: &'a PlatformConfig) -> &'a [String] {
+        &c.components.datahub.depends_on
+    }
+    fn namespace<'a>(&self, c: &'a PlatformConfig) -> &'a str {
+        &c.components.datahub.namespace
+    }
+    fn delivery(&self) -> Delivery {
+        Delivery::Helm(CHART)
+    }
+    fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
+        let d = &c.components.datahub;
+        let services = [
+            ("gms", &d.gms),
+            ("frontend", &d.frontend),
+            ("maeConsumer", &d.mae_consumer),
+            ("mceConsumer", &d.mce_consumer),
+        ];
+        for (name, s) in services {
+            check_replicas(s.replicas, 1, &["components", "datahub", name, "replicas"], f);
+            if let Some(r) = &s.resources {
+                check_resources(r, &["components", "datahub", name, "resources"], f);
+            }
+        }
+    }
+    fn build(&self, c: &PlatformConfig) -> Vec<Document> {
+        let d = &c.components.datahub;
+        let pg = &c.external.postgresql;
+        let (es_host, es_port) = address::elasticsearch(c);
+        let values = Values {
+            gms: service(&d.gms),
+            frontend: service(&d.frontend),
+            mae: service(&d.mae_consumer),
+            mce: service(&d.mce_consumer),
+            global: Global {
+                graph_service_impl: "neo4j",
+                datahub_standalone_consumers_enabled: true,
+                elasticsearch: Elastic {
+                    host: es_host,
+                    port: es_port.to_string(),
+                },
+                kafka: Kafka {
+                    bootstrap: Bootstrap {
+                        server: address::kafka(c),
+                    },
+                },
+                neo4j: Neo4j {
+                    host: address::neo4j_http(c),
+                    uri: address::neo4j_bolt(c),
+                    username: "neo4j",
+                    password: (&d.neo4j_password).into(),
+                },
+                sql: Sql {
+                    datasource: Datasource {
+                        host: format!("{}:{}", pg.host, pg.port),
+                        host_for_mysql_client: pg.host.clone(),
+                        port: pg.port.to_string(),
+                        url: format!("jdbc:postgresql://{}:{}/{}", pg.host, pg.port, d.sql.database),
+                        driver: "org.postgresql.Driver",
+                        database: d.sql.database.clone(),
+                        username: d.sql.username.clone(),
+                        password: (&d.sql.password).into(),
+                    },
+                },
+                datahub: d.version.clone().map(|version| Version { version }),
+            },
+        };
+        vec![super::values_document(self.name(), &CHART, &d.release, &d.namespace, &values)]
+    }
+}

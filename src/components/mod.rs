@@ -1,0 +1,285 @@
+//! The platform's components. Each lives in one module with a template of
+//! the same stem; adding one means one module, one template and one line in
+//! [`registry`].
+
+mod datahub;
+mod elasticsearch;
+mod kafka;
+mod namespaces;
+mod neo4j;
+
+use serde::Serialize;
+
+use crate::config::{PlatformConfig, Quantity, ResourceList, Resources};
+use crate::resolve::Finding;
+
+/// A Helm chart at a pinned version.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Chart {
+    /// Chart repository (HTTP index or OCI registry path without `oci://`).
+    pub repo_url: &'static str,
+    /// Chart name.
+    pub name: &'static str,
+    /// Pinned chart version.
+    pub version: &'static str,
+}
+
+/// How Argo CD applies a component.
+#[derive(Debug, Clone, Copy)]
+pub enum Delivery {
+    /// A Helm release of a chart, with the component's values file.
+    Helm(Chart),
+    /// Plain manifests from the env's `manifests/` directory.
+    Manifests,
+}
+
+/// One file a component emits, before templating.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Path inside the env directory (`values/kafka.yaml`).
+    pub path: String,
+    /// Template stem in `templates/` (`kafka` → `kafka.yaml.tera`).
+    pub template: &'static str,
+    /// What the template sees (a view built for it).
+    pub data: serde_json::Value,
+    /// The YAML documents the rendered file must parse back into, in order.
+    pub expect: Vec<serde_json::Value>,
+}
+
+/// What every component provides.
+pub trait Component: Send + Sync {
+    /// Stable identifier, also the file stem of its outputs (`kafka`).
+    fn name(&self) -> &'static str;
+    /// Whether it is on in this env.
+    fn enabled(&self, config: &PlatformConfig) -> bool;
+    /// Components it needs, by name (before config's `dependsOn`).
+    fn needs(&self, config: &PlatformConfig) -> Vec<&'static str>;
+    /// Extra dependencies from config (`dependsOn`).
+    fn depends_on<'a>(&self, config: &'a PlatformConfig) -> &'a [String];
+    /// Namespace its resources go to (the Application's destination).
+    fn namespace<'a>(&self, config: &'a PlatformConfig) -> &'a str;
+    /// How Argo CD applies it.
+    fn delivery(&self) -> Delivery;
+    /// Rules the schema cannot express; each finding names its field path.
+    fn validate(&self, config: &PlatformConfig, findings: &mut Vec<Finding>);
+    /// The files it emits.
+    fn build(&self, config: &PlatformConfig) -> Vec<Document>;
+}
+
+/// Every component the crate ships, in a fixed order.
+pub fn registry() -> Vec<Box<dyn Component>> {
+    vec![
+        Box::new(namespaces::Namespaces),
+        Box::new(elasticsearch::Elasticsearch),
+        Box::new(kafka::Kafka),
+        Box::new(neo4j::Neo4j),
+        Box::new(datahub::Datahub),
+    ]
+}
+
+/// Cluster-local DNS name of a Service.
+pub fn service_host(name: &str, namespace: &str) -> String {
+    format!("{name}.{namespace}.svc.cluster.local")
+}
+
+/// Public addresses other components compute from config.
+pub mod address {
+    pub use super::elasticsearch::http_endpoint as elasticsearch;
+    pub use super::kafka::bootstrap_servers as kafka;
+    pub use super::neo4j::{bolt_uri as neo4j_bolt, http_endpoint as neo4j_http};
+}
+
+/// Kubernetes `ResourceRequirements` as Helm charts take them.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct K8sResources {
+    /// Requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests: Option<ResourceList>,
+    /// Limits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limits: Option<ResourceList>,
+}
+
+impl From<&Resources> for K8sResources {
+    fn from(r: &Resources) -> Self {
+        K8sResources {
+            requests: r.requests.clone(),
+            limits: r.limits.clone(),
+        }
+    }
+}
+
+/// Checks requests ≤ limits for CPU and memory.
+pub fn check_resources(r: &Resources, path: &[&str], findings: &mut Vec<Finding>) {
+    let (Some(req), Some(lim)) = (&r.requests, &r.limits) else {
+        return;
+    };
+    let pairs: [(&str, &Option<Quantity>, &Option<Quantity>); 2] = [
+        ("cpu", &req.cpu, &lim.cpu),
+        ("memory", &req.memory, &lim.memory),
+    ];
+    for (what, rq, lm) in pairs {
+        if let (Some(rq), Some(lm)) = (rq, lm) {
+            if rq > lm {
+                let mut p: Vec<&str> = path.to_vec();
+                p.extend(["requests", what]);
+                findings.push(Finding::new(
+                    &p,
+                    format!("{what} request {rq} exceeds its limit {lm}"),
+                    format!("lower requests.{what} to at most {lm}, or raise limits.{what}"),
+                ));
+            }
+        }
+    }
+}
+
+/// Checks that a replica count is at least `min`.
+pub fn check_replicas(n: u32, min: u32, path: &[&str], findings: &mut Vec<Finding>) {
+    if n < min {
+        findings.push(Finding::new(
+            path,
+            format!("replicas is {n}; at least {min} is needed"),
+            format!("set replicas to {min} or more (or set `enabled: false` to turn the component off)"),
+        ));
+    }
+}
+
+/// Checks that a volume size is positive.
+pub fn check_storage(q: &Quantity, path: &[&str], findings: &mut Vec<Finding>) {
+    if !q.is_positive() {
+        findings.push(Finding::new(
+            path,
+            format!("volume size {q} must be positive"),
+            "give a size such as `20Gi`".to_string(),
+        ));
+    }
+}
+
+/// Checks a JVM heap size (`512m`, `2g`): Elasticsearch reads it as `-Xmx`.
+pub fn check_heap(heap: &Option<String>, path: &[&str], findings: &mut Vec<Finding>) {
+    if let Some(h) = heap {
+        let ok = h.len() > 1
+            && h[..h.len() - 1].bytes().all(|b| b.is_ascii_digit())
+            && matches!(h.as_bytes()[h.len() - 1], b'k' | b'm' | b'g' | b'K' | b'M' | b'G');
+        if !ok {
+            findings.push(Finding::new(
+                path,
+                format!("`{h}` is not a JVM heap size"),
+                "write a whole number with k, m or g, e.g. `512m` or `2g`".to_string(),
+            ));
+        }
+    }
+}
+
+/// Every component but `namespaces` needs the namespaces first, when they
+/// are rendered at all.
+pub fn needs_namespaces(c: &PlatformConfig) -> Vec<&'static str> {
+    if c.components.namespaces.enabled {
+        vec!["namespaces"]
+    } else {
+        Vec::new()
+    }
+}
+
+/// A values file document: the template sees the chart, release, namespace
+/// and the typed values.
+pub fn values_document<V: Serialize>(
+    stem: &'static str,
+    chart: &Chart,
+    release: &str,
+    namespace: &str,
+    values: &V,
+) -> Document {
+    Document {
+        path: format!("values/{stem}.yaml"),
+        template: stem,
+        data: serde_json::json!({
+            "chart": chart,
+            "release": release,
+            "namespace": namespace,
+            "values": values,
+        }),
+        expect: vec![serde_json::to_value(values).expect("values serialise")],
+    }
+}
+
+/// `global` of a Bitnami chart: storage class, and the image-verification
+/// switch when images come from elsewhere than `bitnamilegacy`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BitnamiGlobal {
+    default_storage_class: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    security: Option<BitnamiSecurity>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BitnamiSecurity {
+    allow_insecure_images: bool,
+}
+
+impl BitnamiGlobal {
+    /// From the platform's storage class and image settings.
+    pub fn new(c: &PlatformConfig) -> Self {
+        let legacy = c.images.bitnami_namespace == "bitnamilegacy";
+        BitnamiGlobal {
+            default_storage_class: c.storage_class.clone(),
+            security: (!legacy).then_some(BitnamiSecurity {
+                allow_insecure_images: true,
+            }),
+        }
+    }
+}
+
+/// A Bitnami image reference (`registry` + `repository`; the chart keeps its tag).
+#[derive(Debug, Serialize)]
+pub struct BitnamiImage {
+    registry: String,
+    repository: String,
+}
+
+impl BitnamiImage {
+    /// `<registry>/<bitnamiNamespace>/<name>`.
+    pub fn new(c: &PlatformConfig, name: &str) -> Self {
+        BitnamiImage {
+            registry: c.images.bitnami_registry.clone(),
+            repository: format!("{}/{name}", c.images.bitnami_namespace),
+        }
+    }
+}
+
+/// `volumePermissions.image` of a Bitnami chart (an `os-shell` init container).
+#[derive(Debug, Serialize)]
+pub struct VolumePermissions {
+    image: BitnamiImage,
+}
+
+impl VolumePermissions {
+    /// Points the init container's image at the configured registry.
+    pub fn new(c: &PlatformConfig) -> Self {
+        VolumePermissions {
+            image: BitnamiImage::new(c, "os-shell"),
+        }
+    }
+}
+
+/// `persistence` of a Bitnami chart.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Persistence {
+    enabled: bool,
+    storage_class: String,
+    size: Quantity,
+}
+
+impl Persistence {
+    /// An enabled volume of `size` in `class`.
+    pub fn new(class: &str, size: &Quantity) -> Self {
+        Persistence {
+            enabled: true,
+            storage_class: class.to_string(),
+            size: size.clone(),
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Errors: every one names where it comes from and, where it can, how to fix it.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::yaml::Loc;
+
+/// One problem found in the input or the output.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    /// Where in the config the problem is, when it comes from config.
+    pub loc: Option<Loc>,
+    /// The field path (`components.kafka.controller.replicas`), when known.
+    pub path: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// Whether the offending source line may be shown (never for secrets).
+    pub show_source: bool,
+}
+
+impl Diagnostic {
+    /// A problem with a message only.
+    pub fn new(message: impl Into<String>) -> Self {
+        Diagnostic {
+            loc: None,
+            path: None,
+            message: message.into(),
+            help: None,
+            show_source: true,
+        }
+    }
+
+    /// Sets the location.
+    pub fn at(mut self, loc: Option<Loc>) -> Self {
+        self.loc = loc;
+        self
+    }
+
+    /// Sets the field path.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        let p = path.into();
+        self.path = (!p.is_empty()).then_some(p);
+        self
+    }
+
+    /// Sets the fix suggestion.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Hides the source line (the value there may be a secret).
+    pub fn hide_source(mut self) -> Self {
+        self.show_source = false;
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error: ")?;
+        if let Some(loc) = &self.loc {
+            write!(f, "{loc}: ")?;
+        }
+        if let Some(path) = &self.path {
+            write!(f, "{path}: ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if let (Some(loc), true) = (&self.loc, self.show_source) {
+            if let Some(text) = loc.line_text() {
+                let gutter = loc.line.to_string();
+                let text: String = text.chars().take(200).collect();
+                write!(f, "\n {gutter} | {text}")?;
+                let pad = " ".repeat(gutter.len());
+                let caret = " ".repeat(loc.col.saturating_sub(1).min(200));
+                write!(f, "\n {pad} | {caret}^")?;
+            }
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can go wrong, grouped by the exit code it maps to.
+#[derive(Debug)]
+pub enum Error {
+    /// The config is unreadable or invalid (exit 2).
+    Config(Vec<Diagnostic>),
+    /// Bad usage: an env that does not exist, a bad flag combination (exit 2).
+    Usage(Diagnostic),
+    /// The rendered output failed its checks (exit 1).
+    Validation(Vec<Diagnostic>),
+    /// A file could not be read or written (exit 2).
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// What the operation was.
+        action: &'static str,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// A config error with one diagnostic.
+    pub fn config(d: Diagnostic) -> Self {
+        Error::Config(vec![d])
+    }
+
+    /// An I/O error on `path`.
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            action,
+            source,
+        }
+    }
+
+    /// The process exit code this error maps to.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Validation(_) => 1,
+            Error::Config(_) | Error::Usage(_) | Error::Io { .. } => 2,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Config(ds) | Error::Validation(ds) => {
+                for (i, d) in ds.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "{d}")?;
+                }
+                Ok(())
+            }
+            Error::Usage(d) => write!(f, "{d}"),
+            Error::Io {
+                path,
+                action,
+                source,
+            } => write!(f, "error: cannot {action} {}: {source}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Result with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The closest candidate to `word`, if one is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}

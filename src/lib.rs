@@ -1,0 +1,32 @@
+//! platgen: one typed description of a Kubernetes data platform, rendered
+//! into the Helm values, manifests and Argo CD Applications a GitOps
+//! repository commits.
+//!
+//! Data flows one way: [`load`] → [`merge`] → [`resolve`] → build
+//! ([`components`], [`argocd`]) → [`render`] → [`check`] → write
+//! ([`RenderedTree::write`]).
+//!
+//! ```no_run
+//! let platform = platgen::Platform::builtin()?;
+//! let tree = platform.render("prod")?;
+//! tree.write(std::path::Path::new("gitops"))?;
+//! # Ok::<(), platgen::Error>(())
+//! ```
+
+pub mod argocd;
+pub mod check;
+pub mod components;
+pub mod config;
+pub mod error;
+pub mod load;
+pub mod merge;
+mod platform;
+pub mod render;
+pub mod resolve;
+mod tree;
+pub mod write;
+pub mod yaml;
+
+pub use error::{Error, Result};
+pub use platform::Platform;
+pub use tree::RenderedTree;

@@ -1,0 +1,164 @@
+//! Reading a platform config: `platform.yaml` plus `envs/<env>.yaml`, from a
+//! directory or from the example platform built into the binary.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::yaml::{parse_one, Limits, Loc, Node, Source};
+
+/// Where a platform config came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The example platform built into the binary.
+    Builtin,
+    /// A directory on disk.
+    Dir(PathBuf),
+}
+
+/// The parsed, not yet merged, config files.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    /// Where they came from.
+    pub origin: Origin,
+    /// `platform.yaml`.
+    pub base: Node,
+    /// `envs/<env>.yaml` by env name, sorted.
+    pub envs: BTreeMap<String, Node>,
+}
+
+const BUILTIN_BASE: &str = include_str!("builtin/platform.yaml");
+const BUILTIN_ENVS: [(&str, &str); 3] = [
+    ("dev", include_str!("builtin/envs/dev.yaml")),
+    ("staging", include_str!("builtin/envs/staging.yaml")),
+    ("prod", include_str!("builtin/envs/prod.yaml")),
+];
+
+/// The built-in example platform's files, as `(relative path, text)`.
+pub fn builtin_files() -> Vec<(String, &'static str)> {
+    let mut files = vec![("platform.yaml".to_string(), BUILTIN_BASE)];
+    files.extend(BUILTIN_ENVS.iter().map(|(n, t)| (format!("envs/{n}.yaml"), *t)));
+    files
+}
+
+/// Loads the built-in example platform.
+pub fn load_builtin() -> Result<Sources> {
+    let parse = |name: String, text: &str| {
+        parse_one(
+            Arc::new(Source {
+                name: format!("<built-in>/{name}"),
+                text: text.to_string(),
+            }),
+            Limits::default(),
+        )
+        .map_err(Error::config)
+    };
+    let base = parse("platform.yaml".into(), BUILTIN_BASE)?;
+    let mut envs = BTreeMap::new();
+    for (name, text) in BUILTIN_ENVS {
+        envs.insert(name.to_string(), parse(format!("envs/{name}.yaml"), text)?);
+    }
+    Ok(Sources {
+        origin: Origin::Builtin,
+        base,
+        envs,
+    })
+}
+
+/// Loads `DIR/platform.yaml` and every `DIR/envs/*.yaml`.
+pub fn load_dir(dir: &Path) -> Result<Sources> {
+    let base_path = dir.join("platform.yaml");
+    if !base_path.is_file() {
+        return Err(Error::Usage(
+            Diagnostic::new(format!("no platform.yaml in {}", dir.display()))
+                .help("a config directory holds platform.yaml and envs/<env>.yaml; `gen init DIR` writes an example"),
+        ));
+    }
+    let base = read_yaml(&base_path)?;
+    let mut envs = BTreeMap::new();
+    let env_dir = dir.join("envs");
+    if env_dir.is_dir() {
+        let entries = std::fs::read_dir(&env_dir).map_err(|e| Error::io("read", &env_dir, e))?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_string();
+            if !crate::resolve::is_dns_label(&name) {
+                return Err(Error::config(
+                    Diagnostic::new(format!("`{name}` is not a valid env name"))
+                        .at(Some(file_start(&path)))
+                        .help("env names are DNS labels: lower-case letters, digits and `-`, at most 63 characters"),
+                ));
+            }
+            let node = read_yaml(&path)?;
+            envs.insert(name, node);
+        }
+    }
+    Ok(Sources {
+        origin: Origin::Dir(dir.to_path_buf()),
+        base,
+        envs,
+    })
+}
+
+fn file_start(path: &Path) -> Loc {
+    Loc {
+        source: Arc::new(Source {
+            name: path.display().to_string(),
+            text: String::new(),
+        }),
+        line: 1,
+        col: 1,
+    }
+}
+
+fn read_yaml(path: &Path) -> Result<Node> {
+    let limits = Limits::default();
+    let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
+    if meta.len() > limits.max_bytes as u64 {
+        return Err(Error::config(
+            Diagnostic::new(format!(
+                "file is {} bytes; the limit is {} bytes",
+                meta.len(),
+                limits.max_bytes
+            ))
+            .at(Some(file_start(path)))
+            .help("a platform config is a few kilobytes; check that this is the right file"),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let before = &e.as_bytes()[..valid];
+            let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+            let col = valid - before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1) + 1;
+            return Err(Error::config(
+                Diagnostic::new("the file is not valid UTF-8")
+                    .at(Some(Loc {
+                        source: Arc::new(Source {
+                            name: path.display().to_string(),
+                            text: String::new(),
+                        }),
+                        line,
+                        col,
+                    }))
+                    .help("save the file as UTF-8"),
+            ));
+        }
+    };
+    let source = Arc::new(Source {
+        name: path.display().to_string(),
+        text,
+    });
+    parse_one(source, limits).map_err(Error::config)
+}

@@ -1,0 +1,164 @@
+//! `gen`: the command line of platgen. All logic lives in the library; this
+//! file parses flags, calls it, prints, and maps errors to exit codes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use platgen::write::Drift;
+use platgen::{Error, Platform, RenderedTree};
+
+/// Render a typed Kubernetes data platform into Helm values, manifests and
+/// Argo CD Applications for a GitOps repository.
+#[derive(Parser)]
+#[command(name = "gen", version, about, long_about = None)]
+#[command(after_help = "Examples:\n  gen render --env prod                 print prod as one YAML stream\n  gen render --all --out gitops         write every env under gitops/\n  gen check --all --out gitops          fail (exit 1) if gitops/ is stale\n\nExit codes: 0 success; 1 drift found or output failed validation; 2 bad usage or invalid config.")]
+struct Cli {
+    /// Platform config directory (platform.yaml + envs/<env>.yaml).
+    /// Default: ./platform when it exists, else the built-in example platform.
+    #[arg(long, global = true, value_name = "DIR")]
+    config: Option<PathBuf>,
+    /// Directory of templates overriding the built-in ones (same file names).
+    #[arg(long, global = true, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render one env (or all) to a directory, or to stdout as one YAML stream.
+    #[command(after_help = "Examples:\n  gen render --env prod\n  gen render --env prod --out gitops\n  gen render --all --out gitops --config ./platform")]
+    Render {
+        #[command(flatten)]
+        select: Select,
+        /// Output directory; the env's files go to DIR/<env>/. Without it,
+        /// files are printed to stdout, each introduced by `# Source: <path>`.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Check that a rendered directory is up to date; exit 1 with a diff if not.
+    #[command(after_help = "Examples:\n  gen check --env prod --out gitops\n  gen check --all --out output")]
+    Check {
+        #[command(flatten)]
+        select: Select,
+        /// The directory `gen render --out` wrote.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct Select {
+    /// The env to render (a file envs/<ENV>.yaml in the config).
+    #[arg(long, value_name = "ENV")]
+    env: Option<String>,
+    /// Every env of the config.
+    #[arg(long)]
+    all: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn load(cli: &Cli) -> Result<Platform, Error> {
+    let platform = match &cli.config {
+        Some(dir) => Platform::load(dir)?,
+        None if Path::new("platform/platform.yaml").is_file() => Platform::load(Path::new("platform"))?,
+        None => Platform::builtin()?,
+    };
+    match &cli.templates {
+        Some(dir) => platform.with_templates(dir),
+        None => Ok(platform),
+    }
+}
+
+fn render(platform: &Platform, select: &Select) -> Result<Vec<RenderedTree>, Error> {
+    match &select.env {
+        Some(env) => Ok(vec![platform.render(env)?]),
+        None => platform.render_all(),
+    }
+}
+
+fn run(cli: &Cli) -> Result<u8, Error> {
+    let platform = load(cli)?;
+    match &cli.command {
+        Command::Render { select, out } => {
+            let trees = render(&platform, select)?;
+            match out {
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    for tree in &trees {
+                        stdout
+                            .write_all(tree.to_stream().as_bytes())
+                            .map_err(|e| Error::io("write", "stdout", e))?;
+                    }
+                }
+                Some(dir) => {
+                    for tree in &trees {
+                        let report = tree.write(dir)?;
+                        if !cli.quiet {
+                            eprintln!(
+                                "{}: {} written, {} unchanged, {} removed ({})",
+                                tree.env,
+                                report.written,
+                                report.unchanged,
+                                report.removed,
+                                dir.join(&tree.env).display()
+                            );
+                        }
+                    }
+                }
+            }
+            Ok(0)
+        }
+        Command::Check { select, out } => {
+            let trees = render(&platform, select)?;
+            let mut drifted = 0;
+            for tree in &trees {
+                for drift in tree.check(out)? {
+                    drifted += 1;
+                    match drift {
+                        Drift::Missing(p) => println!("missing: {}", out.join(p).display()),
+                        Drift::Stale(p) => println!("stale (no longer generated): {}", out.join(p).display()),
+                        Drift::Changed(_, diff) => print!("{diff}"),
+                    }
+                }
+            }
+            if drifted == 0 {
+                if !cli.quiet {
+                    eprintln!("{} is up to date", out.display());
+                }
+                return Ok(0);
+            }
+            let which = match &select.env {
+                Some(env) => format!("--env {env}"),
+                None => "--all".to_string(),
+            };
+            let config = cli
+                .config
+                .as_ref()
+                .map(|c| format!(" --config {}", c.display()))
+                .unwrap_or_default();
+            eprintln!(
+                "error: {drifted} generated file(s) out of date in {}\n  help: run `gen render {which} --out {}{config}` and commit the result",
+                out.display(),
+                out.display()
+            );
+            Ok(1)
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! Writing rendered trees, and checking a written tree for drift.
+//!
+//! A write is all or nothing: files are staged in a temporary directory
+//! beside the output, then moved into place one by one with the previous
+//! files kept aside, and put back if any move fails. Only files gen wrote
+//! (listed in `<env>/.gen-manifest`) are ever replaced or pruned.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::resolve::is_dns_label;
+use crate::tree::RenderedTree;
+
+/// Name of the file, in each env directory, listing the files gen owns there.
+pub const MANIFEST: &str = ".gen-manifest";
+
+/// What a write did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WriteReport {
+    /// Files created or changed.
+    pub written: usize,
+    /// Files already up to date.
+    pub unchanged: usize,
+    /// Generated files no longer produced, removed.
+    pub removed: usize,
+}
+
+/// One difference between a rendered tree and what is on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Drift {
+    /// The file should exist and does not.
+    Missing(String),
+    /// The file differs; a unified diff from disk to the render.
+    Changed(String, String),
+    /// A generated file that the render no longer produces.
+    Stale(String),
+}
+
+impl Drift {
+    /// The path (`<env>/<file>`) concerned.
+    pub fn path(&self) -> &str {
+        match self {
+            Drift::Missing(p) | Drift::Changed(p, _) | Drift::Stale(p) => p,
+        }
+    }
+}
+
+fn manifest_text(tree: &RenderedTree) -> String {
+    let mut s = String::from("# Files written by gen in this directory; gen prunes and checks these only.\n");
+    for path in tree.files.keys() {
+        s.push_str(path);
+        s.push('\n');
+    }
+    s
+}
+
+fn read_manifest(env_dir: &Path) -> BTreeSet<String> {
+    fs::read_to_string(env_dir.join(MANIFEST))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .filter(|l| safe_relative(l))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A relative path with no `..`, no root and no empty components.
+fn safe_relative(p: &str) -> bool {
+    let path = Path::new(p);
+    !p.is_empty()
+        && !p.contains('\\')
+        && path.components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+fn check_target(out: &Path, env: &str) -> Result<PathBuf> {
+    if !is_dns_label(env) {
+        return Err(Error::Usage(Diagnostic::new(format!(
+            "refusing to write env `{env}`: an env name is a DNS label (no `/`, `..` or absolute paths)"
+        ))));
+    }
+    if out.exists() && !out.is_dir() {
+        return Err(Error::Usage(
+            Diagnostic::new(format!("--out {} is a file, not a directory", out.display()))
+                .help("give a directory (it is created if missing)"),
+        ));
+    }
+    let env_dir = out.join(env);
+    if let Ok(meta) = fs::symlink_metadata(&env_dir) {
+        if meta.file_type().is_symlink() {
+            return Err(Error::Usage(Diagnostic::new(format!(
+                "{} is a symbolic link; gen does not write through links",
+                env_dir.display()
+            ))));
+        }
+    }
+    Ok(env_dir)
+}
+
+/// Refuses a path whose directories inside `root` include a symbolic link.
+fn no_links_below(root: &Path, rel: &str) -> Result<()> {
+    let mut cur = root.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for part in &parts[..parts.len().saturating_sub(1)] {
+        cur.push(part);
+        if let Ok(meta) = fs::symlink_metadata(&cur) {
+            if meta.file_type().is_symlink() {
+                return Err(Error::Usage(Diagnostic::new(format!(
+                    "{} is a symbolic link; gen does not write through links",
+                    cur.display()
+                ))));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl RenderedTree {
+    /// Writes the tree to `<out>/<env>/`, all or nothing.
+    pub fn write(&self, out: &Path) -> Result<WriteReport> {
+        self.write_with(out, &mut |_| Ok(()))
+    }
+
+    /// [`write`](Self::write) with a hook called before each staged file is
+    /// written (tests inject faults with it).
+    #[doc(hidden)]
+    pub fn write_with(
+        &self,
+        out: &Path,
+        before_stage: &mut dyn FnMut(&str) -> std::io::Result<()>,
+    ) -> Result<WriteReport> {
+        let env_dir = check_target(out, &self.env)?;
+        for path in self.files.keys() {
+            if !safe_relative(path) {
+                return Err(Error::Usage(Diagnostic::new(format!(
+                    "refusing to write `{path}`: not a relative path inside the env directory"
+                ))));
+            }
+            no_links_below(&env_dir, path)?;
+        }
+        let owned = read_manifest(&env_dir);
+        let mut report = WriteReport::default();
+        let manifest = manifest_text(self);
+        let mut install: Vec<(&str, &str)> = Vec::new();
+        for (path, text) in self.files.iter().map(|(p, t)| (p.as_str(), t.as_str())) {
+            let target = env_dir.join(path);
+            match fs::symlink_metadata(&target) {
+                Ok(meta) if !owned.contains(path) => {
+                    let _ = meta;
+                    return Err(Error::Usage(
+                        Diagnostic::new(format!(
+                            "refusing to replace {}: gen did not write it (it is not in {MANIFEST})",
+                            target.display()
+                        ))
+                        .help("move the file away, or render into another --out directory"),
+                    ));
+                }
+                Ok(meta) if meta.is_file() && fs::read(&target).is_ok_and(|b| b == text.as_bytes()) => {
+                    report.unchanged += 1;
+                }
+                _ => install.push((path, text)),
+            }
+        }
+        let remove: Vec<&String> = owned.iter().filter(|p| !self.files.contains_key(*p)).collect();
+        let manifest_changed = fs::read_to_string(env_dir.join(MANIFEST)).ok().as_deref() != Some(&manifest);
+        if install.is_empty() && remove.is_empty() && !manifest_changed {
+            return Ok(report);
+        }
+        if manifest_changed {
+            install.push((MANIFEST, &manifest));
+        }
+        fs::create_dir_all(out).map_err(|e| Error::io("create", out, e))?;
+        let stage = tempfile::Builder::new()
+            .prefix(&format!(".gen-stage-{}-", self.env))
+            .tempdir_in(out)
+            .map_err(|e| Error::io("create a staging directory in", out, e))?;
+        for (path, text) in &install {
+            let staged = stage.path().join(path);
+            if let Some(parent) = staged.parent() {
+                fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+            }
+            before_stage(path)
+                .and_then(|_| fs::write(&staged, text))
+                .map_err(|e| Error::io("write", &staged, e))?;
+        }
+        let backup = tempfile::Builder::new()
+            .prefix(&format!(".gen-backup-{}-", self.env))
+            .tempdir_in(out)
+            .map_err(|e| Error::io("create a backup directory in", out, e))?;
+        let mut journal = Journal::default();
+        let result = commit(&env_dir, stage.path(), backup.path(), &install, &remove, &mut journal);
+        if let Err(e) = result {
+            journal.roll_back(&env_dir, backup.path());
+            return Err(e);
+        }
+        report.written = install.len() - usize::from(manifest_changed);
+        report.removed = remove.len();
+        for path in &remove {
+            prune_empty_dirs(&env_dir, path);
+        }
+        Ok(report)
+    }
+
+    /// Compares the tree with `<out>/<env>/`: missing, changed and stale
+    /// generated files. Files gen did not write are ignored.
+    pub fn check(&self, out: &Path) -> Result<Vec<Drift>> {
+        let env_dir = out.join(&self.env);
+        let owned = read_manifest(&env_dir);
+        let mut drift = Vec::new();
+        for (path, text) in &self.files {
+            let shown = format!("{}/{path}", self.env);
+            match fs::read(env_dir.join(path)) {
+                Err(_) => drift.push(Drift::Missing(shown)),
+                Ok(bytes) if bytes != text.as_bytes() => {
+                    let old = String::from_utf8_lossy(&bytes);
+                    let diff = similar::TextDiff::from_lines(old.as_ref(), text.as_str())
+                        .unified_diff()
+                        .context_radius(3)
+                        .header(&format!("a/{shown}"), &format!("b/{shown}"))
+                        .to_string();
+                    drift.push(Drift::Changed(shown, diff));
+                }
+                Ok(_) => {}
+            }
+        }
+        for path in owned.iter().filter(|p| !self.files.contains_key(*p)) {
+            if env_dir.join(path).exists() {
+                drift.push(Drift::Stale(format!("{}/{path}", self.env)));
+            }
+        }
+        Ok(drift)
+    }
+}
+
+#[derive(Default)]
+struct Journal {
+    /// Files moved aside into the backup directory.
+    backed_up: Vec<String>,
+    /// Files moved into place.
+    installed: Vec<String>,
+}
+
+impl Journal {
+    fn roll_back(&self, env_dir: &Path, backup: &Path) {
+        for path in self.installed.iter().rev() {
+            let _ = fs::remove_file(env_dir.join(path));
+        }
+        for path in self.backed_up.iter().rev() {
+            let _ = fs::rename(backup.join(path), env_dir.join(path));
+        }
+    }
+}
+
+fn commit(
+    env_dir: &Path,
+    stage: &Path,
+    backup: &Path,
+    install: &[(&str, &str)],
+    remove: &[&String],
+    journal: &mut Journal,
+) -> Result<()> {
+    let aside = |path: &str, journal: &mut Journal| -> Result<()> {
+        let target = env_dir.join(path);
+        if fs::symlink_metadata(&target).is_ok() {
+            let kept = backup.join(path);
+            if let Some(parent) = kept.parent() {
+                fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+            }
+            fs::rename(&target, &kept).map_err(|e| Error::io("move aside", &target, e))?;
+            journal.backed_up.push(path.to_string());
+        }
+        Ok(())
+    };
+    for (path, _) in install {
+        aside(path, journal)?;
+        let target = env_dir.join(path);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+        }
+        fs::rename(stage.join(path), &target).map_err(|e| Error::io("write", &target, e))?;
+        journal.installed.push(path.to_string());
+    }
+    for path in remove {
+        aside(path, journal)?;
+    }
+    Ok(())
+}
+
+fn prune_empty_dirs(env_dir: &Path, removed: &str) {
+    let mut dir = env_dir.join(removed);
+    while dir.pop() && dir.starts_with(env_dir) && dir != env_dir {
+        if fs::remove_dir(&dir).is_err() {
+            break;
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! YAML text → located [`Node`] trees, with the guards a tool that reads
+//! hand-written and CI-supplied files needs: duplicate keys are errors,
+//! aliases cannot blow up, and sizes are bounded.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+use super::node::{Loc, Node, NodeValue, Source};
+use crate::error::Diagnostic;
+
+/// Bounds on what one file may expand to.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest accepted file, in bytes.
+    pub max_bytes: usize,
+    /// Most nodes one file may expand to, counting alias expansions.
+    pub max_nodes: usize,
+    /// Deepest nesting accepted.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 8 * 1024 * 1024,
+            max_nodes: 1_000_000,
+            max_depth: 128,
+        }
+    }
+}
+
+/// Parses a file that must hold exactly one document (an empty file is `null`).
+pub fn parse_one(source: Arc<Source>, limits: Limits) -> Result<Node, Diagnostic> {
+    let mut docs = parse_documents(source.clone(), limits)?;
+    match docs.len() {
+        0 => Ok(Node {
+            value: NodeValue::Null,
+            loc: Loc {
+                source,
+                line: 1,
+                col: 1,
+            },
+        }),
+        1 => Ok(docs.remove(0)),
+        _ => Err(Diagnostic::new("this file holds more than one YAML document")
+            .at(Some(docs[1].loc.clone()))
+            .help("a config file holds one document: remove the `---` separator")),
+    }
+}
+
+/// Parses every document of a YAML stream.
+pub fn parse_documents(source: Arc<Source>, limits: Limits) -> Result<Vec<Node>, Diagnostic> {
+    if source.text.len() > limits.max_bytes {
+        return Err(Diagnostic::new(format!(
+            "file is {} bytes; the limit is {} bytes",
+            source.text.len(),
+            limits.max_bytes
+        ))
+        .at(Some(Loc {
+            source: source.clone(),
+            line: 1,
+            col: 1,
+        }))
+        .help("a platform config is a few kilobytes; check that this is the right file"));
+    }
+    let text = source.text.clone();
+    let mut builder = Builder {
+        source,
+        limits,
+        anchors: HashMap::new(),
+        nodes: 0,
+    };
+    let mut parser = Parser::new_from_str(&text);
+    let mut docs = Vec::new();
+    loop {
+        let (event, span) = builder.next(&mut parser)?;
+        match event {
+            Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                builder.anchors.clear();
+                let (ev, sp) = builder.next(&mut parser)?;
+                if matches!(ev, Event::DocumentEnd) {
+                    // `---` followed by nothing: an empty document.
+                    continue;
+                }
+                docs.push(builder.node(&mut parser, ev, sp, 0)?);
+            }
+            _ => return Err(builder.err(span, "unexpected YAML event at top level")),
+        }
+    }
+    Ok(docs)
+}
+
+struct Builder {
+    source: Arc<Source>,
+    limits: Limits,
+    anchors: HashMap<usize, (Node, usize)>,
+    nodes: usize,
+}
+
+impl Builder {
+    fn loc(&self, span: Span) -> Loc {
+        Loc {
+            source: self.source.clone(),
+            line: span.start.line().max(1),
+            col: span.start.col() + 1,
+        }
+    }
+
+    fn err(&self, span: Span, msg: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(msg).at(Some(self.loc(span)))
+    }
+
+    fn next<'a>(&self, parser: &mut Parser<'a, saphyr_parser::StrInput<'a>>) -> Result<(Event<'a>, Span), Diagnostic> {
+        match parser.next_event() {
+            Some(Ok(pair)) => Ok(pair),
+            None => Ok((Event::StreamEnd, Span::default())),
+            Some(Err(e)) => {
+                let m = e.marker();
+                let info = e.info().to_string();
+                let help = if info.contains("tab") {
+                    Some("YAML indentation uses spaces only: replace the tab with spaces")
+                } else {
+                    None
+                };
+                let mut d = Diagnostic::new(format!("YAML syntax error: {info}")).at(Some(Loc {
+                    source: self.source.clone(),
+                    line: m.line().max(1),
+                    col: m.col() + 1,
+                }));
+                if let Some(h) = help {
+                    d = d.help(h);
+                }
+                Err(d)
+            }
+        }
+    }
+
+    fn count(&mut self, n: usize, span: Span) -> Result<(), Diagnostic> {
+        self.nodes += n;
+        if self.nodes > self.limits.max_nodes {
+            return Err(self
+                .err(
+                    span,
+                    format!(
+                        "this file expands to more than {} values (aliases included)",
+                        self.limits.max_nodes
+                    ),
+                )
+                .help("an alias that repeats an alias many times multiplies the document; write the values out"));
+        }
+        Ok(())
+    }
+
+    fn node<'a>(
+        &mut self,
+        parser: &mut Parser<'a, saphyr_parser::StrInput<'a>>,
+        event: Event<'a>,
+        span: Span,
+        depth: usize,
+    ) -> Result<Node, Diagnostic> {
+        if depth > self.limits.max_depth {
+            return Err(self.err(span, format!("nesting deeper than {} levels", self.limits.max_depth)));
+        }
+        let loc = self.loc(span);
+        match event {
+            Event::Alias(id) => {
+                let (node, size) = self
+                    .anchors
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| self.err(span, "alias to an unknown anchor"))?;
+                self.count(size, span)?;
+                Ok(node)
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                self.count(1, span)?;
+                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                let value = scalar(&text, style, tag.as_deref());
+                let node = Node { value, loc };
+                if anchor > 0 {
+                    self.anchors.insert(anchor, (node.clone(), 1));
+                }
+                Ok(node)
+            }
+            Event::SequenceStart(anchor, _) => {
+                let start = self.nodes;
+                self.count(1, span)?;
+                let mut items = Vec::new();
+                loop {
+                    let (ev, sp) = self.next(parser)?;
+                    if matches!(ev, Event::SequenceEnd) {
+                        break;
+                    }
+                    items.push(self.node(parser, ev, sp, depth + 1)?);
+                }
+                let node = Node {
+                    value: NodeValue::Seq(items),
+                    loc,
+                };
+                if anchor > 0 {
+                    self.anchors.insert(anchor, (node.clone(), self.nodes - start));
+                }
+                Ok(node)
+            }
+            Event::MappingStart(anchor, _) => {
+                let start = self.nodes;
+                self.count(1, span)?;
+                let mut map: IndexMap<String, (Loc, Node)> = IndexMap::new();
+                loop {
+                    let (ev, sp) = self.next(parser)?;
+                    if matches!(ev, Event::MappingEnd) {
+                        break;
+                    }
+                    let key_loc = self.loc(sp);
+                    let key = match self.node(parser, ev, sp, depth + 1)?.value {
+                        NodeValue::Str(s) => s,
+                        NodeValue::Int(i) => i.to_string(),
+                        NodeValue::Bool(b) => b.to_string(),
+                        NodeValue::Float(_, s) => s,
+                        NodeValue::Null => "null".into(),
+                        _ => return Err(self.err(sp, "a mapping key must be a plain value, not a list or map")),
+                    };
+                    let (ev, vsp) = self.next(parser)?;
+                    let value = self.node(parser, ev, vsp, depth + 1)?;
+                    if let Some((first, _)) = map.get(&key) {
+                        return Err(Diagnostic::new(format!("duplicate key `{key}`"))
+                            .at(Some(key_loc))
+                            .help(format!(
+                                "`{key}` is already set at line {}: keep one of the two",
+                                first.line
+                            )));
+                    }
+                    map.insert(key, (key_loc, value));
+                }
+                let node = Node {
+                    value: NodeValue::Map(map),
+                    loc,
+                };
+                if anchor > 0 {
+                    self.anchors.insert(anchor, (node.clone(), self.nodes - start));
+                }
+                Ok(node)
+            }
+            _ => Err(self.err(span, "unexpected YAML event")),
+        }
+    }
+}
+
+/// Resolves a scalar by the YAML 1.2 core schema; quoted scalars and
+/// `!!str` are always strings.
+fn scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> NodeValue {
+    if let Some(tag) = tag {
+        if tag.ends_with(":str") || tag == "!!str" {
+            return NodeValue::Str(text.to_string());
+        }
+    }
+    if style != ScalarStyle::Plain {
+        return NodeValue::Str(text.to_string());
+    }
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return NodeValue::Null,
+        "true" | "True" | "TRUE" => return NodeValue::Bool(true),
+        "false" | "False" | "FALSE" => return NodeValue::Bool(false),
+        _ => {}
+    }
+    if let Some(i) = parse_int(text) {
+        return NodeValue::Int(i);
+    }
+    if looks_like_float(text) {
+        if let Ok(f) = text.parse::<f64>() {
+            return NodeValue::Float(f, text.to_string());
+        }
+    }
+    NodeValue::Str(text.to_string())
+}
+
+fn parse_int(text: &str) -> Option<i64> {
+    let (neg, digits) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let v = if let Some(hex) = digits.strip_prefix("0x") {
+        i64::from_str_radix(hex, 16).ok()?
+    } else if let Some(oct) = digits.strip_prefix("0o") {
+        i64::from_str_radix(oct, 8).ok()?
+    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse().ok()?
+    } else {
+        return None;
+    };
+    Some(if neg { -v } else { v })
+}
+
+fn looks_like_float(text: &str) -> bool {
+    let t = text.trim_start_matches(['-', '+']);
+    matches!(t, ".inf" | ".Inf" | ".INF" | ".nan" | ".NaN" | ".NAN")
+        || (t.bytes().any(|b| b.is_ascii_digit())
+            && t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+            && t.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(text: &str) -> Arc<Source> {
+        Arc::new(Source {
+            name: "t.yaml".into(),
+            text: text.into(),
+        })
+    }
+
+    #[test]
+    fn locations_are_one_based() {
+        let n = parse_one(src("a:\n  b: 3\n"), Limits::default()).unwrap();
+        let loc = n.locate(&["a".into(), "b".into()]);
+        assert_eq!((loc.line, loc.col), (2, 6));
+    }
+
+    #[test]
+    fn core_schema_scalars() {
+        let n = parse_one(src("[on, yes, 'true', true, 1, 1.5, 0x10, ~, 20Gi]"), Limits::default()).unwrap();
+        let NodeValue::Seq(items) = n.value else { panic!() };
+        let kinds: Vec<_> = items.iter().map(|i| format!("{:?}", i.value)).collect();
+        assert_eq!(kinds[0], "Str(\"on\")");
+        assert_eq!(kinds[1], "Str(\"yes\")");
+        assert_eq!(kinds[2], "Str(\"true\")");
+        assert_eq!(kinds[3], "Bool(true)");
+        assert_eq!(kinds[4], "Int(1)");
+        assert!(kinds[5].starts_with("Float(1.5"));
+        assert_eq!(kinds[6], "Int(16)");
+        assert_eq!(kinds[7], "Null");
+        assert_eq!(kinds[8], "Str(\"20Gi\")");
+    }
+
+    #[test]
+    fn duplicate_key_is_an_error() {
+        let e = parse_one(src("a: 1\nb: 2\na: 3\n"), Limits::default()).unwrap_err();
+        assert!(e.message.contains("duplicate key `a`"));
+        assert_eq!(e.loc.unwrap().line, 3);
+    }
+
+    #[test]
+    fn alias_bomb_is_bounded() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+            ));
+        }
+        let e = parse_one(src(&text), Limits::default()).unwrap_err();
+        assert!(e.message.contains("expands to more than"), "{}", e.message);
+    }
+
+    #[test]
+    fn syntax_error_has_location() {
+        let e = parse_one(src("a: [1, 2\nb: 3\n"), Limits::default()).unwrap_err();
+        assert!(e.message.starts_with("YAML syntax error"));
+        assert!(e.loc.is_some());
+    }
+}
