@@ -1,0 +1,235 @@
+//! The real binary in a temp directory: bad input exits 2 with
+//! file:line:column and writes nothing; check exits 1 with a diff and a hint.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    common::gen().current_dir(dir).args(args).output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A config dir `cfg` (the built-in example) inside a temp dir.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_builtin_config(&dir.path().join("cfg"));
+    dir
+}
+
+fn render_fails(dir: &Path, expect_in_stderr: &[&str]) -> String {
+    let o = run(dir, &["render", "--env", "prod", "--config", "cfg", "--out", "out"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "stderr:\n{err}");
+    for want in expect_in_stderr {
+        assert!(err.contains(want), "expected {want:?} in:\n{err}");
+    }
+    assert!(!dir.join("out").exists(), "nothing is written on error");
+    err
+}
+
+#[test]
+fn unknown_key_names_file_line_column_and_suggests() {
+    let w = workspace();
+    common::edit(&w.path().join("cfg"), "envs/prod.yaml", "    gms:\n", "    gms:\n      replicass: 2\n");
+    let err = render_fails(w.path(), &["cfg/envs/prod.yaml:5:7", "unknown key `replicass`", "did you mean `replicas`?"]);
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn wrong_type_is_located() {
+    let w = workspace();
+    common::edit(&w.path().join("cfg"), "platform.yaml", "    controller:\n      replicas: 3", "    controller:\n      replicas: three");
+    render_fails(w.path(), &["cfg/platform.yaml:", "components.kafka.controller.replicas", "invalid type"]);
+}
+
+#[test]
+fn bad_quantity_suggests_the_binary_suffix() {
+    let w = workspace();
+    common::edit(&w.path().join("cfg"), "platform.yaml", "storage: 30Gi", "storage: 30Gb");
+    let err = render_fails(w.path(), &["cfg/platform.yaml:", "components.neo4j.storage", "did you mean `30Gi`?"]);
+    let line = err.lines().next().unwrap();
+    let loc: Vec<&str> = line.split(':').collect();
+    let text = std::fs::read_to_string(w.path().join("cfg/platform.yaml")).unwrap();
+    let line_no: usize = loc[2].parse().unwrap();
+    assert!(text.lines().nth(line_no - 1).unwrap().contains("30Gb"), "line number points at the value");
+}
+
+#[test]
+fn env_that_does_not_exist() {
+    let w = workspace();
+    let o = run(w.path(), &["render", "--env", "prdo", "--config", "cfg", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("env `prdo` does not exist"));
+    assert!(stderr(&o).contains("did you mean `prod`?"));
+    assert!(!w.path().join("out").exists());
+}
+
+#[test]
+fn yaml_syntax_error_is_located() {
+    let w = workspace();
+    common::edit(&w.path().join("cfg"), "envs/prod.yaml", "  datahub:\n", "  datahub: [\n");
+    render_fails(w.path(), &["cfg/envs/prod.yaml:", "YAML syntax error"]);
+}
+
+#[test]
+fn literal_password_is_refused_without_echoing_it() {
+    let w = workspace();
+    common::edit(
+        &w.path().join("cfg"),
+        "platform.yaml",
+        "    auth:\n      secret: neo4j-auth\n      key: NEO4J_AUTH",
+        "    auth: datahub_neo4j_password",
+    );
+    let err = render_fails(w.path(), &["components.neo4j.auth", "literal secret", "secret:"]);
+    assert!(!err.contains("datahub_neo4j_password"), "the secret leaked:\n{err}");
+}
+
+#[test]
+fn requests_above_limits_and_zero_replicas_are_rule_errors() {
+    let w = workspace();
+    std::fs::write(
+        w.path().join("cfg/envs/prod.yaml"),
+        "components:\n  datahub:\n    gms:\n      replicas: 0\n      resources:\n        requests:\n          memory: 4Gi\n        limits:\n          memory: 2Gi\n",
+    )
+    .unwrap();
+    let err = render_fails(
+        w.path(),
+        &[
+            "cfg/envs/prod.yaml:4:17: components.datahub.gms.replicas: replicas is 0",
+            "cfg/envs/prod.yaml:7:19: components.datahub.gms.resources.requests.memory: memory request 4Gi exceeds its limit 2Gi",
+        ],
+    );
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn dependency_cycle_is_named() {
+    let w = workspace();
+    std::fs::write(
+        w.path().join("cfg/envs/prod.yaml"),
+        "components:\n  kafka:\n    dependsOn: [datahub]\n",
+    )
+    .unwrap();
+    render_fails(w.path(), &["dependency cycle:", "datahub", "kafka"]);
+}
+
+#[test]
+fn stdout_stream_has_source_headers() {
+    let w = workspace();
+    let o = run(w.path(), &["render", "--env", "prod"]);
+    assert!(o.status.success());
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.starts_with("---\n# Source: prod/apps/datahub.yaml\n"));
+    assert!(out.contains("\n# Source: prod/values/kafka.yaml\n"));
+    // The same bytes as the files the render writes.
+    let tree = platgen::Platform::builtin().unwrap().render("prod").unwrap();
+    assert_eq!(out, tree.to_stream());
+}
+
+#[test]
+fn check_reports_drift_with_diff_and_hint() {
+    let w = workspace();
+    let o = run(w.path(), &["render", "--all", "--config", "cfg", "--out", "out", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for env in ["dev", "staging", "prod"] {
+        assert!(w.path().join("out").join(env).join("values/kafka.yaml").is_file());
+    }
+    let o = run(w.path(), &["check", "--env", "prod", "--config", "cfg", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    common::edit(&w.path().join("cfg"), "platform.yaml", "storage: 30Gi", "storage: 40Gi");
+    let o = run(w.path(), &["check", "--env", "prod", "--config", "cfg", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(1));
+    let diff = String::from_utf8_lossy(&o.stdout);
+    assert!(diff.contains("--- a/prod/values/neo4j.yaml"), "{diff}");
+    assert!(diff.contains("-        storage: 30Gi\n+        storage: 40Gi"), "{diff}");
+    assert!(stderr(&o).contains("help: run `gen render --env prod --out out --config cfg`"));
+}
+
+#[test]
+fn pruning_removes_only_generated_files() {
+    let w = workspace();
+    assert!(run(w.path(), &["render", "--env", "prod", "--config", "cfg", "--out", "out"]).status.success());
+    std::fs::write(w.path().join("out/prod/values/README.md"), "mine").unwrap();
+    std::fs::write(w.path().join("cfg/envs/prod.yaml"), "components:\n  datahub:\n    enabled: false\n").unwrap();
+    let o = run(w.path(), &["render", "--env", "prod", "--config", "cfg", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!w.path().join("out/prod/values/datahub.yaml").exists());
+    assert!(!w.path().join("out/prod/apps/datahub.yaml").exists());
+    assert_eq!(std::fs::read_to_string(w.path().join("out/prod/values/README.md")).unwrap(), "mine");
+    let o = run(w.path(), &["check", "--env", "prod", "--config", "cfg", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn a_failed_render_leaves_the_previous_tree_untouched() {
+    let w = workspace();
+    assert!(run(w.path(), &["render", "--all", "--config", "cfg", "--out", "out"]).status.success());
+    let before = snapshot_dir(&w.path().join("out"));
+    common::edit(&w.path().join("cfg"), "platform.yaml", "storage: 30Gi", "storage: 30Gb");
+    let o = run(w.path(), &["render", "--all", "--config", "cfg", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(before, snapshot_dir(&w.path().join("out")));
+}
+
+#[test]
+fn an_error_half_way_through_writing_keeps_the_previous_tree() {
+    let w = workspace();
+    let out = w.path().join("out");
+    let cfg = w.path().join("cfg");
+    platgen::Platform::load(&cfg).unwrap().render("prod").unwrap().write(&out).unwrap();
+    let before = snapshot_dir(&out);
+    common::edit(&cfg, "platform.yaml", "storage: 30Gi", "storage: 40Gi");
+    common::edit(&cfg, "platform.yaml", "storage: 20Gi", "storage: 25Gi");
+    let tree = platgen::Platform::load(&cfg).unwrap().render("prod").unwrap();
+    let mut n = 0;
+    let err = tree
+        .write_with(&out, &mut |_| {
+            n += 1;
+            if n == 2 {
+                Err(std::io::Error::other("injected fault"))
+            } else {
+                Ok(())
+            }
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("injected fault"));
+    assert_eq!(before, snapshot_dir(&out), "previous tree byte-for-byte");
+}
+
+#[test]
+fn out_that_is_a_file_is_refused() {
+    let w = workspace();
+    std::fs::write(w.path().join("out"), "x").unwrap();
+    let o = run(w.path(), &["render", "--env", "prod", "--config", "cfg", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is a file"));
+    assert_eq!(std::fs::read_to_string(w.path().join("out")).unwrap(), "x");
+}
+
+#[test]
+fn foreign_file_at_a_generated_path_is_not_overwritten() {
+    let w = workspace();
+    std::fs::create_dir_all(w.path().join("out/prod/values")).unwrap();
+    std::fs::write(w.path().join("out/prod/values/kafka.yaml"), "hand-written").unwrap();
+    let o = run(w.path(), &["render", "--env", "prod", "--config", "cfg", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("gen did not write it"));
+    assert_eq!(std::fs::read_to_string(w.path().join("out/prod/values/kafka.yaml")).unwrap(), "hand-written");
+}
+
+fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
