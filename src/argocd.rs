@@ -213,9 +213,12 @@ pub fn component_app(r: &Resolved, component: &dyn Component, files: &[Document]
 }
 
 fn release_of(files: &[Document]) -> Option<String> {
-    files
-        .iter()
-        .find_map(|d| d.data.get("release").and_then(|r| r.as_str()).map(str::to_string))
+    files.iter().find_map(|d| {
+        d.data
+            .get("release")
+            .and_then(|r| r.as_str())
+            .map(str::to_string)
+    })
 }
 
 /// The env's root app-of-apps: every file in `apps/` but itself.

@@ -20,8 +20,9 @@ pub fn check_file(path: &str, text: &str, expect: &[serde_json::Value]) -> Resul
         name: path.to_string(),
         text: text.to_string(),
     });
-    let docs = parse_documents(source, Limits::default())
-        .map_err(|d| Diagnostic::new(format!("rendered file does not parse back: {}", d.message)).at(d.loc))?;
+    let docs = parse_documents(source, Limits::default()).map_err(|d| {
+        Diagnostic::new(format!("rendered file does not parse back: {}", d.message)).at(d.loc)
+    })?;
     if docs.len() != expect.len() {
         return Err(Diagnostic::new(format!(
             "rendered file {path} holds {} documents; {} were built",
@@ -72,7 +73,12 @@ mod tests {
 
     #[test]
     fn accepts_what_was_built() {
-        check_file("a.yaml", "# c\na: \"on\"\nb: 2\n", &[json!({"a": "on", "b": 2})]).unwrap();
+        check_file(
+            "a.yaml",
+            "# c\na: \"on\"\nb: 2\n",
+            &[json!({"a": "on", "b": 2})],
+        )
+        .unwrap();
     }
 
     #[test]

@@ -38,7 +38,11 @@ const BUILTIN_ENVS: [(&str, &str); 3] = [
 /// The built-in example platform's files, as `(relative path, text)`.
 pub fn builtin_files() -> Vec<(String, &'static str)> {
     let mut files = vec![("platform.yaml".to_string(), BUILTIN_BASE)];
-    files.extend(BUILTIN_ENVS.iter().map(|(n, t)| (format!("envs/{n}.yaml"), *t)));
+    files.extend(
+        BUILTIN_ENVS
+            .iter()
+            .map(|(n, t)| (format!("envs/{n}.yaml"), *t)),
+    );
     files
 }
 
@@ -141,7 +145,12 @@ fn read_yaml(path: &Path) -> Result<Node> {
             let valid = e.utf8_error().valid_up_to();
             let before = &e.as_bytes()[..valid];
             let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-            let col = valid - before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1) + 1;
+            let col = valid
+                - before
+                    .iter()
+                    .rposition(|b| *b == b'\n')
+                    .map_or(0, |p| p + 1)
+                + 1;
             return Err(Error::config(
                 Diagnostic::new("the file is not valid UTF-8")
                     .at(Some(Loc {

@@ -13,9 +13,11 @@ use platgen::{Error, Platform, RenderedTree};
 /// Argo CD Applications for a GitOps repository.
 #[derive(Parser)]
 #[command(name = "gen", version, about, long_about = None)]
-#[command(after_help = "Examples:\n  gen render --env prod                 print prod as one YAML stream\n  gen render --all --out gitops         write every env under gitops/\n  gen check --all --out gitops          fail (exit 1) if gitops/ is stale\n\nExit codes: 0 success; 1 drift found or output failed validation; 2 bad usage or invalid config.")]
+#[command(
+    after_help = "Examples:\n  gen render --env prod                 print prod as one YAML stream\n  gen render --all --out gitops         write every env under gitops/\n  gen check --all --out gitops          fail (exit 1) if gitops/ is stale\n\nExit codes: 0 success; 1 drift found or output failed validation; 2 bad usage or invalid config."
+)]
 struct Cli {
-    /// Platform config directory (platform.yaml + envs/<env>.yaml).
+    /// Platform config directory (platform.yaml + envs/ENV.yaml).
     /// Default: ./platform when it exists, else the built-in example platform.
     #[arg(long, global = true, value_name = "DIR")]
     config: Option<PathBuf>,
@@ -32,17 +34,21 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Render one env (or all) to a directory, or to stdout as one YAML stream.
-    #[command(after_help = "Examples:\n  gen render --env prod\n  gen render --env prod --out gitops\n  gen render --all --out gitops --config ./platform")]
+    #[command(
+        after_help = "Examples:\n  gen render --env prod\n  gen render --env prod --out gitops\n  gen render --all --out gitops --config ./platform"
+    )]
     Render {
         #[command(flatten)]
         select: Select,
-        /// Output directory; the env's files go to DIR/<env>/. Without it,
-        /// files are printed to stdout, each introduced by `# Source: <path>`.
+        /// Output directory; the files of env ENV go to DIR/ENV/. Without it,
+        /// files are printed to stdout, each introduced by `# Source: PATH`.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
     /// Check that a rendered directory is up to date; exit 1 with a diff if not.
-    #[command(after_help = "Examples:\n  gen check --env prod --out gitops\n  gen check --all --out output")]
+    #[command(
+        after_help = "Examples:\n  gen check --env prod --out gitops\n  gen check --all --out output"
+    )]
     Check {
         #[command(flatten)]
         select: Select,
@@ -55,7 +61,7 @@ enum Command {
 #[derive(Args)]
 #[group(required = true, multiple = false)]
 struct Select {
-    /// The env to render (a file envs/<ENV>.yaml in the config).
+    /// The env to render (the file envs/ENV.yaml of the config).
     #[arg(long, value_name = "ENV")]
     env: Option<String>,
     /// Every env of the config.
@@ -77,7 +83,9 @@ fn main() -> ExitCode {
 fn load(cli: &Cli) -> Result<Platform, Error> {
     let platform = match &cli.config {
         Some(dir) => Platform::load(dir)?,
-        None if Path::new("platform/platform.yaml").is_file() => Platform::load(Path::new("platform"))?,
+        None if Path::new("platform/platform.yaml").is_file() => {
+            Platform::load(Path::new("platform"))?
+        }
         None => Platform::builtin()?,
     };
     match &cli.templates {
@@ -133,7 +141,9 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                     drifted += 1;
                     match drift {
                         Drift::Missing(p) => println!("missing: {}", out.join(p).display()),
-                        Drift::Stale(p) => println!("stale (no longer generated): {}", out.join(p).display()),
+                        Drift::Stale(p) => {
+                            println!("stale (no longer generated): {}", out.join(p).display())
+                        }
                         Drift::Changed(_, diff) => print!("{diff}"),
                     }
                 }

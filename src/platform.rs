@@ -62,7 +62,11 @@ impl Platform {
         let header = self.header(env);
         let mut files = std::collections::BTreeMap::new();
         let mut problems = Vec::new();
-        let mut emit = |path: String, stem: &str, data: &serde_json::Value, expect: &[serde_json::Value]| -> Result<()> {
+        let mut emit = |path: String,
+                        stem: &str,
+                        data: &serde_json::Value,
+                        expect: &[serde_json::Value]|
+         -> Result<()> {
             let text = self.renderer.render(stem, &header, data)?;
             if let Err(d) = check_file(&format!("{env}/{path}"), &text, expect) {
                 problems.push(d);
@@ -84,7 +88,8 @@ impl Platform {
                 std::slice::from_ref(&app),
             )?;
         }
-        let root = serde_json::to_value(argocd::root_app(&resolved)).expect("application serialises");
+        let root =
+            serde_json::to_value(argocd::root_app(&resolved)).expect("application serialises");
         emit(
             "apps/root.yaml".into(),
             "root",

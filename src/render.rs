@@ -10,13 +10,34 @@ use crate::error::{Diagnostic, Error, Result};
 
 /// The templates built into the binary: `(file name, text)`.
 pub const TEMPLATES: [(&str, &str); 7] = [
-    ("application.yaml.tera", include_str!("../templates/application.yaml.tera")),
-    ("namespaces.yaml.tera", include_str!("../templates/namespaces.yaml.tera")),
-    ("elasticsearch.yaml.tera", include_str!("../templates/elasticsearch.yaml.tera")),
-    ("kafka.yaml.tera", include_str!("../templates/kafka.yaml.tera")),
-    ("neo4j.yaml.tera", include_str!("../templates/neo4j.yaml.tera")),
-    ("datahub.yaml.tera", include_str!("../templates/datahub.yaml.tera")),
-    ("root.yaml.tera", include_str!("../templates/root.yaml.tera")),
+    (
+        "application.yaml.tera",
+        include_str!("../templates/application.yaml.tera"),
+    ),
+    (
+        "namespaces.yaml.tera",
+        include_str!("../templates/namespaces.yaml.tera"),
+    ),
+    (
+        "elasticsearch.yaml.tera",
+        include_str!("../templates/elasticsearch.yaml.tera"),
+    ),
+    (
+        "kafka.yaml.tera",
+        include_str!("../templates/kafka.yaml.tera"),
+    ),
+    (
+        "neo4j.yaml.tera",
+        include_str!("../templates/neo4j.yaml.tera"),
+    ),
+    (
+        "datahub.yaml.tera",
+        include_str!("../templates/datahub.yaml.tera"),
+    ),
+    (
+        "root.yaml.tera",
+        include_str!("../templates/root.yaml.tera"),
+    ),
 ];
 
 /// Compiled templates, built once per process.
@@ -63,7 +84,8 @@ impl Renderer {
             for (name, text) in templates.iter_mut() {
                 let path = dir.join(&*name);
                 if path.is_file() {
-                    *text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+                    *text =
+                        std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
                 }
             }
         }

@@ -49,7 +49,10 @@ pub struct Resolved {
 
 /// Merges base and env overlay and resolves them.
 pub fn resolve(sources: &Sources, env: &str) -> Result<Resolved> {
-    let overlay = sources.envs.get(env).ok_or_else(|| unknown_env(sources, env))?;
+    let overlay = sources
+        .envs
+        .get(env)
+        .ok_or_else(|| unknown_env(sources, env))?;
     let tree = merge(&sources.base, overlay);
     let config = deserialize(&tree)?;
     let components = registry();
@@ -124,13 +127,24 @@ fn diagnose(tree: &Node, path: Vec<String>, raw: &str) -> Diagnostic {
             Some(last) if last == field => path[..path.len() - 1].to_vec(),
             _ => path.clone(),
         };
-        let loc = tree.key_loc(&parent, field).or_else(|| Some(tree.locate(&parent)));
+        let loc = tree
+            .key_loc(&parent, field)
+            .or_else(|| Some(tree.locate(&parent)));
         let mut d = Diagnostic::new(format!("unknown key `{field}`"))
             .at(loc)
-            .path(parent.iter().chain([&field.to_string()]).cloned().collect::<Vec<_>>().join("."));
+            .path(
+                parent
+                    .iter()
+                    .chain([&field.to_string()])
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("."),
+            );
         d = match did_you_mean(field, candidates.iter().copied()) {
             Some(m) => d.help(format!("did you mean `{m}`?")),
-            None if !candidates.is_empty() => d.help(format!("valid keys here: {}", candidates.join(", "))),
+            None if !candidates.is_empty() => {
+                d.help(format!("valid keys here: {}", candidates.join(", ")))
+            }
             None => d,
         };
         return d;
@@ -150,20 +164,24 @@ fn diagnose(tree: &Node, path: Vec<String>, raw: &str) -> Diagnostic {
             .help(SECRET_HELP)
             .hide_source();
     }
-    Diagnostic::new(raw.to_string()).at(loc).path(path.join("."))
+    Diagnostic::new(raw.to_string())
+        .at(loc)
+        .path(path.join("."))
 }
 
 /// Whether `s` is a DNS-1123 label (namespaces, release names, env names).
 pub fn is_dns_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
 
 fn check_names(config: &PlatformConfig, findings: &mut Vec<Finding>) {
-    let label_help = "use lower-case letters, digits and `-` (a DNS-1123 label, at most 63 characters)";
+    let label_help =
+        "use lower-case letters, digits and `-` (a DNS-1123 label, at most 63 characters)";
     for name in config.components.namespaces.items.keys() {
         if !is_dns_label(name) {
             findings.push(Finding::new(
@@ -175,10 +193,30 @@ fn check_names(config: &PlatformConfig, findings: &mut Vec<Finding>) {
     }
     let c = &config.components;
     let releases: [(&str, bool, &str, &str); 4] = [
-        ("elasticsearch", c.elasticsearch.enabled, &c.elasticsearch.release, &c.elasticsearch.namespace),
-        ("kafka", c.kafka.enabled, &c.kafka.release, &c.kafka.namespace),
-        ("neo4j", c.neo4j.enabled, &c.neo4j.release, &c.neo4j.namespace),
-        ("datahub", c.datahub.enabled, &c.datahub.release, &c.datahub.namespace),
+        (
+            "elasticsearch",
+            c.elasticsearch.enabled,
+            &c.elasticsearch.release,
+            &c.elasticsearch.namespace,
+        ),
+        (
+            "kafka",
+            c.kafka.enabled,
+            &c.kafka.release,
+            &c.kafka.namespace,
+        ),
+        (
+            "neo4j",
+            c.neo4j.enabled,
+            &c.neo4j.release,
+            &c.neo4j.namespace,
+        ),
+        (
+            "datahub",
+            c.datahub.enabled,
+            &c.datahub.release,
+            &c.datahub.namespace,
+        ),
     ];
     for (comp, enabled, release, ns) in releases {
         if !enabled {
@@ -194,8 +232,13 @@ fn check_names(config: &PlatformConfig, findings: &mut Vec<Finding>) {
         if c.namespaces.enabled && !c.namespaces.items.contains_key(ns) {
             let known: Vec<&str> = c.namespaces.items.keys().map(String::as_str).collect();
             let help = match did_you_mean(ns, known.iter().copied()) {
-                Some(m) => format!("did you mean `{m}`? (or add `{ns}` under components.namespaces.items)"),
-                None => format!("add `{ns}` under components.namespaces.items, or use one of: {}", known.join(", ")),
+                Some(m) => {
+                    format!("did you mean `{m}`? (or add `{ns}` under components.namespaces.items)")
+                }
+                None => format!(
+                    "add `{ns}` under components.namespaces.items, or use one of: {}",
+                    known.join(", ")
+                ),
             };
             findings.push(Finding::new(
                 &["components", comp, "namespace"],
@@ -213,7 +256,11 @@ type Graph = (
 
 /// Dependency graph of enabled components and the sync wave of each: one
 /// more than the highest wave it needs. A cycle is a finding naming it.
-fn graph(components: &[Box<dyn Component>], config: &PlatformConfig, findings: &mut Vec<Finding>) -> Graph {
+fn graph(
+    components: &[Box<dyn Component>],
+    config: &PlatformConfig,
+    findings: &mut Vec<Finding>,
+) -> Graph {
     let by_name: BTreeMap<&'static str, &dyn Component> =
         components.iter().map(|c| (c.name(), c.as_ref())).collect();
     let mut needs: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
@@ -226,16 +273,27 @@ fn graph(components: &[Box<dyn Component>], config: &PlatformConfig, findings: &
                 Some(d) if d.enabled(config) => deps.push(d.name()),
                 Some(d) => findings.push(Finding::new(
                     &path,
-                    format!("`{}` depends on `{}`, which is disabled", c.name(), d.name()),
+                    format!(
+                        "`{}` depends on `{}`, which is disabled",
+                        c.name(),
+                        d.name()
+                    ),
                     format!("enable `{}` or remove it from dependsOn", d.name()),
                 )),
                 None => {
                     let names = by_name.keys().copied();
                     let help = match did_you_mean(extra, names) {
                         Some(m) => format!("did you mean `{m}`?"),
-                        None => format!("components: {}", by_name.keys().copied().collect::<Vec<_>>().join(", ")),
+                        None => format!(
+                            "components: {}",
+                            by_name.keys().copied().collect::<Vec<_>>().join(", ")
+                        ),
                     };
-                    findings.push(Finding::new(&path, format!("no component named `{extra}`"), help));
+                    findings.push(Finding::new(
+                        &path,
+                        format!("no component named `{extra}`"),
+                        help,
+                    ));
                 }
             }
         }

@@ -48,7 +48,9 @@ impl Drift {
 }
 
 fn manifest_text(tree: &RenderedTree) -> String {
-    let mut s = String::from("# Files written by gen in this directory; gen prunes and checks these only.\n");
+    let mut s = String::from(
+        "# Files written by gen in this directory; gen prunes and checks these only.\n",
+    );
     for path in tree.files.keys() {
         s.push_str(path);
         s.push('\n');
@@ -82,8 +84,11 @@ fn check_target(out: &Path, env: &str) -> Result<PathBuf> {
     }
     if out.exists() && !out.is_dir() {
         return Err(Error::Usage(
-            Diagnostic::new(format!("--out {} is a file, not a directory", out.display()))
-                .help("give a directory (it is created if missing)"),
+            Diagnostic::new(format!(
+                "--out {} is a file, not a directory",
+                out.display()
+            ))
+            .help("give a directory (it is created if missing)"),
         ));
     }
     let env_dir = out.join(env);
@@ -156,14 +161,20 @@ impl RenderedTree {
                         .help("move the file away, or render into another --out directory"),
                     ));
                 }
-                Ok(meta) if meta.is_file() && fs::read(&target).is_ok_and(|b| b == text.as_bytes()) => {
+                Ok(meta)
+                    if meta.is_file() && fs::read(&target).is_ok_and(|b| b == text.as_bytes()) =>
+                {
                     report.unchanged += 1;
                 }
                 _ => install.push((path, text)),
             }
         }
-        let remove: Vec<&String> = owned.iter().filter(|p| !self.files.contains_key(*p)).collect();
-        let manifest_changed = fs::read_to_string(env_dir.join(MANIFEST)).ok().as_deref() != Some(&manifest);
+        let remove: Vec<&String> = owned
+            .iter()
+            .filter(|p| !self.files.contains_key(*p))
+            .collect();
+        let manifest_changed =
+            fs::read_to_string(env_dir.join(MANIFEST)).ok().as_deref() != Some(&manifest);
         if install.is_empty() && remove.is_empty() && !manifest_changed {
             return Ok(report);
         }
@@ -189,7 +200,14 @@ impl RenderedTree {
             .tempdir_in(out)
             .map_err(|e| Error::io("create a backup directory in", out, e))?;
         let mut journal = Journal::default();
-        let result = commit(&env_dir, stage.path(), backup.path(), &install, &remove, &mut journal);
+        let result = commit(
+            &env_dir,
+            stage.path(),
+            backup.path(),
+            &install,
+            &remove,
+            &mut journal,
+        );
         if let Err(e) = result {
             journal.roll_back(&env_dir, backup.path());
             return Err(e);

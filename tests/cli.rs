@@ -22,7 +22,10 @@ fn workspace() -> tempfile::TempDir {
 }
 
 fn render_fails(dir: &Path, expect_in_stderr: &[&str]) -> String {
-    let o = run(dir, &["render", "--env", "prod", "--config", "cfg", "--out", "out"]);
+    let o = run(
+        dir,
+        &["render", "--env", "prod", "--config", "cfg", "--out", "out"],
+    );
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "stderr:\n{err}");
     for want in expect_in_stderr {
@@ -35,34 +38,76 @@ fn render_fails(dir: &Path, expect_in_stderr: &[&str]) -> String {
 #[test]
 fn unknown_key_names_file_line_column_and_suggests() {
     let w = workspace();
-    common::edit(&w.path().join("cfg"), "envs/prod.yaml", "    gms:\n", "    gms:\n      replicass: 2\n");
-    let err = render_fails(w.path(), &["cfg/envs/prod.yaml:5:7", "unknown key `replicass`", "did you mean `replicas`?"]);
+    common::edit(
+        &w.path().join("cfg"),
+        "envs/prod.yaml",
+        "    gms:\n",
+        "    gms:\n      replicass: 2\n",
+    );
+    let err = render_fails(
+        w.path(),
+        &[
+            "cfg/envs/prod.yaml:5:7",
+            "unknown key `replicass`",
+            "did you mean `replicas`?",
+        ],
+    );
     insta::assert_snapshot!(err);
 }
 
 #[test]
 fn wrong_type_is_located() {
     let w = workspace();
-    common::edit(&w.path().join("cfg"), "platform.yaml", "    controller:\n      replicas: 3", "    controller:\n      replicas: three");
-    render_fails(w.path(), &["cfg/platform.yaml:", "components.kafka.controller.replicas", "invalid type"]);
+    common::edit(
+        &w.path().join("cfg"),
+        "platform.yaml",
+        "    controller:\n      replicas: 3",
+        "    controller:\n      replicas: three",
+    );
+    render_fails(
+        w.path(),
+        &[
+            "cfg/platform.yaml:",
+            "components.kafka.controller.replicas",
+            "invalid type",
+        ],
+    );
 }
 
 #[test]
 fn bad_quantity_suggests_the_binary_suffix() {
     let w = workspace();
-    common::edit(&w.path().join("cfg"), "platform.yaml", "storage: 30Gi", "storage: 30Gb");
-    let err = render_fails(w.path(), &["cfg/platform.yaml:", "components.neo4j.storage", "did you mean `30Gi`?"]);
+    common::edit(
+        &w.path().join("cfg"),
+        "platform.yaml",
+        "storage: 30Gi",
+        "storage: 30Gb",
+    );
+    let err = render_fails(
+        w.path(),
+        &[
+            "cfg/platform.yaml:",
+            "components.neo4j.storage",
+            "did you mean `30Gi`?",
+        ],
+    );
     let line = err.lines().next().unwrap();
     let loc: Vec<&str> = line.split(':').collect();
     let text = std::fs::read_to_string(w.path().join("cfg/platform.yaml")).unwrap();
     let line_no: usize = loc[2].parse().unwrap();
-    assert!(text.lines().nth(line_no - 1).unwrap().contains("30Gb"), "line number points at the value");
+    assert!(
+        text.lines().nth(line_no - 1).unwrap().contains("30Gb"),
+        "line number points at the value"
+    );
 }
 
 #[test]
 fn env_that_does_not_exist() {
     let w = workspace();
-    let o = run(w.path(), &["render", "--env", "prdo", "--config", "cfg", "--out", "out"]);
+    let o = run(
+        w.path(),
+        &["render", "--env", "prdo", "--config", "cfg", "--out", "out"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("env `prdo` does not exist"));
     assert!(stderr(&o).contains("did you mean `prod`?"));
@@ -72,7 +117,12 @@ fn env_that_does_not_exist() {
 #[test]
 fn yaml_syntax_error_is_located() {
     let w = workspace();
-    common::edit(&w.path().join("cfg"), "envs/prod.yaml", "  datahub:\n", "  datahub: [\n");
+    common::edit(
+        &w.path().join("cfg"),
+        "envs/prod.yaml",
+        "  datahub:\n",
+        "  datahub: [\n",
+    );
     render_fails(w.path(), &["cfg/envs/prod.yaml:", "YAML syntax error"]);
 }
 
@@ -85,8 +135,14 @@ fn literal_password_is_refused_without_echoing_it() {
         "    auth:\n      secret: neo4j-auth\n      key: NEO4J_AUTH",
         "    auth: datahub_neo4j_password",
     );
-    let err = render_fails(w.path(), &["components.neo4j.auth", "literal secret", "secret:"]);
-    assert!(!err.contains("datahub_neo4j_password"), "the secret leaked:\n{err}");
+    let err = render_fails(
+        w.path(),
+        &["components.neo4j.auth", "literal secret", "secret:"],
+    );
+    assert!(
+        !err.contains("datahub_neo4j_password"),
+        "the secret leaked:\n{err}"
+    );
 }
 
 #[test]
@@ -127,52 +183,108 @@ fn stdout_stream_has_source_headers() {
     assert!(out.starts_with("---\n# Source: prod/apps/datahub.yaml\n"));
     assert!(out.contains("\n# Source: prod/values/kafka.yaml\n"));
     // The same bytes as the files the render writes.
-    let tree = platgen::Platform::builtin().unwrap().render("prod").unwrap();
+    let tree = platgen::Platform::builtin()
+        .unwrap()
+        .render("prod")
+        .unwrap();
     assert_eq!(out, tree.to_stream());
 }
 
 #[test]
 fn check_reports_drift_with_diff_and_hint() {
     let w = workspace();
-    let o = run(w.path(), &["render", "--all", "--config", "cfg", "--out", "out", "-q"]);
+    let o = run(
+        w.path(),
+        &["render", "--all", "--config", "cfg", "--out", "out", "-q"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     for env in ["dev", "staging", "prod"] {
-        assert!(w.path().join("out").join(env).join("values/kafka.yaml").is_file());
+        assert!(w
+            .path()
+            .join("out")
+            .join(env)
+            .join("values/kafka.yaml")
+            .is_file());
     }
-    let o = run(w.path(), &["check", "--env", "prod", "--config", "cfg", "--out", "out"]);
+    let o = run(
+        w.path(),
+        &["check", "--env", "prod", "--config", "cfg", "--out", "out"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 
-    common::edit(&w.path().join("cfg"), "platform.yaml", "storage: 30Gi", "storage: 40Gi");
-    let o = run(w.path(), &["check", "--env", "prod", "--config", "cfg", "--out", "out"]);
+    common::edit(
+        &w.path().join("cfg"),
+        "platform.yaml",
+        "storage: 30Gi",
+        "storage: 40Gi",
+    );
+    let o = run(
+        w.path(),
+        &["check", "--env", "prod", "--config", "cfg", "--out", "out"],
+    );
     assert_eq!(o.status.code(), Some(1));
     let diff = String::from_utf8_lossy(&o.stdout);
     assert!(diff.contains("--- a/prod/values/neo4j.yaml"), "{diff}");
-    assert!(diff.contains("-        storage: 30Gi\n+        storage: 40Gi"), "{diff}");
+    assert!(
+        diff.contains("-        storage: 30Gi\n+        storage: 40Gi"),
+        "{diff}"
+    );
     assert!(stderr(&o).contains("help: run `gen render --env prod --out out --config cfg`"));
 }
 
 #[test]
 fn pruning_removes_only_generated_files() {
     let w = workspace();
-    assert!(run(w.path(), &["render", "--env", "prod", "--config", "cfg", "--out", "out"]).status.success());
+    assert!(run(
+        w.path(),
+        &["render", "--env", "prod", "--config", "cfg", "--out", "out"]
+    )
+    .status
+    .success());
     std::fs::write(w.path().join("out/prod/values/README.md"), "mine").unwrap();
-    std::fs::write(w.path().join("cfg/envs/prod.yaml"), "components:\n  datahub:\n    enabled: false\n").unwrap();
-    let o = run(w.path(), &["render", "--env", "prod", "--config", "cfg", "--out", "out"]);
+    std::fs::write(
+        w.path().join("cfg/envs/prod.yaml"),
+        "components:\n  datahub:\n    enabled: false\n",
+    )
+    .unwrap();
+    let o = run(
+        w.path(),
+        &["render", "--env", "prod", "--config", "cfg", "--out", "out"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!w.path().join("out/prod/values/datahub.yaml").exists());
     assert!(!w.path().join("out/prod/apps/datahub.yaml").exists());
-    assert_eq!(std::fs::read_to_string(w.path().join("out/prod/values/README.md")).unwrap(), "mine");
-    let o = run(w.path(), &["check", "--env", "prod", "--config", "cfg", "--out", "out"]);
+    assert_eq!(
+        std::fs::read_to_string(w.path().join("out/prod/values/README.md")).unwrap(),
+        "mine"
+    );
+    let o = run(
+        w.path(),
+        &["check", "--env", "prod", "--config", "cfg", "--out", "out"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
 #[test]
 fn a_failed_render_leaves_the_previous_tree_untouched() {
     let w = workspace();
-    assert!(run(w.path(), &["render", "--all", "--config", "cfg", "--out", "out"]).status.success());
+    assert!(run(
+        w.path(),
+        &["render", "--all", "--config", "cfg", "--out", "out"]
+    )
+    .status
+    .success());
     let before = snapshot_dir(&w.path().join("out"));
-    common::edit(&w.path().join("cfg"), "platform.yaml", "storage: 30Gi", "storage: 30Gb");
-    let o = run(w.path(), &["render", "--all", "--config", "cfg", "--out", "out"]);
+    common::edit(
+        &w.path().join("cfg"),
+        "platform.yaml",
+        "storage: 30Gi",
+        "storage: 30Gb",
+    );
+    let o = run(
+        w.path(),
+        &["render", "--all", "--config", "cfg", "--out", "out"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(before, snapshot_dir(&w.path().join("out")));
 }
@@ -182,11 +294,19 @@ fn an_error_half_way_through_writing_keeps_the_previous_tree() {
     let w = workspace();
     let out = w.path().join("out");
     let cfg = w.path().join("cfg");
-    platgen::Platform::load(&cfg).unwrap().render("prod").unwrap().write(&out).unwrap();
+    platgen::Platform::load(&cfg)
+        .unwrap()
+        .render("prod")
+        .unwrap()
+        .write(&out)
+        .unwrap();
     let before = snapshot_dir(&out);
     common::edit(&cfg, "platform.yaml", "storage: 30Gi", "storage: 40Gi");
     common::edit(&cfg, "platform.yaml", "storage: 20Gi", "storage: 25Gi");
-    let tree = platgen::Platform::load(&cfg).unwrap().render("prod").unwrap();
+    let tree = platgen::Platform::load(&cfg)
+        .unwrap()
+        .render("prod")
+        .unwrap();
     let mut n = 0;
     let err = tree
         .write_with(&out, &mut |_| {
@@ -206,7 +326,10 @@ fn an_error_half_way_through_writing_keeps_the_previous_tree() {
 fn out_that_is_a_file_is_refused() {
     let w = workspace();
     std::fs::write(w.path().join("out"), "x").unwrap();
-    let o = run(w.path(), &["render", "--env", "prod", "--config", "cfg", "--out", "out"]);
+    let o = run(
+        w.path(),
+        &["render", "--env", "prod", "--config", "cfg", "--out", "out"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("is a file"));
     assert_eq!(std::fs::read_to_string(w.path().join("out")).unwrap(), "x");
@@ -217,10 +340,16 @@ fn foreign_file_at_a_generated_path_is_not_overwritten() {
     let w = workspace();
     std::fs::create_dir_all(w.path().join("out/prod/values")).unwrap();
     std::fs::write(w.path().join("out/prod/values/kafka.yaml"), "hand-written").unwrap();
-    let o = run(w.path(), &["render", "--env", "prod", "--config", "cfg", "--out", "out"]);
+    let o = run(
+        w.path(),
+        &["render", "--env", "prod", "--config", "cfg", "--out", "out"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("gen did not write it"));
-    assert_eq!(std::fs::read_to_string(w.path().join("out/prod/values/kafka.yaml")).unwrap(), "hand-written");
+    assert_eq!(
+        std::fs::read_to_string(w.path().join("out/prod/values/kafka.yaml")).unwrap(),
+        "hand-written"
+    );
 }
 
 fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -228,7 +357,12 @@ fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .into_iter()
         .map(|e| e.unwrap())
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().display().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect();
     files.sort();
     files

@@ -16,16 +16,56 @@ use serde_json::Value;
 /// A rendered key below one of these is accepted without being in the
 /// chart's `values.yaml`.
 const FREE_FORM: &[(&str, &str, &str)] = &[
-    ("elasticsearch", "master.resources", "core/v1 ResourceRequirements (chart default `{}`)"),
-    ("elasticsearch", "data.resources", "core/v1 ResourceRequirements (chart default `{}`)"),
-    ("elasticsearch", "coordinating.resources", "core/v1 ResourceRequirements (chart default `{}`)"),
-    ("elasticsearch", "ingest.resources", "core/v1 ResourceRequirements (chart default `{}`)"),
-    ("kafka", "controller.resources", "core/v1 ResourceRequirements (chart default `{}`)"),
-    ("kafka", "broker.resources", "core/v1 ResourceRequirements (chart default `{}`)"),
-    ("datahub", "datahub-gms.resources", "core/v1 ResourceRequirements"),
-    ("datahub", "datahub-frontend.resources", "core/v1 ResourceRequirements (subchart default `{}`)"),
-    ("datahub", "datahub-mae-consumer.resources", "core/v1 ResourceRequirements"),
-    ("datahub", "datahub-mce-consumer.resources", "core/v1 ResourceRequirements"),
+    (
+        "elasticsearch",
+        "master.resources",
+        "core/v1 ResourceRequirements (chart default `{}`)",
+    ),
+    (
+        "elasticsearch",
+        "data.resources",
+        "core/v1 ResourceRequirements (chart default `{}`)",
+    ),
+    (
+        "elasticsearch",
+        "coordinating.resources",
+        "core/v1 ResourceRequirements (chart default `{}`)",
+    ),
+    (
+        "elasticsearch",
+        "ingest.resources",
+        "core/v1 ResourceRequirements (chart default `{}`)",
+    ),
+    (
+        "kafka",
+        "controller.resources",
+        "core/v1 ResourceRequirements (chart default `{}`)",
+    ),
+    (
+        "kafka",
+        "broker.resources",
+        "core/v1 ResourceRequirements (chart default `{}`)",
+    ),
+    (
+        "datahub",
+        "datahub-gms.resources",
+        "core/v1 ResourceRequirements",
+    ),
+    (
+        "datahub",
+        "datahub-frontend.resources",
+        "core/v1 ResourceRequirements (subchart default `{}`)",
+    ),
+    (
+        "datahub",
+        "datahub-mae-consumer.resources",
+        "core/v1 ResourceRequirements",
+    ),
+    (
+        "datahub",
+        "datahub-mce-consumer.resources",
+        "core/v1 ResourceRequirements",
+    ),
 ];
 
 /// Charts whose values files the platform renders: values file stem →
@@ -68,7 +108,10 @@ fn rendered_values(stem: &str) -> Vec<(String, Value)> {
     let mut all = Vec::new();
     for tree in platform.render_all().unwrap() {
         if let Some(text) = tree.files.get(&format!("values/{stem}.yaml")) {
-            all.push((format!("{}/values/{stem}.yaml", tree.env), common::yaml_docs(stem, text).remove(0)));
+            all.push((
+                format!("{}/values/{stem}.yaml", tree.env),
+                common::yaml_docs(stem, text).remove(0),
+            ));
         }
     }
     assert!(!all.is_empty(), "no env renders values/{stem}.yaml");
@@ -103,15 +146,17 @@ fn every_values_key_exists_in_the_pinned_chart() {
             leaf_paths(&values, &mut Vec::new(), &mut paths);
             for path in paths {
                 let dotted = path.join(".");
-                if FREE_FORM
-                    .iter()
-                    .any(|(c, prefix, _)| c == stem && (dotted == *prefix || dotted.starts_with(&format!("{prefix}."))))
-                {
+                if FREE_FORM.iter().any(|(c, prefix, _)| {
+                    c == stem && (dotted == *prefix || dotted.starts_with(&format!("{prefix}.")))
+                }) {
                     continue;
                 }
                 let mut found = exists(&defaults, &path);
                 // A subchart's keys live in its own values.yaml.
-                let sub = chart_dir.join("subcharts").join(&path[0]).join("values.yaml");
+                let sub = chart_dir
+                    .join("subcharts")
+                    .join(&path[0])
+                    .join("values.yaml");
                 if !found && path.len() > 1 && sub.is_file() {
                     found = exists(&common::yaml_file(&sub), &path[1..]);
                 }
@@ -121,7 +166,11 @@ fn every_values_key_exists_in_the_pinned_chart() {
             }
         }
     }
-    assert!(missing.is_empty(), "keys not in the pinned charts:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "keys not in the pinned charts:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
@@ -129,9 +178,15 @@ fn key_path_check_catches_the_plans_kafka_keys() {
     let Some(up) = common::upstream() else { return };
     let defaults = common::yaml_file(&up.join("values/kafka/values.yaml"));
     for wrong in ["replicaCount", "persistence", "kraft", "zookeeper"] {
-        assert!(!exists(&defaults, &[wrong.to_string()]), "kafka 32.x has no top-level {wrong}");
+        assert!(
+            !exists(&defaults, &[wrong.to_string()]),
+            "kafka 32.x has no top-level {wrong}"
+        );
     }
-    assert!(exists(&defaults, &["controller".into(), "replicaCount".into()]));
+    assert!(exists(
+        &defaults,
+        &["controller".into(), "replicaCount".into()]
+    ));
 }
 
 /// Merges chart defaults with rendered values as Helm does (maps merge,
@@ -170,7 +225,8 @@ fn values_validate_against_values_schema_json() {
         if !schema_path.is_file() {
             continue;
         }
-        let schema: Value = serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
+        let schema: Value =
+            serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
         let defaults = common::yaml_file(&up.join("values").join(dir).join("values.yaml"));
         let mut files = rendered_values(stem);
         files.push((format!("max/values/{stem}.yaml"), maximal_values(stem)));
@@ -180,7 +236,10 @@ fn values_validate_against_values_schema_json() {
             checked += 1;
         }
     }
-    assert!(checked >= 3, "datahub's schema must be checked for every env");
+    assert!(
+        checked >= 3,
+        "datahub's schema must be checked for every env"
+    );
 }
 
 /// The CRD's schema for `apiVersion`, made strict as the API server is:
@@ -202,7 +261,8 @@ fn crd_schema(path: &Path, api_version: &str) -> Value {
 fn strict(s: &mut Value) {
     if let Value::Object(map) = s {
         let preserve = map.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
-        if map.contains_key("properties") && !map.contains_key("additionalProperties") && !preserve {
+        if map.contains_key("properties") && !map.contains_key("additionalProperties") && !preserve
+        {
             map.insert("additionalProperties".into(), Value::Bool(false));
         }
         if map.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true)) {
@@ -250,7 +310,10 @@ fn custom_resources_validate_against_their_crds() {
     for (file, doc) in all_documents() {
         let kind = doc["kind"].as_str().unwrap();
         let Some(crd) = crd_for(kind) else { continue };
-        let schema = crd_schema(&up.join("crds").join(crd), doc["apiVersion"].as_str().unwrap());
+        let schema = crd_schema(
+            &up.join("crds").join(crd),
+            doc["apiVersion"].as_str().unwrap(),
+        );
         let errors = validation_errors(&schema, &doc);
         assert!(errors.is_empty(), "{file} ({kind}):\n{}", errors.join("\n"));
         checked += 1;
@@ -261,7 +324,10 @@ fn custom_resources_validate_against_their_crds() {
 #[test]
 fn strict_crd_schema_rejects_the_plans_helm_values_map() {
     let Some(up) = common::upstream() else { return };
-    let schema = crd_schema(&up.join("crds/argoproj.io_applications.yaml"), "argoproj.io/v1alpha1");
+    let schema = crd_schema(
+        &up.join("crds/argoproj.io_applications.yaml"),
+        "argoproj.io/v1alpha1",
+    );
     let (_, mut app) = all_documents()
         .into_iter()
         .find(|(f, _)| f == "prod/apps/kafka.yaml")
@@ -270,7 +336,10 @@ fn strict_crd_schema_rejects_the_plans_helm_values_map() {
     app["spec"]["sources"][0]["helm"]["values"] = serde_json::json!({"replicaCount": 3});
     assert!(!validation_errors(&schema, &app).is_empty());
     // And an unknown field is an error, as on the API server.
-    let (_, mut app) = all_documents().into_iter().find(|(f, _)| f == "prod/apps/kafka.yaml").unwrap();
+    let (_, mut app) = all_documents()
+        .into_iter()
+        .find(|(f, _)| f == "prod/apps/kafka.yaml")
+        .unwrap();
     app["spec"]["syncPolicy"]["automatic"] = Value::Bool(true);
     assert!(!validation_errors(&schema, &app).is_empty());
 }
@@ -299,7 +368,9 @@ fn kubernetes_validate() -> Option<PathBuf> {
 
 #[test]
 fn core_kinds_pass_kubernetes_validate_strict() {
-    let Some(tool) = kubernetes_validate() else { return };
+    let Some(tool) = kubernetes_validate() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for tree in Platform::builtin().unwrap().render_all().unwrap() {
@@ -310,7 +381,9 @@ fn core_kinds_pass_kubernetes_validate_strict() {
             if path.starts_with("values/") || !core {
                 continue;
             }
-            let file = dir.path().join(format!("{}-{}", tree.env, path.replace('/', "-")));
+            let file = dir
+                .path()
+                .join(format!("{}-{}", tree.env, path.replace('/', "-")));
             std::fs::write(&file, text).unwrap();
             files.push(file);
         }
@@ -321,15 +394,26 @@ fn core_kinds_pass_kubernetes_validate_strict() {
         .args(&files)
         .output()
         .expect("kubernetes-validate runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.status.success(), "kubernetes-validate failed:\n{text}");
     // A deliberately wrong Namespace must fail, or the tool is not checking.
     let bad = dir.path().join("bad.yaml");
-    std::fs::write(&bad, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n  labelz: {}\n").unwrap();
+    std::fs::write(
+        &bad,
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n  labelz: {}\n",
+    )
+    .unwrap();
     let out = std::process::Command::new(kubernetes_validate().unwrap())
         .args(["--strict", "-k", "1.31.0"])
         .arg(&bad)
         .output()
         .unwrap();
-    assert!(!out.status.success(), "kubernetes-validate accepted an unknown field");
+    assert!(
+        !out.status.success(),
+        "kubernetes-validate accepted an unknown field"
+    );
 }

@@ -5,7 +5,9 @@
 
 use serde::Serialize;
 
-use super::{address, check_replicas, check_resources, Chart, Component, Delivery, Document, K8sResources};
+use super::{
+    address, check_replicas, check_resources, Chart, Component, Delivery, Document, K8sResources,
+};
 use crate::config::{DatahubService, PlatformConfig, SecretRef};
 use crate::resolve::Finding;
 
@@ -154,7 +156,12 @@ impl Component for Datahub {
             ("mceConsumer", &d.mce_consumer),
         ];
         for (name, s) in services {
-            check_replicas(s.replicas, 1, &["components", "datahub", name, "replicas"], f);
+            check_replicas(
+                s.replicas,
+                1,
+                &["components", "datahub", name, "replicas"],
+                f,
+            );
             if let Some(r) = &s.resources {
                 check_resources(r, &["components", "datahub", name, "resources"], f);
             }
@@ -192,7 +199,10 @@ impl Component for Datahub {
                         host: format!("{}:{}", pg.host, pg.port),
                         host_for_mysql_client: pg.host.clone(),
                         port: pg.port.to_string(),
-                        url: format!("jdbc:postgresql://{}:{}/{}", pg.host, pg.port, d.sql.database),
+                        url: format!(
+                            "jdbc:postgresql://{}:{}/{}",
+                            pg.host, pg.port, d.sql.database
+                        ),
                         driver: "org.postgresql.Driver",
                         database: d.sql.database.clone(),
                         username: d.sql.username.clone(),
@@ -202,6 +212,12 @@ impl Component for Datahub {
                 datahub: d.version.clone().map(|version| Version { version }),
             },
         };
-        vec![super::values_document(self.name(), &CHART, &d.release, &d.namespace, &values)]
+        vec![super::values_document(
+            self.name(),
+            &CHART,
+            &d.release,
+            &d.namespace,
+            &values,
+        )]
     }
 }

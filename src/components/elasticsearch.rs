@@ -107,7 +107,10 @@ impl Component for Elasticsearch {
                 check_resources(r, &p("resources"), f);
             }
         }
-        for (name, g, min) in [("coordinating", &es.coordinating, 1), ("ingest", &es.ingest, 0)] {
+        for (name, g, min) in [
+            ("coordinating", &es.coordinating, 1),
+            ("ingest", &es.ingest, 0),
+        ] {
             let p = |leaf: &'static str| [base[0], base[1], name, leaf];
             check_replicas(g.replicas, min, &p("replicas"), f);
             check_heap(&g.heap_size, &p("heapSize"), f);
@@ -129,6 +132,12 @@ impl Component for Elasticsearch {
             coordinating: stateless(&es.coordinating, None),
             ingest: stateless(&es.ingest, Some(es.ingest.replicas > 0)),
         };
-        vec![super::values_document(self.name(), &CHART, &es.release, &es.namespace, &values)]
+        vec![super::values_document(
+            self.name(),
+            &CHART,
+            &es.release,
+            &es.namespace,
+            &values,
+        )]
     }
 }

@@ -104,7 +104,10 @@ impl Component for Kafka {
     }
     fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
         let k = &c.components.kafka;
-        let groups = [("controller", Some(&k.controller), 1), ("broker", k.broker.as_ref(), 0)];
+        let groups = [
+            ("controller", Some(&k.controller), 1),
+            ("broker", k.broker.as_ref(), 0),
+        ];
         for (name, g, min) in groups {
             let Some(g) = g else { continue };
             let p = |leaf: &'static str| ["components", "kafka", name, leaf];
@@ -115,7 +118,7 @@ impl Component for Kafka {
             }
         }
         // KRaft needs a majority of controllers: an even count adds no tolerance.
-        if k.controller.replicas % 2 == 0 && k.controller.replicas > 0 {
+        if k.controller.replicas.is_multiple_of(2) && k.controller.replicas > 0 {
             f.push(Finding::new(
                 &["components", "kafka", "controller", "replicas"],
                 format!(
@@ -157,6 +160,12 @@ impl Component for Kafka {
                 },
             },
         };
-        vec![super::values_document(self.name(), &CHART, &k.release, &k.namespace, &values)]
+        vec![super::values_document(
+            self.name(),
+            &CHART,
+            &k.release,
+            &k.namespace,
+            &values,
+        )]
     }
 }

@@ -139,7 +139,9 @@ pub fn check_replicas(n: u32, min: u32, path: &[&str], findings: &mut Vec<Findin
         findings.push(Finding::new(
             path,
             format!("replicas is {n}; at least {min} is needed"),
-            format!("set replicas to {min} or more (or set `enabled: false` to turn the component off)"),
+            format!(
+                "set replicas to {min} or more (or set `enabled: false` to turn the component off)"
+            ),
         ));
     }
 }
@@ -160,7 +162,10 @@ pub fn check_heap(heap: &Option<String>, path: &[&str], findings: &mut Vec<Findi
     if let Some(h) = heap {
         let ok = h.len() > 1
             && h[..h.len() - 1].bytes().all(|b| b.is_ascii_digit())
-            && matches!(h.as_bytes()[h.len() - 1], b'k' | b'm' | b'g' | b'K' | b'M' | b'G');
+            && matches!(
+                h.as_bytes()[h.len() - 1],
+                b'k' | b'm' | b'g' | b'K' | b'M' | b'G'
+            );
         if !ok {
             findings.push(Finding::new(
                 path,

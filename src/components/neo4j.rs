@@ -27,7 +27,10 @@ pub struct Neo4j;
 /// `bolt://host:port` of Neo4j.
 pub fn bolt_uri(c: &PlatformConfig) -> String {
     let n = &c.components.neo4j;
-    format!("bolt://{}:{BOLT_PORT}", service_host(&n.release, &n.namespace))
+    format!(
+        "bolt://{}:{BOLT_PORT}",
+        service_host(&n.release, &n.namespace)
+    )
 }
 
 /// `host:port` of Neo4j's HTTP API.
@@ -155,6 +158,12 @@ impl Component for Neo4j {
                 neo4j: Toggle { enabled: false },
             },
         };
-        vec![super::values_document(self.name(), &CHART, &n.release, &n.namespace, &values)]
+        vec![super::values_document(
+            self.name(),
+            &CHART,
+            &n.release,
+            &n.namespace,
+            &values,
+        )]
     }
 }

@@ -23,7 +23,14 @@ pub struct QuantityError {
     pub message: String,
 }
 
-const BINARY: [(&str, u32); 6] = [("Ki", 1), ("Mi", 2), ("Gi", 3), ("Ti", 4), ("Pi", 5), ("Ei", 6)];
+const BINARY: [(&str, u32); 6] = [
+    ("Ki", 1),
+    ("Mi", 2),
+    ("Gi", 3),
+    ("Ti", 4),
+    ("Pi", 5),
+    ("Ei", 6),
+];
 const DECIMAL: [(&str, i32); 9] = [
     ("n", -9),
     ("u", -6),
@@ -140,7 +147,9 @@ impl FromStr for Quantity {
                 .checked_pow((-shift) as u32)
                 .ok_or_else(|| err(format!("`{s}` is more precise than a billionth")))?;
             if nanos % div != 0 {
-                return Err(err(format!("`{s}` is more precise than a billionth of a unit")));
+                return Err(err(format!(
+                    "`{s}` is more precise than a billionth of a unit"
+                )));
             }
             nanos /= div;
         }
@@ -218,7 +227,8 @@ impl<'de> Deserialize<'de> for Quantity {
             Raw::I(i) => i.to_string(),
             Raw::F(f) => f.to_string(),
         };
-        text.parse().map_err(|e: QuantityError| serde::de::Error::custom(e.message))
+        text.parse()
+            .map_err(|e: QuantityError| serde::de::Error::custom(e.message))
     }
 }
 

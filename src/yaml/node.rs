@@ -104,13 +104,15 @@ impl Node {
                     }
                     None => return loc,
                 },
-                NodeValue::Seq(items) => match step.parse::<usize>().ok().and_then(|i| items.get(i)) {
-                    Some(child) => {
-                        loc = child.loc.clone();
-                        node = child;
+                NodeValue::Seq(items) => {
+                    match step.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                        Some(child) => {
+                            loc = child.loc.clone();
+                            node = child;
+                        }
+                        None => return loc,
                     }
-                    None => return loc,
-                },
+                }
                 _ => return loc,
             }
         }

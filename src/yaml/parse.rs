@@ -45,9 +45,11 @@ pub fn parse_one(source: Arc<Source>, limits: Limits) -> Result<Node, Diagnostic
             },
         }),
         1 => Ok(docs.remove(0)),
-        _ => Err(Diagnostic::new("this file holds more than one YAML document")
-            .at(Some(docs[1].loc.clone()))
-            .help("a config file holds one document: remove the `---` separator")),
+        _ => Err(
+            Diagnostic::new("this file holds more than one YAML document")
+                .at(Some(docs[1].loc.clone()))
+                .help("a config file holds one document: remove the `---` separator"),
+        ),
     }
 }
 
@@ -115,7 +117,10 @@ impl Builder {
         Diagnostic::new(msg).at(Some(self.loc(span)))
     }
 
-    fn next<'a>(&self, parser: &mut Parser<'a, saphyr_parser::StrInput<'a>>) -> Result<(Event<'a>, Span), Diagnostic> {
+    fn next<'a>(
+        &self,
+        parser: &mut Parser<'a, saphyr_parser::StrInput<'a>>,
+    ) -> Result<(Event<'a>, Span), Diagnostic> {
         match parser.next_event() {
             Some(Ok(pair)) => Ok(pair),
             None => Ok((Event::StreamEnd, Span::default())),
@@ -164,7 +169,10 @@ impl Builder {
         depth: usize,
     ) -> Result<Node, Diagnostic> {
         if depth > self.limits.max_depth {
-            return Err(self.err(span, format!("nesting deeper than {} levels", self.limits.max_depth)));
+            return Err(self.err(
+                span,
+                format!("nesting deeper than {} levels", self.limits.max_depth),
+            ));
         }
         let loc = self.loc(span);
         match event {
@@ -203,7 +211,8 @@ impl Builder {
                     loc,
                 };
                 if anchor > 0 {
-                    self.anchors.insert(anchor, (node.clone(), self.nodes - start));
+                    self.anchors
+                        .insert(anchor, (node.clone(), self.nodes - start));
                 }
                 Ok(node)
             }
@@ -223,7 +232,10 @@ impl Builder {
                         NodeValue::Bool(b) => b.to_string(),
                         NodeValue::Float(_, s) => s,
                         NodeValue::Null => "null".into(),
-                        _ => return Err(self.err(sp, "a mapping key must be a plain value, not a list or map")),
+                        _ => {
+                            return Err(self
+                                .err(sp, "a mapping key must be a plain value, not a list or map"))
+                        }
                     };
                     let (ev, vsp) = self.next(parser)?;
                     let value = self.node(parser, ev, vsp, depth + 1)?;
@@ -242,7 +254,8 @@ impl Builder {
                     loc,
                 };
                 if anchor > 0 {
-                    self.anchors.insert(anchor, (node.clone(), self.nodes - start));
+                    self.anchors
+                        .insert(anchor, (node.clone(), self.nodes - start));
                 }
                 Ok(node)
             }
@@ -301,8 +314,11 @@ fn looks_like_float(text: &str) -> bool {
     let t = text.trim_start_matches(['-', '+']);
     matches!(t, ".inf" | ".Inf" | ".INF" | ".nan" | ".NaN" | ".NAN")
         || (t.bytes().any(|b| b.is_ascii_digit())
-            && t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
-            && t.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.'))
+            && t.bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+            && t.bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_digit() || b == b'.'))
 }
 
 #[cfg(test)]
@@ -325,8 +341,14 @@ mod tests {
 
     #[test]
     fn core_schema_scalars() {
-        let n = parse_one(src("[on, yes, 'true', true, 1, 1.5, 0x10, ~, 20Gi]"), Limits::default()).unwrap();
-        let NodeValue::Seq(items) = n.value else { panic!() };
+        let n = parse_one(
+            src("[on, yes, 'true', true, 1, 1.5, 0x10, ~, 20Gi]"),
+            Limits::default(),
+        )
+        .unwrap();
+        let NodeValue::Seq(items) = n.value else {
+            panic!()
+        };
         let kinds: Vec<_> = items.iter().map(|i| format!("{:?}", i.value)).collect();
         assert_eq!(kinds[0], "Str(\"on\")");
         assert_eq!(kinds[1], "Str(\"yes\")");

@@ -16,9 +16,15 @@ pub fn upstream() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("upstream schemas not found at {} (set PLATGEN_UPSTREAM); CI must run these tests", dir.display());
+        panic!(
+            "upstream schemas not found at {} (set PLATGEN_UPSTREAM); CI must run these tests",
+            dir.display()
+        );
     }
-    eprintln!("SKIPPED: upstream schemas not found at {} (set PLATGEN_UPSTREAM to run this test)", dir.display());
+    eprintln!(
+        "SKIPPED: upstream schemas not found at {} (set PLATGEN_UPSTREAM to run this test)",
+        dir.display()
+    );
     None
 }
 
