@@ -23,6 +23,7 @@ pub mod merge;
 mod platform;
 pub mod render;
 pub mod resolve;
+pub mod schema;
 mod tree;
 pub mod write;
 pub mod yaml;

@@ -56,6 +56,15 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Write the JSON Schema of the platform config (for editors and CI).
+    #[command(
+        after_help = "Examples:\n  gen schema                  print the schema\n  gen schema --out schemas    write schemas/platform.schema.json"
+    )]
+    Schema {
+        /// Directory to write platform.schema.json to; stdout without it.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -102,6 +111,18 @@ fn render(platform: &Platform, select: &Select) -> Result<Vec<RenderedTree>, Err
 }
 
 fn run(cli: &Cli) -> Result<u8, Error> {
+    if let Command::Schema { out } = &cli.command {
+        let schema = platgen::schema::config_schema();
+        match out {
+            None => print!("{schema}"),
+            Some(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+                let path = dir.join(platgen::schema::CONFIG_SCHEMA_FILE);
+                std::fs::write(&path, schema).map_err(|e| Error::io("write", &path, e))?;
+            }
+        }
+        return Ok(0);
+    }
     let platform = load(cli)?;
     match &cli.command {
         Command::Render { select, out } => {
@@ -170,5 +191,6 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             );
             Ok(1)
         }
+        Command::Schema { .. } => unreachable!("handled above"),
     }
 }

@@ -17,7 +17,7 @@ pub use secret::{SecretRef, LITERAL_SECRET, SECRET_HELP};
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PlatformConfig {
-    /// Name of the platform; prefixes nothing, shown in headers.
+    /// Name of the platform, for the people who read the config.
     pub name: String,
     /// DNS domain under which public endpoints live (e.g. `254carbon.com`).
     pub domain: String,
