@@ -367,3 +367,74 @@ fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+#[test]
+fn templates_dir_overrides_a_builtin_template() {
+    let w = workspace();
+    let tpl = w.path().join("tpl");
+    std::fs::create_dir_all(&tpl).unwrap();
+    std::fs::write(
+        tpl.join("kafka.yaml.tera"),
+        "{{ header }}\n# our own layout\n{{ values | to_yaml }}\n",
+    )
+    .unwrap();
+    let o = run(
+        w.path(),
+        &[
+            "render",
+            "--env",
+            "prod",
+            "--config",
+            "cfg",
+            "--templates",
+            "tpl",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("# our own layout\n"));
+    assert!(
+        out.contains("# Source: prod/values/elasticsearch.yaml\n"),
+        "others keep the built-in template"
+    );
+
+    // A template that changes structured YAML fails the parse-back check (exit 1), writing nothing.
+    std::fs::write(
+        tpl.join("kafka.yaml.tera"),
+        "{{ header }}\nbroker: {}\n{{ values | to_yaml }}\n",
+    )
+    .unwrap();
+    let o = run(
+        w.path(),
+        &[
+            "render",
+            "--env",
+            "prod",
+            "--config",
+            "cfg",
+            "--templates",
+            "tpl",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!w.path().join("out").exists());
+
+    // An undefined variable is an error, not an empty string.
+    std::fs::write(tpl.join("kafka.yaml.tera"), "{{ header }}\n{{ nothing }}\n").unwrap();
+    let o = run(
+        w.path(),
+        &[
+            "render",
+            "--env",
+            "prod",
+            "--config",
+            "cfg",
+            "--templates",
+            "tpl",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("kafka.yaml.tera"), "{}", stderr(&o));
+}
