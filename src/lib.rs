@@ -18,6 +18,7 @@ pub mod check;
 pub mod components;
 pub mod config;
 pub mod error;
+pub mod graph;
 pub mod load;
 pub mod merge;
 mod platform;

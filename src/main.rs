@@ -56,6 +56,18 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Show the dependency graph of an env's components and their sync waves.
+    #[command(
+        after_help = "Examples:\n  gen graph --env prod\n  gen graph --env prod --format dot | dot -Tsvg > graph.svg"
+    )]
+    Graph {
+        /// The env (the file envs/ENV.yaml of the config).
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Mermaid)]
+        format: Format,
+    },
     /// Write the JSON Schema of the platform config (for editors and CI).
     #[command(
         after_help = "Examples:\n  gen schema                  print the schema\n  gen schema --out schemas    write schemas/platform.schema.json"
@@ -65,6 +77,14 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// Mermaid flowchart.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
 }
 
 #[derive(Args)]
@@ -190,6 +210,14 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 out.display()
             );
             Ok(1)
+        }
+        Command::Graph { env, format } => {
+            let format = match format {
+                Format::Mermaid => platgen::graph::GraphFormat::Mermaid,
+                Format::Dot => platgen::graph::GraphFormat::Dot,
+            };
+            print!("{}", platgen::graph::draw(&platform.resolve(env)?, format));
+            Ok(0)
         }
         Command::Schema { .. } => unreachable!("handled above"),
     }
