@@ -199,3 +199,53 @@ fn bitnami_images_come_from_bitnamilegacy() {
     );
     assert_eq!(values["image"]["repository"], "mirror/kafka");
 }
+
+#[test]
+fn kafka_internal_topics_fit_the_number_of_brokers() {
+    let dev = rendered("dev", "values/kafka.yaml");
+    assert_eq!(dev["controller"]["replicaCount"], 1);
+    assert_eq!(
+        dev["overrideConfiguration"]["offsets.topic.replication.factor"],
+        1
+    );
+    assert_eq!(
+        dev["overrideConfiguration"]["transaction.state.log.replication.factor"],
+        1
+    );
+    assert_eq!(
+        dev["overrideConfiguration"]["transaction.state.log.min.isr"],
+        1
+    );
+    let prod = rendered("prod", "values/kafka.yaml");
+    assert_eq!(
+        prod["overrideConfiguration"]["offsets.topic.replication.factor"],
+        3
+    );
+    assert_eq!(
+        prod["overrideConfiguration"]["transaction.state.log.min.isr"],
+        2
+    );
+}
+
+#[test]
+fn neo4j_memory_below_the_charts_minimum_is_refused() {
+    let err = overlay_error(
+        "components:\n  neo4j:\n    resources:\n      cpu: 500m\n      memory: 1Gi\n",
+    );
+    assert!(
+        err.contains("below the neo4j chart's minimum of 2Gi"),
+        "{err}"
+    );
+    assert!(
+        err.contains("envs/prod.yaml:5:"),
+        "located at the value: {err}"
+    );
+    for values in all_envs("values/neo4j.yaml") {
+        let mem: platgen::config::Quantity = values["neo4j"]["resources"]["memory"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(mem >= "2Gi".parse().unwrap());
+    }
+}

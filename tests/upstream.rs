@@ -38,6 +38,11 @@ const FREE_FORM: &[(&str, &str, &str)] = &[
     ),
     (
         "kafka",
+        "overrideConfiguration",
+        "Kafka server properties by name (chart default `{}`)",
+    ),
+    (
+        "kafka",
         "controller.resources",
         "core/v1 ResourceRequirements (chart default `{}`)",
     ),

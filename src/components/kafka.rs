@@ -36,6 +36,7 @@ struct Values {
     image: BitnamiImage,
     default_init_containers: InitContainers,
     listeners: Listeners,
+    override_configuration: std::collections::BTreeMap<&'static str, u32>,
     controller: Nodes,
     broker: Nodes,
 }
@@ -81,6 +82,19 @@ fn nodes(n: &KafkaNodes, class: &str) -> Nodes {
         resources: n.resources.as_ref().map(K8sResources::from),
         persistence: Some(Persistence::new(class, &n.storage)),
     }
+}
+
+/// Kafka's internal topics default to replication factor 3, which fails on
+/// fewer brokers: size them to the cluster (at most 3).
+fn replication(k: &crate::config::KafkaConfig) -> std::collections::BTreeMap<&'static str, u32> {
+    let brokers = k.controller.replicas + k.broker.as_ref().map_or(0, |b| b.replicas);
+    let factor = brokers.clamp(1, 3);
+    std::collections::BTreeMap::from([
+        ("default.replication.factor", factor),
+        ("offsets.topic.replication.factor", factor),
+        ("transaction.state.log.min.isr", factor.min(2)),
+        ("transaction.state.log.replication.factor", factor),
+    ])
 }
 
 impl Component for Kafka {
@@ -150,6 +164,7 @@ impl Component for Kafka {
                 controller: plaintext(),
                 interbroker: plaintext(),
             },
+            override_configuration: replication(k),
             controller: nodes(&k.controller, class),
             broker: match &k.broker {
                 Some(b) => nodes(b, class),

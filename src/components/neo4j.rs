@@ -18,6 +18,8 @@ pub const CHART: Chart = Chart {
 pub const BOLT_PORT: u16 = 7687;
 /// HTTP port.
 pub const HTTP_PORT: u16 = 7474;
+/// The least memory the chart accepts (`_helpers.tpl` fails below it).
+pub const MIN_MEMORY: &str = "2Gi";
 /// The key the chart reads from `passwordFromSecret`.
 pub const AUTH_KEY: &str = "NEO4J_AUTH";
 
@@ -122,6 +124,16 @@ impl Component for Neo4j {
                 format!("the neo4j chart reads the key `{AUTH_KEY}` of this Secret, not `{}`", n.auth.key),
                 format!("set `key: {AUTH_KEY}` and store `neo4j/<password>` (at least 8 characters) under it"),
             ));
+        }
+        if let Some(mem) = &n.resources.memory {
+            let min: Quantity = MIN_MEMORY.parse().expect("constant parses");
+            if *mem < min {
+                f.push(Finding::new(
+                    &["components", "neo4j", "resources", "memory"],
+                    format!("memory {mem} is below the neo4j chart's minimum of {MIN_MEMORY}"),
+                    format!("set memory to at least {MIN_MEMORY} (the chart refuses to render below it)"),
+                ));
+            }
         }
         for (what, q) in [("cpu", &n.resources.cpu), ("memory", &n.resources.memory)] {
             if q.is_none() {
