@@ -130,12 +130,20 @@ pub fn app_name(env: &str, component: &str) -> String {
 pub fn component_app(r: &Resolved, component: &dyn Component, files: &[Document]) -> Application {
     let c = &r.config;
     let dir = env_dir(c, &r.env);
-    let (source, sources) = match component.delivery() {
+    let delivery = component.delivery(c);
+    let (source, sources) = match &delivery {
         Delivery::Helm(chart) => {
-            let values: Vec<String> = files
-                .iter()
-                .filter(|d| d.path.starts_with("values/"))
-                .map(|d| format!("$values/{dir}/{}", d.path))
+            let base = component
+                .base_value_files(c)
+                .into_iter()
+                .map(|f| format!("$values/{}", f.trim_start_matches('/')));
+            let values: Vec<String> = base
+                .chain(
+                    files
+                        .iter()
+                        .filter(|d| d.path.starts_with("values/"))
+                        .map(|d| format!("$values/{dir}/{}", d.path)),
+                )
                 .collect();
             let chart_source = Source {
                 repo_url: chart.repo_url.to_string(),
@@ -186,7 +194,7 @@ pub fn component_app(r: &Resolved, component: &dyn Component, files: &[Document]
         }
     };
     let wave = r.waves.get(component.name()).copied().unwrap_or(0);
-    let namespace = match component.delivery() {
+    let namespace = match delivery {
         Delivery::Helm(_) => Some(component.namespace(c).to_string()),
         Delivery::Manifests => None,
     };
@@ -207,7 +215,10 @@ pub fn component_app(r: &Resolved, component: &dyn Component, files: &[Document]
             },
             source,
             sources,
-            sync_policy: automated(),
+            sync_policy: SyncPolicy {
+                sync_options: component.sync_options().to_vec(),
+                ..automated()
+            },
         },
     }
 }

@@ -191,62 +191,6 @@ fn check_names(config: &PlatformConfig, findings: &mut Vec<Finding>) {
             ));
         }
     }
-    let c = &config.components;
-    let releases: [(&str, bool, &str, &str); 4] = [
-        (
-            "elasticsearch",
-            c.elasticsearch.enabled,
-            &c.elasticsearch.release,
-            &c.elasticsearch.namespace,
-        ),
-        (
-            "kafka",
-            c.kafka.enabled,
-            &c.kafka.release,
-            &c.kafka.namespace,
-        ),
-        (
-            "neo4j",
-            c.neo4j.enabled,
-            &c.neo4j.release,
-            &c.neo4j.namespace,
-        ),
-        (
-            "datahub",
-            c.datahub.enabled,
-            &c.datahub.release,
-            &c.datahub.namespace,
-        ),
-    ];
-    for (comp, enabled, release, ns) in releases {
-        if !enabled {
-            continue;
-        }
-        if !is_dns_label(release) {
-            findings.push(Finding::new(
-                &["components", comp, "release"],
-                format!("`{release}` is not a valid release name"),
-                label_help,
-            ));
-        }
-        if c.namespaces.enabled && !c.namespaces.items.contains_key(ns) {
-            let known: Vec<&str> = c.namespaces.items.keys().map(String::as_str).collect();
-            let help = match did_you_mean(ns, known.iter().copied()) {
-                Some(m) => {
-                    format!("did you mean `{m}`? (or add `{ns}` under components.namespaces.items)")
-                }
-                None => format!(
-                    "add `{ns}` under components.namespaces.items, or use one of: {}",
-                    known.join(", ")
-                ),
-            };
-            findings.push(Finding::new(
-                &["components", comp, "namespace"],
-                format!("namespace `{ns}` is not declared"),
-                help,
-            ));
-        }
-    }
 }
 
 type Graph = (

@@ -12,11 +12,7 @@ use crate::config::{DatahubService, PlatformConfig, SecretRef};
 use crate::resolve::Finding;
 
 /// Pinned chart.
-pub const CHART: Chart = Chart {
-    repo_url: "https://helm.datahubproject.io/",
-    name: "datahub",
-    version: "1.1.0",
-};
+pub const CHART: Chart = Chart::pinned("https://helm.datahubproject.io/", "datahub", "1.1.0");
 
 /// The `datahub` component.
 pub struct Datahub;
@@ -144,10 +140,12 @@ impl Component for Datahub {
     fn namespace<'a>(&self, c: &'a PlatformConfig) -> &'a str {
         &c.components.datahub.namespace
     }
-    fn delivery(&self) -> Delivery {
+    fn delivery(&self, _: &PlatformConfig) -> Delivery {
         Delivery::Helm(CHART)
     }
     fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
+        let me = &c.components.datahub;
+        super::check_placement(c, "datahub", "release", &me.release, &me.namespace, f);
         let d = &c.components.datahub;
         let services = [
             ("gms", &d.gms),

@@ -11,11 +11,11 @@ use crate::config::{EsGroup, EsStatefulGroup, PlatformConfig};
 use crate::resolve::Finding;
 
 /// Pinned chart.
-pub const CHART: Chart = Chart {
-    repo_url: "registry-1.docker.io/bitnamicharts",
-    name: "elasticsearch",
-    version: "22.1.7",
-};
+pub const CHART: Chart = Chart::pinned(
+    "registry-1.docker.io/bitnamicharts",
+    "elasticsearch",
+    "22.1.7",
+);
 
 /// REST port of the chart's client Service.
 pub const HTTP_PORT: u16 = 9200;
@@ -92,10 +92,12 @@ impl Component for Elasticsearch {
     fn namespace<'a>(&self, c: &'a PlatformConfig) -> &'a str {
         &c.components.elasticsearch.namespace
     }
-    fn delivery(&self) -> Delivery {
+    fn delivery(&self, _: &PlatformConfig) -> Delivery {
         Delivery::Helm(CHART)
     }
     fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
+        let me = &c.components.elasticsearch;
+        super::check_placement(c, "elasticsearch", "release", &me.release, &me.namespace, f);
         let es = &c.components.elasticsearch;
         let base = ["components", "elasticsearch"];
         for (name, g) in [("master", &es.master), ("data", &es.data)] {

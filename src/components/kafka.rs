@@ -11,11 +11,7 @@ use crate::config::{KafkaNodes, PlatformConfig};
 use crate::resolve::Finding;
 
 /// Pinned chart.
-pub const CHART: Chart = Chart {
-    repo_url: "registry-1.docker.io/bitnamicharts",
-    name: "kafka",
-    version: "32.4.4",
-};
+pub const CHART: Chart = Chart::pinned("registry-1.docker.io/bitnamicharts", "kafka", "32.4.4");
 
 /// Client port of the chart's bootstrap Service.
 pub const CLIENT_PORT: u16 = 9092;
@@ -113,10 +109,12 @@ impl Component for Kafka {
     fn namespace<'a>(&self, c: &'a PlatformConfig) -> &'a str {
         &c.components.kafka.namespace
     }
-    fn delivery(&self) -> Delivery {
+    fn delivery(&self, _: &PlatformConfig) -> Delivery {
         Delivery::Helm(CHART)
     }
     fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
+        let me = &c.components.kafka;
+        super::check_placement(c, "kafka", "release", &me.release, &me.namespace, f);
         let k = &c.components.kafka;
         let groups = [
             ("controller", Some(&k.controller), 1),

@@ -8,24 +8,41 @@ mod kafka;
 mod namespaces;
 mod neo4j;
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::config::{PlatformConfig, Quantity, ResourceList, Resources};
 use crate::resolve::Finding;
 
 /// A Helm chart at a pinned version.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Chart {
     /// Chart repository (HTTP index or OCI registry path without `oci://`).
-    pub repo_url: &'static str,
+    pub repo_url: Cow<'static, str>,
     /// Chart name.
-    pub name: &'static str,
+    pub name: Cow<'static, str>,
     /// Pinned chart version.
-    pub version: &'static str,
+    pub version: Cow<'static, str>,
+}
+
+impl Chart {
+    /// A chart pinned in code.
+    pub const fn pinned(
+        repo_url: &'static str,
+        name: &'static str,
+        version: &'static str,
+    ) -> Chart {
+        Chart {
+            repo_url: Cow::Borrowed(repo_url),
+            name: Cow::Borrowed(name),
+            version: Cow::Borrowed(version),
+        }
+    }
 }
 
 /// How Argo CD applies a component.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Delivery {
     /// A Helm release of a chart, with the component's values file.
     Helm(Chart),
@@ -59,7 +76,16 @@ pub trait Component: Send + Sync {
     /// Namespace its resources go to (the Application's destination).
     fn namespace<'a>(&self, config: &'a PlatformConfig) -> &'a str;
     /// How Argo CD applies it.
-    fn delivery(&self) -> Delivery;
+    fn delivery(&self, config: &PlatformConfig) -> Delivery;
+    /// Values files already in the GitOps repository (paths from its root)
+    /// that Argo CD applies before the rendered one.
+    fn base_value_files(&self, _config: &PlatformConfig) -> Vec<String> {
+        Vec::new()
+    }
+    /// Argo CD `syncOptions` the component's Application needs.
+    fn sync_options(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// Rules the schema cannot express; each finding names its field path.
     fn validate(&self, config: &PlatformConfig, findings: &mut Vec<Finding>);
     /// The files it emits.
@@ -286,5 +312,43 @@ impl Persistence {
             storage_class: class.to_string(),
             size: size.clone(),
         }
+    }
+}
+
+/// Checks a release (or resource) name and that its namespace is declared.
+pub fn check_placement(
+    c: &PlatformConfig,
+    component: &str,
+    name_key: &str,
+    name: &str,
+    namespace: &str,
+    f: &mut Vec<Finding>,
+) {
+    let label_help =
+        "use lower-case letters, digits and `-` (a DNS-1123 label, at most 63 characters)";
+    if !crate::resolve::is_dns_label(name) {
+        f.push(Finding::new(
+            &["components", component, name_key],
+            format!("`{name}` is not a valid name"),
+            label_help,
+        ));
+    }
+    let ns = &c.components.namespaces;
+    if ns.enabled && !ns.items.contains_key(namespace) {
+        let known: Vec<&str> = ns.items.keys().map(String::as_str).collect();
+        let help = match crate::error::did_you_mean(namespace, known.iter().copied()) {
+            Some(m) => format!(
+                "did you mean `{m}`? (or add `{namespace}` under components.namespaces.items)"
+            ),
+            None => format!(
+                "add `{namespace}` under components.namespaces.items, or use one of: {}",
+                known.join(", ")
+            ),
+        };
+        f.push(Finding::new(
+            &["components", component, "namespace"],
+            format!("namespace `{namespace}` is not declared"),
+            help,
+        ));
     }
 }

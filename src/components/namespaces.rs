@@ -43,7 +43,7 @@ impl Component for Namespaces {
     fn namespace<'a>(&self, c: &'a PlatformConfig) -> &'a str {
         &c.argocd.namespace
     }
-    fn delivery(&self) -> Delivery {
+    fn delivery(&self, _: &PlatformConfig) -> Delivery {
         Delivery::Manifests
     }
     fn validate(&self, c: &PlatformConfig, findings: &mut Vec<Finding>) {

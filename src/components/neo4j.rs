@@ -8,11 +8,7 @@ use crate::config::{PlatformConfig, Quantity, ResourceList};
 use crate::resolve::Finding;
 
 /// Pinned chart.
-pub const CHART: Chart = Chart {
-    repo_url: "https://helm.neo4j.com/neo4j",
-    name: "neo4j",
-    version: "5.17.0",
-};
+pub const CHART: Chart = Chart::pinned("https://helm.neo4j.com/neo4j", "neo4j", "5.17.0");
 
 /// Bolt port.
 pub const BOLT_PORT: u16 = 7687;
@@ -112,10 +108,12 @@ impl Component for Neo4j {
     fn namespace<'a>(&self, c: &'a PlatformConfig) -> &'a str {
         &c.components.neo4j.namespace
     }
-    fn delivery(&self) -> Delivery {
+    fn delivery(&self, _: &PlatformConfig) -> Delivery {
         Delivery::Helm(CHART)
     }
     fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
+        let me = &c.components.neo4j;
+        super::check_placement(c, "neo4j", "release", &me.release, &me.namespace, f);
         let n = &c.components.neo4j;
         check_storage(&n.storage, &["components", "neo4j", "storage"], f);
         if n.auth.key != AUTH_KEY {
