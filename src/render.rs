@@ -8,37 +8,29 @@ use tera::{Context, Kwargs, State, Tera, Value};
 
 use crate::error::{Diagnostic, Error, Result};
 
+/// Embeds `templates/<stem>.yaml.tera` for each stem.
+macro_rules! embedded {
+    ($($stem:literal),* $(,)?) => {
+        [$((
+            concat!($stem, ".yaml.tera"),
+            include_str!(concat!("../templates/", $stem, ".yaml.tera")),
+        )),*]
+    };
+}
+
 /// The templates built into the binary: `(file name, text)`.
-pub const TEMPLATES: [(&str, &str); 7] = [
-    (
-        "application.yaml.tera",
-        include_str!("../templates/application.yaml.tera"),
-    ),
-    (
-        "namespaces.yaml.tera",
-        include_str!("../templates/namespaces.yaml.tera"),
-    ),
-    (
-        "elasticsearch.yaml.tera",
-        include_str!("../templates/elasticsearch.yaml.tera"),
-    ),
-    (
-        "kafka.yaml.tera",
-        include_str!("../templates/kafka.yaml.tera"),
-    ),
-    (
-        "neo4j.yaml.tera",
-        include_str!("../templates/neo4j.yaml.tera"),
-    ),
-    (
-        "datahub.yaml.tera",
-        include_str!("../templates/datahub.yaml.tera"),
-    ),
-    (
-        "root.yaml.tera",
-        include_str!("../templates/root.yaml.tera"),
-    ),
-];
+pub const TEMPLATES: [(&str, &str); 10] = embedded!(
+    "application",
+    "root",
+    "namespaces",
+    "elasticsearch",
+    "kafka",
+    "neo4j",
+    "datahub",
+    "doris-operator",
+    "doris",
+    "superset",
+);
 
 /// Compiled templates, built once per process.
 pub struct Renderer {

@@ -119,11 +119,17 @@ fn argo_helm_values_are_files_never_an_inline_map() {
                     helm.get("values").is_none() && helm.get("valuesObject").is_none(),
                     "{path}"
                 );
-                for f in helm["valueFiles"].as_array().unwrap() {
-                    let f = f.as_str().unwrap();
-                    let rel = f.strip_prefix("$values/gitops/prod/").unwrap();
-                    assert!(tree.files.contains_key(rel), "{path}: {f} is rendered");
-                }
+                let files = helm["valueFiles"].as_array().unwrap();
+                // The last file is the rendered one; earlier ones are a release's own (from config).
+                let last = files.last().unwrap().as_str().unwrap();
+                let rel = last.strip_prefix("$values/gitops/prod/").unwrap();
+                assert!(tree.files.contains_key(rel), "{path}: {last} is rendered");
+                assert!(
+                    files
+                        .iter()
+                        .all(|f| f.as_str().unwrap().starts_with("$values/")),
+                    "{path}"
+                );
             }
         }
     }

@@ -3,10 +3,13 @@
 //! [`registry`].
 
 mod datahub;
+mod doris;
+mod doris_operator;
 mod elasticsearch;
 mod kafka;
 mod namespaces;
 mod neo4j;
+mod superset;
 
 use std::borrow::Cow;
 
@@ -100,6 +103,9 @@ pub fn registry() -> Vec<Box<dyn Component>> {
         Box::new(kafka::Kafka),
         Box::new(neo4j::Neo4j),
         Box::new(datahub::Datahub),
+        Box::new(doris_operator::DorisOperator),
+        Box::new(doris::Doris),
+        Box::new(superset::Superset),
     ]
 }
 
@@ -110,6 +116,7 @@ pub fn service_host(name: &str, namespace: &str) -> String {
 
 /// Public addresses other components compute from config.
 pub mod address {
+    pub use super::doris::query_endpoint as doris_query;
     pub use super::elasticsearch::http_endpoint as elasticsearch;
     pub use super::kafka::bootstrap_servers as kafka;
     pub use super::neo4j::{bolt_uri as neo4j_bolt, http_endpoint as neo4j_http};

@@ -2,6 +2,8 @@
 //! `envs/<env>.yaml`. Every field is documented; the docs become the JSON
 //! Schema descriptions. Unknown keys are errors.
 
+mod doris;
+mod image;
 mod quantity;
 mod secret;
 
@@ -10,6 +12,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use doris::{DorisBe, DorisConfig, DorisFe, DorisOperatorConfig, SupersetLinkConfig};
+pub use image::ImageRef;
 pub use quantity::{Quantity, QuantityError};
 pub use secret::{SecretRef, LITERAL_SECRET, SECRET_HELP};
 
@@ -134,6 +138,15 @@ pub struct Components {
     pub neo4j: Neo4jConfig,
     /// DataHub (acryldata/datahub): GMS, frontend, MAE and MCE consumers.
     pub datahub: DatahubConfig,
+    /// The Doris operator; absent means not part of the platform.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doris_operator: Option<DorisOperatorConfig>,
+    /// A Doris cluster managed by the operator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doris: Option<DorisConfig>,
+    /// Doris registered in the existing Superset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superset: Option<SupersetLinkConfig>,
 }
 
 /// Namespaces, each with its labels.
@@ -367,6 +380,6 @@ pub struct DatahubSql {
     pub password: SecretRef,
 }
 
-fn yes() -> bool {
+pub(crate) fn yes() -> bool {
     true
 }

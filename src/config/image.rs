@@ -1,0 +1,130 @@
+//! Container image references (`repository:tag`), always with a tag.
+
+use std::fmt;
+use std::str::FromStr;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An image reference `[registry/]repository:tag[@digest]`. A tag is
+/// required and may not be `latest`: a render must say what runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    /// Registry and repository (`apache/doris`).
+    pub repository: String,
+    /// Tag (`fe-3.0.8`).
+    pub tag: String,
+    /// Optional `sha256:…` digest.
+    pub digest: Option<String>,
+}
+
+impl FromStr for ImageRef {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (name, digest) = match s.split_once('@') {
+            Some((n, d)) => (n, Some(d.to_string())),
+            None => (s, None),
+        };
+        // A `:` after the last `/` separates the tag (a registry may have a port).
+        let slash = name.rfind('/').map_or(0, |i| i + 1);
+        let Some(colon) = name[slash..].rfind(':').map(|i| i + slash) else {
+            return Err(format!(
+                "image `{s}` has no tag; write `{name}:<version>` so the render says what runs"
+            ));
+        };
+        let (repository, tag) = (&name[..colon], &name[colon + 1..]);
+        let valid_repo = !repository.is_empty()
+            && repository
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-/:".contains(&b));
+        if !valid_repo {
+            return Err(format!("`{s}` is not a valid image reference"));
+        }
+        let valid_tag = !tag.is_empty()
+            && tag.len() <= 128
+            && tag
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+        if !valid_tag {
+            return Err(format!("`{tag}` is not a valid image tag"));
+        }
+        if tag == "latest" {
+            return Err(format!(
+                "image `{s}` uses the tag `latest`, which changes under a running platform; pin a version"
+            ));
+        }
+        Ok(ImageRef {
+            repository: repository.to_string(),
+            tag: tag.to_string(),
+            digest,
+        })
+    }
+}
+
+impl fmt::Display for ImageRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.repository, self.tag)?;
+        if let Some(d) = &self.digest {
+            write!(f, "@{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for ImageRef {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ImageRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for ImageRef {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ImageRef".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A container image with a tag other than `latest`, e.g. `apache/doris:fe-3.0.8`.",
+            "type": "string",
+            "pattern": "^[a-z0-9._/:-]+:[A-Za-z0-9._-]+(@sha256:[a-f0-9]{64})?$"
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_refuses() {
+        let i: ImageRef = "apache/doris:fe-3.0.8".parse().unwrap();
+        assert_eq!(
+            (i.repository.as_str(), i.tag.as_str()),
+            ("apache/doris", "fe-3.0.8")
+        );
+        let i: ImageRef = "registry:5000/ray:2.9.0".parse().unwrap();
+        assert_eq!(
+            (i.repository.as_str(), i.tag.as_str()),
+            ("registry:5000/ray", "2.9.0")
+        );
+        assert!("apache/doris"
+            .parse::<ImageRef>()
+            .unwrap_err()
+            .contains("no tag"));
+        assert!("registry:5000/ray"
+            .parse::<ImageRef>()
+            .unwrap_err()
+            .contains("no tag"));
+        assert!("apache/doris:latest"
+            .parse::<ImageRef>()
+            .unwrap_err()
+            .contains("latest"));
+    }
+}
