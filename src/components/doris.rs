@@ -40,7 +40,7 @@ pub fn query_endpoint(c: &PlatformConfig) -> Option<(String, u16)> {
 pub fn election_number(d: &DorisConfig) -> u32 {
     d.fe.election_number.unwrap_or_else(|| {
         let n = d.fe.replicas.clamp(1, 3);
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             n - 1
         } else {
             n
@@ -189,7 +189,7 @@ impl Component for Doris {
                     format!("electionNumber {n} must be between 1 and the FE replicas ({})", d.fe.replicas),
                     "the operator keeps FEs beyond the election number as observers; it cannot elect among FEs that do not exist",
                 ));
-            } else if n % 2 == 0 {
+            } else if n.is_multiple_of(2) {
                 f.push(Finding::new(
                     &p("fe", "electionNumber"),
                     format!("electionNumber {n} is even"),
