@@ -438,3 +438,18 @@ fn templates_dir_overrides_a_builtin_template() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("kafka.yaml.tera"), "{}", stderr(&o));
 }
+
+#[test]
+fn doris_rule_violations_exit_2_with_location() {
+    for (overlay, want) in [
+        ("components:\n  doris:\n    be:\n      replicas: 0\n", "cfg/envs/prod.yaml:4:17: components.doris.be.replicas"),
+        (
+            "components:\n  doris:\n    fe:\n      resources:\n        requests:\n          memory: 8Gi\n",
+            "cfg/envs/prod.yaml:6:19: components.doris.fe.resources.requests.memory: memory request 8Gi exceeds its limit 4Gi",
+        ),
+    ] {
+        let w = workspace();
+        std::fs::write(w.path().join("cfg/envs/prod.yaml"), overlay).unwrap();
+        render_fails(w.path(), &[want]);
+    }
+}
