@@ -68,7 +68,31 @@ struct Source {
     helm: Option<Helm>,
     #[serde(skip_serializing_if = "Option::is_none")]
     directory: Option<Directory>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kustomize: Option<Kustomize>,
 }
+
+#[derive(Debug, Serialize)]
+struct Kustomize {
+    patches: Vec<KustomizePatch>,
+}
+
+#[derive(Debug, Serialize)]
+struct KustomizePatch {
+    target: PatchTarget,
+    patch: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct PatchTarget {
+    kind: &'static str,
+}
+
+/// Removes the upstream Namespace object from a kustomize build: the
+/// `namespaces` component owns every Namespace (with the labels all its
+/// users need), so two Applications never fight over one.
+const DELETE_NAMESPACE: &str =
+    "$patch: delete\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: kubeflow";
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -156,6 +180,7 @@ pub fn component_app(r: &Resolved, component: &dyn Component, files: &[Document]
                     value_files: values,
                 }),
                 directory: None,
+                kustomize: None,
             };
             let values_source = Source {
                 repo_url: c.argocd.repo_url.clone(),
@@ -165,37 +190,40 @@ pub fn component_app(r: &Resolved, component: &dyn Component, files: &[Document]
                 reference: Some("values"),
                 helm: None,
                 directory: None,
+                kustomize: None,
             };
             (None, Some(vec![chart_source, values_source]))
         }
-        Delivery::Manifests => {
-            let names: Vec<&str> = files
+        Delivery::Manifests => (Some(manifests_source(c, &dir, files)), None),
+        Delivery::Kustomize(k) => {
+            let mut sources: Vec<Source> = k
+                .paths
                 .iter()
-                .filter_map(|d| d.path.strip_prefix("manifests/"))
+                .map(|path| Source {
+                    repo_url: k.repo_url.to_string(),
+                    target_revision: k.revision.to_string(),
+                    chart: None,
+                    path: Some(path.to_string()),
+                    reference: None,
+                    helm: None,
+                    directory: None,
+                    kustomize: Some(Kustomize {
+                        patches: vec![KustomizePatch {
+                            target: PatchTarget { kind: "Namespace" },
+                            patch: DELETE_NAMESPACE,
+                        }],
+                    }),
+                })
                 .collect();
-            let include = if names.len() == 1 {
-                names[0].to_string()
-            } else {
-                format!("{{{}}}", names.join(","))
-            };
-            let source = Source {
-                repo_url: c.argocd.repo_url.clone(),
-                target_revision: c.argocd.target_revision.clone(),
-                chart: None,
-                path: Some(format!("{dir}/manifests")),
-                reference: None,
-                helm: None,
-                directory: Some(Directory {
-                    include: Some(include),
-                    exclude: None,
-                }),
-            };
-            (Some(source), None)
+            if files.iter().any(|d| d.path.starts_with("manifests/")) {
+                sources.push(manifests_source(c, &dir, files));
+            }
+            (None, Some(sources))
         }
     };
     let wave = r.waves.get(component.name()).copied().unwrap_or(0);
     let namespace = match delivery {
-        Delivery::Helm(_) => Some(component.namespace(c).to_string()),
+        Delivery::Helm(_) | Delivery::Kustomize(_) => Some(component.namespace(c).to_string()),
         Delivery::Manifests => None,
     };
     Application {
@@ -220,6 +248,32 @@ pub fn component_app(r: &Resolved, component: &dyn Component, files: &[Document]
                 ..automated()
             },
         },
+    }
+}
+
+/// The env's `manifests/` directory, limited to the component's files.
+fn manifests_source(c: &PlatformConfig, dir: &str, files: &[Document]) -> Source {
+    let names: Vec<&str> = files
+        .iter()
+        .filter_map(|d| d.path.strip_prefix("manifests/"))
+        .collect();
+    let include = if names.len() == 1 {
+        names[0].to_string()
+    } else {
+        format!("{{{}}}", names.join(","))
+    };
+    Source {
+        repo_url: c.argocd.repo_url.clone(),
+        target_revision: c.argocd.target_revision.clone(),
+        chart: None,
+        path: Some(format!("{dir}/manifests")),
+        reference: None,
+        helm: None,
+        directory: Some(Directory {
+            include: Some(include),
+            exclude: None,
+        }),
+        kustomize: None,
     }
 }
 
@@ -261,6 +315,7 @@ pub fn root_app(r: &Resolved) -> Application {
                     include: None,
                     exclude: Some("root.yaml".into()),
                 }),
+                kustomize: None,
             }),
             sources: None,
             sync_policy: automated(),

@@ -19,7 +19,7 @@ macro_rules! embedded {
 }
 
 /// The templates built into the binary: `(file name, text)`.
-pub const TEMPLATES: [(&str, &str); 10] = embedded!(
+pub const TEMPLATES: [(&str, &str); 14] = embedded!(
     "application",
     "root",
     "namespaces",
@@ -30,6 +30,10 @@ pub const TEMPLATES: [(&str, &str); 10] = embedded!(
     "doris-operator",
     "doris",
     "superset",
+    "kuberay-operator",
+    "ray-cluster",
+    "mlflow",
+    "ingress",
 );
 
 /// Compiled templates, built once per process.

@@ -141,12 +141,20 @@ fn diagnose(tree: &Node, path: Vec<String>, raw: &str) -> Diagnostic {
                     .join("."),
             );
         d = match did_you_mean(field, candidates.iter().copied()) {
+            Some(m) if looks_secret(field) => {
+                d.help(format!("did you mean `{m}`? ({SECRET_HELP})"))
+            }
             Some(m) => d.help(format!("did you mean `{m}`?")),
+            None if looks_secret(field) => d.help(SECRET_HELP),
             None if !candidates.is_empty() => {
                 d.help(format!("valid keys here: {}", candidates.join(", ")))
             }
             None => d,
         };
+        if looks_secret(field) {
+            // The line may hold the very credential: never show it.
+            d = d.hide_source();
+        }
         return d;
     }
     if let Some(rest) = raw.strip_prefix("missing field `") {
@@ -167,6 +175,22 @@ fn diagnose(tree: &Node, path: Vec<String>, raw: &str) -> Diagnostic {
     Diagnostic::new(raw.to_string())
         .at(loc)
         .path(path.join("."))
+}
+
+/// Whether a key name suggests it holds a credential.
+fn looks_secret(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "accesskey",
+        "access_key",
+        "credential",
+    ]
+    .iter()
+    .any(|w| k.contains(w))
 }
 
 /// Whether `s` is a DNS-1123 label (namespaces, release names, env names).

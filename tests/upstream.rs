@@ -53,6 +53,21 @@ const FREE_FORM: &[(&str, &str, &str)] = &[
     ),
     (
         "datahub",
+        "datahub-frontend.ingress.className",
+        "read by the frontend subchart's templates/ingress.yaml (`ingressClassName`); commented out in its values.yaml",
+    ),
+    (
+        "mlflow",
+        "extraEnvVars",
+        "environment variables by name (chart default `{}`)",
+    ),
+    (
+        "mlflow",
+        "resources",
+        "core/v1 ResourceRequirements (chart default `{}`)",
+    ),
+    (
+        "datahub",
         "datahub-gms.resources",
         "core/v1 ResourceRequirements",
     ),
@@ -81,6 +96,8 @@ const CHARTS: &[(&str, &str)] = &[
     ("neo4j", "neo4j"),
     ("datahub", "datahub"),
     ("doris-operator", "doris-operator"),
+    ("kuberay-operator", "kuberay-operator"),
+    ("mlflow", "mlflow"),
 ];
 
 fn leaf_paths(v: &Value, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {

@@ -36,6 +36,31 @@ struct Service {
     replica_count: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     resources: Option<K8sResources>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ingress: Option<Ingress>,
+}
+
+/// The frontend subchart's ingress (`paths` are plain strings there).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Ingress {
+    enabled: bool,
+    class_name: String,
+    hosts: Vec<IngressHost>,
+    tls: Vec<IngressTls>,
+}
+
+#[derive(Serialize)]
+struct IngressHost {
+    host: String,
+    paths: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct IngressTls {
+    hosts: Vec<String>,
+    secret_name: String,
 }
 
 #[derive(Serialize)]
@@ -119,7 +144,25 @@ fn service(s: &DatahubService) -> Service {
     Service {
         replica_count: s.replicas,
         resources: s.resources.as_ref().map(K8sResources::from),
+        ingress: None,
     }
+}
+
+fn frontend_ingress(c: &PlatformConfig) -> Option<Ingress> {
+    let host = super::ingress::public_host(c, &c.components.datahub.endpoint)?;
+    let cfg = c.ingress.as_ref()?;
+    Some(Ingress {
+        enabled: true,
+        class_name: cfg.class_name.clone(),
+        hosts: vec![IngressHost {
+            host: host.clone(),
+            paths: vec!["/"],
+        }],
+        tls: vec![IngressTls {
+            hosts: vec![host],
+            secret_name: cfg.tls_secret.clone(),
+        }],
+    })
 }
 
 impl Component for Datahub {
@@ -171,7 +214,10 @@ impl Component for Datahub {
         let (es_host, es_port) = address::elasticsearch(c);
         let values = Values {
             gms: service(&d.gms),
-            frontend: service(&d.frontend),
+            frontend: Service {
+                ingress: frontend_ingress(c),
+                ..service(&d.frontend)
+            },
             mae: service(&d.mae_consumer),
             mce: service(&d.mce_consumer),
             global: Global {

@@ -6,9 +6,15 @@ mod datahub;
 mod doris;
 mod doris_operator;
 mod elasticsearch;
+pub mod ingress;
 mod kafka;
+mod katib;
+mod kubeflow_pipelines;
+mod kuberay_operator;
+mod mlflow;
 mod namespaces;
 mod neo4j;
+mod ray_cluster;
 mod superset;
 
 use std::borrow::Cow;
@@ -51,6 +57,20 @@ pub enum Delivery {
     Helm(Chart),
     /// Plain manifests from the env's `manifests/` directory.
     Manifests,
+    /// Upstream kustomize directories at a pinned revision (plus any
+    /// manifests the component renders, such as an Ingress).
+    Kustomize(KustomizeSource),
+}
+
+/// Kustomize directories of an upstream Git repository at a pinned revision.
+#[derive(Debug, Clone, Copy)]
+pub struct KustomizeSource {
+    /// Git URL.
+    pub repo_url: &'static str,
+    /// Pinned tag.
+    pub revision: &'static str,
+    /// Directories applied, in order.
+    pub paths: &'static [&'static str],
 }
 
 /// One file a component emits, before templating.
@@ -106,6 +126,11 @@ pub fn registry() -> Vec<Box<dyn Component>> {
         Box::new(doris_operator::DorisOperator),
         Box::new(doris::Doris),
         Box::new(superset::Superset),
+        Box::new(kuberay_operator::KuberayOperator),
+        Box::new(ray_cluster::RayCluster),
+        Box::new(mlflow::Mlflow),
+        Box::new(kubeflow_pipelines::KubeflowPipelines),
+        Box::new(katib::Katib),
     ]
 }
 
@@ -356,6 +381,18 @@ pub fn check_placement(
             &["components", component, "namespace"],
             format!("namespace `{namespace}` is not declared"),
             help,
+        ));
+    }
+}
+
+/// Checks that a component installed from upstream manifests is placed in
+/// the namespace those manifests hard-code.
+pub fn check_fixed_namespace(component: &str, namespace: &str, fixed: &str, f: &mut Vec<Finding>) {
+    if namespace != fixed {
+        f.push(Finding::new(
+            &["components", component, "namespace"],
+            format!("the upstream manifests install into `{fixed}`, not `{namespace}`"),
+            format!("set `namespace: {fixed}`"),
         ));
     }
 }

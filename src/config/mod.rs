@@ -4,6 +4,7 @@
 
 mod doris;
 mod image;
+mod ml;
 mod quantity;
 mod secret;
 
@@ -14,6 +15,11 @@ use serde::{Deserialize, Serialize};
 
 pub use doris::{DorisBe, DorisConfig, DorisFe, DorisOperatorConfig, SupersetLinkConfig};
 pub use image::ImageRef;
+pub use ml::{
+    IngressConfig, KuberayOperatorConfig, KustomizeComponentConfig, MlflowArtifacts,
+    MlflowBackendStore, MlflowConfig, PublicEndpoint, RayAutoscaling, RayClusterConfig, RayHead,
+    RayWorkerGroup, UpscalingMode,
+};
 pub use quantity::{Quantity, QuantityError};
 pub use secret::{SecretRef, LITERAL_SECRET, SECRET_HELP};
 
@@ -34,6 +40,9 @@ pub struct PlatformConfig {
     pub images: ImagesConfig,
     /// Services already running on the cluster that components use.
     pub external: ExternalServices,
+    /// How public endpoints are exposed; without it, none are rendered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress: Option<IngressConfig>,
     /// The components of the platform.
     pub components: Components,
 }
@@ -111,6 +120,9 @@ fn default_bitnami_namespace() -> String {
 pub struct ExternalServices {
     /// The existing PostgreSQL server.
     pub postgresql: Endpoint,
+    /// The existing MinIO (S3 API, plain HTTP inside the cluster).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minio: Option<Endpoint>,
 }
 
 /// A host and port.
@@ -147,6 +159,21 @@ pub struct Components {
     /// Doris registered in the existing Superset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub superset: Option<SupersetLinkConfig>,
+    /// The KubeRay operator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kuberay_operator: Option<KuberayOperatorConfig>,
+    /// A RayCluster managed by KubeRay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ray_cluster: Option<RayClusterConfig>,
+    /// MLflow tracking server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mlflow: Option<MlflowConfig>,
+    /// Kubeflow Pipelines 2.17.0 (upstream kustomize manifests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubeflow_pipelines: Option<KustomizeComponentConfig>,
+    /// Katib v0.19.0 (upstream kustomize manifests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub katib: Option<KustomizeComponentConfig>,
 }
 
 /// Namespaces, each with its labels.
@@ -351,6 +378,9 @@ pub struct DatahubConfig {
     pub neo4j_password: SecretRef,
     /// DataHub's SQL store on the existing PostgreSQL.
     pub sql: DatahubSql,
+    /// Public endpoint of the DataHub frontend (the chart's ingress).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<PublicEndpoint>,
 }
 
 fn datahub_release() -> String {

@@ -1,0 +1,63 @@
+//! Katib v0.19.0 from its upstream standalone kustomize manifests.
+
+use super::{check_fixed_namespace, Component, Delivery, Document, KustomizeSource};
+use crate::config::{KustomizeComponentConfig, PlatformConfig};
+use crate::resolve::Finding;
+
+/// Pinned upstream manifests.
+pub const SOURCE: KustomizeSource = KustomizeSource {
+    repo_url: "https://github.com/kubeflow/katib",
+    revision: "v0.19.0",
+    paths: &["manifests/v1beta1/installs/katib-standalone"],
+};
+
+/// The `katib` component.
+pub struct Katib;
+
+fn config(c: &PlatformConfig) -> Option<&KustomizeComponentConfig> {
+    c.components.katib.as_ref()
+}
+
+impl Component for Katib {
+    fn name(&self) -> &'static str {
+        "katib"
+    }
+    fn enabled(&self, c: &PlatformConfig) -> bool {
+        config(c).is_some_and(|k| k.enabled)
+    }
+    fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
+        super::needs_namespaces(c)
+    }
+    fn depends_on<'a>(&self, c: &'a PlatformConfig) -> &'a [String] {
+        config(c).map_or(&[], |k| &k.depends_on)
+    }
+    fn namespace<'a>(&self, c: &'a PlatformConfig) -> &'a str {
+        config(c).map_or("", |k| &k.namespace)
+    }
+    fn delivery(&self, _: &PlatformConfig) -> Delivery {
+        Delivery::Kustomize(SOURCE)
+    }
+    fn sync_options(&self) -> &'static [&'static str] {
+        &["ServerSideApply=true", "SkipDryRunOnMissingResource=true"]
+    }
+    fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
+        let Some(k) = config(c) else { return };
+        super::check_placement(c, "katib", "namespace", &k.namespace, &k.namespace, f);
+        check_fixed_namespace(
+            "katib",
+            &k.namespace,
+            super::kubeflow_pipelines::NAMESPACE,
+            f,
+        );
+        if k.endpoint.is_some() {
+            f.push(Finding::new(
+                &["components", "katib", "endpoint"],
+                "Katib's UI is served through the Kubeflow dashboard, not on its own host",
+                "remove `endpoint` from katib",
+            ));
+        }
+    }
+    fn build(&self, _: &PlatformConfig) -> Vec<Document> {
+        Vec::new()
+    }
+}
