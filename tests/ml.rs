@@ -147,6 +147,10 @@ fn mlflow_reads_every_credential_from_secrets() {
         "mlflow-postgresql"
     );
     assert_eq!(v["artifactRoot"]["s3"]["bucket"], "mlflow-artifacts");
+    assert_eq!(
+        v["artifactRoot"]["proxiedArtifactStorage"], true,
+        "clients need no MinIO credentials"
+    );
     assert!(v["artifactRoot"]["s3"].get("awsSecretAccessKey").is_none());
     assert_eq!(
         v["artifactRoot"]["s3"]["existingSecret"]["name"],

@@ -255,3 +255,11 @@ fn neo4j_memory_below_the_charts_minimum_is_refused() {
         assert!(mem >= "2Gi".parse().unwrap());
     }
 }
+
+#[test]
+fn datahub_services_stay_inside_the_cluster() {
+    for values in all_envs("values/datahub.yaml") {
+        assert_eq!(values["datahub-gms"]["service"]["type"], "ClusterIP");
+        assert_eq!(values["datahub-frontend"]["service"]["type"], "ClusterIP");
+    }
+}

@@ -35,9 +35,19 @@ struct Values {
 struct Service {
     replica_count: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
+    service: Option<ServiceType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     resources: Option<K8sResources>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ingress: Option<Ingress>,
+}
+
+/// The subcharts default their Services to `LoadBalancer`; the platform
+/// keeps them inside the cluster (the frontend is reached through its Ingress).
+#[derive(Serialize)]
+struct ServiceType {
+    #[serde(rename = "type")]
+    kind: &'static str,
 }
 
 /// The frontend subchart's ingress (`paths` are plain strings there).
@@ -143,6 +153,7 @@ struct Datasource {
 fn service(s: &DatahubService) -> Service {
     Service {
         replica_count: s.replicas,
+        service: None,
         resources: s.resources.as_ref().map(K8sResources::from),
         ingress: None,
     }
@@ -213,8 +224,12 @@ impl Component for Datahub {
         let pg = &c.external.postgresql;
         let (es_host, es_port) = address::elasticsearch(c);
         let values = Values {
-            gms: service(&d.gms),
+            gms: Service {
+                service: Some(ServiceType { kind: "ClusterIP" }),
+                ..service(&d.gms)
+            },
             frontend: Service {
+                service: Some(ServiceType { kind: "ClusterIP" }),
                 ingress: frontend_ingress(c),
                 ..service(&d.frontend)
             },

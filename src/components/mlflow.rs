@@ -62,8 +62,12 @@ struct DatabaseSecret {
     password_key: String,
 }
 
+/// Artifacts go through the tracking server (`--serve-artifacts`), so
+/// clients need no MinIO credentials of their own.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ArtifactRoot {
+    proxied_artifact_storage: bool,
     s3: S3,
 }
 
@@ -204,6 +208,7 @@ impl Component for Mlflow {
                 },
             },
             artifact_root: ArtifactRoot {
+                proxied_artifact_storage: true,
                 s3: S3 {
                     enabled: true,
                     bucket: m.artifacts.bucket.clone(),
