@@ -21,6 +21,7 @@ pub mod error;
 pub mod graph;
 pub mod load;
 pub mod merge;
+pub mod plan;
 mod platform;
 pub mod render;
 pub mod resolve;

@@ -56,6 +56,22 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Show what an env costs: pods, CPU, memory and storage per component
+    /// and namespace, against its declared capacity.
+    #[command(
+        after_help = "Examples:\n  gen plan --env prod\n  gen plan --env prod --format markdown >> PLAN.md\n  gen plan --env prod --compare staging\n  gen plan --env prod --format json | jq .total\n\nFigures decided by a chart default are listed with their source.\nAutoscaled groups count at maxReplicas in the worst case and against capacity."
+    )]
+    Plan {
+        /// The env (the file envs/ENV.yaml of the config).
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
+        format: PlanFormat,
+        /// Show the difference from another env (ENV − OTHER) instead.
+        #[arg(long, value_name = "OTHER")]
+        compare: Option<String>,
+    },
     /// Show the dependency graph of an env's components and their sync waves.
     #[command(
         after_help = "Examples:\n  gen graph --env prod\n  gen graph --env prod --format dot | dot -Tsvg > graph.svg"
@@ -77,6 +93,16 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PlanFormat {
+    /// Aligned columns.
+    Table,
+    /// Markdown tables.
+    Markdown,
+    /// JSON.
+    Json,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -210,6 +236,24 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 out.display()
             );
             Ok(1)
+        }
+        Command::Plan {
+            env,
+            format,
+            compare,
+        } => {
+            let format = match format {
+                PlanFormat::Table => platgen::plan::Format::Table,
+                PlanFormat::Markdown => platgen::plan::Format::Markdown,
+                PlanFormat::Json => platgen::plan::Format::Json,
+            };
+            let plan = platform.plan(env)?;
+            let text = match compare {
+                Some(other) => platgen::plan::compare(&platform.plan(other)?, &plan, format),
+                None => platgen::plan::format(&plan, format),
+            };
+            print!("{text}");
+            Ok(0)
         }
         Command::Graph { env, format } => {
             let format = match format {

@@ -56,9 +56,20 @@ impl Platform {
         resolve(&self.sources, env)
     }
 
-    /// Renders one env: resolve → build → render → check. Nothing is written.
+    /// What one env costs: pods, CPU, memory and storage per component,
+    /// per namespace and in total, against its declared capacity.
+    pub fn plan(&self, env: &str) -> Result<crate::plan::Plan> {
+        Ok(crate::plan::plan(&self.resolve(env)?))
+    }
+
+    /// Renders one env: resolve → build → render → check. Nothing is
+    /// written. Fails when the env's requests exceed its declared capacity.
     pub fn render(&self, env: &str) -> Result<RenderedTree> {
         let resolved = self.resolve(env)?;
+        let over = crate::plan::over_capacity(&resolved, &crate::plan::plan(&resolved));
+        if !over.is_empty() {
+            return Err(Error::Validation(over));
+        }
         let header = self.header(env);
         let mut files = std::collections::BTreeMap::new();
         let mut problems = Vec::new();

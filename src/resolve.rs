@@ -45,6 +45,8 @@ pub struct Resolved {
     pub waves: BTreeMap<&'static str, u32>,
     /// Dependencies by component name (built-in and `dependsOn`), enabled only.
     pub needs: BTreeMap<&'static str, Vec<&'static str>>,
+    /// The merged config tree, to locate later findings in the files.
+    pub tree: Node,
 }
 
 /// Merges base and env overlay and resolves them.
@@ -82,6 +84,7 @@ pub fn resolve(sources: &Sources, env: &str) -> Result<Resolved> {
         config,
         waves,
         needs,
+        tree,
     })
 }
 

@@ -8,7 +8,9 @@ use serde::Serialize;
 use super::{
     address, check_replicas, check_resources, Chart, Component, Delivery, Document, K8sResources,
 };
+use crate::config::Resources;
 use crate::config::{DatahubService, PlatformConfig, SecretRef};
+use crate::plan::{merged, resources, Workload};
 use crate::resolve::Finding;
 
 /// Pinned chart.
@@ -219,6 +221,67 @@ impl Component for Datahub {
             }
         }
     }
+    fn workloads(&self, c: &PlatformConfig) -> Vec<Workload> {
+        let d = &c.components.datahub;
+        let ns = &d.namespace;
+        let src = |key: &str| {
+            format!(
+                "{key}: resources default from datahub {} values.yaml",
+                CHART.version
+            )
+        };
+        let service = |name: &str, key: &str, s: &DatahubService, default: Resources| {
+            let w = Workload::pods(self.name(), ns, name, s.replicas)
+                .container(&merged(&default, s.resources.as_ref()));
+            match &s.resources {
+                Some(_) => w.note(format!(
+                    "{key}: resources not set here come from the chart's defaults"
+                )),
+                None => w.note(src(key)),
+            }
+        };
+        let consumer = || resources((Some("100m"), Some("256Mi")), (None, Some("1536Mi")));
+        let job = || resources((Some("300m"), Some("2Gi")), (Some("500m"), Some("2Gi")));
+        vec![
+            service(
+                "gms",
+                "datahub-gms",
+                &d.gms,
+                resources((Some("100m"), Some("1Gi")), (None, Some("2Gi"))),
+            ),
+            service(
+                "frontend",
+                "datahub-frontend",
+                &d.frontend,
+                resources((Some("100m"), Some("512Mi")), (None, Some("1400Mi"))),
+            ),
+            service(
+                "mae-consumer",
+                "datahub-mae-consumer",
+                &d.mae_consumer,
+                consumer(),
+            ),
+            service(
+                "mce-consumer",
+                "datahub-mce-consumer",
+                &d.mce_consumer,
+                consumer(),
+            ),
+            Workload::pods(self.name(), ns, "actions", 1).default_container(
+                &resources((Some("300m"), Some("256Mi")), (None, Some("512Mi"))),
+                src("acryl-datahub-actions (enabled by chart default, 1 replica)"),
+            ),
+            Workload::job(self.name(), ns, "system-update").default_container(
+                &job(),
+                src("datahubSystemUpdate (pre-install/upgrade hook)"),
+            ),
+            Workload::job(self.name(), ns, "system-update-nonblk").default_container(
+                &job(),
+                src("datahubSystemUpdate (post-install/upgrade hook)"),
+            ),
+        ]
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let d = &c.components.datahub;
         let pg = &c.external.postgresql;

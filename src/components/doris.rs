@@ -202,6 +202,22 @@ impl Component for Doris {
             }
         }
     }
+    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::plan::Workload> {
+        let Some(d) = config(c) else {
+            return Vec::new();
+        };
+        let class = &c.storage_class;
+        let none = crate::config::Resources::default();
+        vec![
+            crate::plan::Workload::pods(self.name(), &d.namespace, "fe", d.fe.replicas)
+                .container(d.fe.resources.as_ref().unwrap_or(&none))
+                .volume(class, &d.fe.storage),
+            crate::plan::Workload::pods(self.name(), &d.namespace, "be", d.be.replicas)
+                .container(d.be.resources.as_ref().unwrap_or(&none))
+                .volume(class, &d.be.storage),
+        ]
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let Some(d) = config(c) else {
             return Vec::new();

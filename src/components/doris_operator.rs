@@ -65,6 +65,17 @@ impl Component for DorisOperator {
             super::check_placement(c, "dorisOperator", "release", &o.release, &o.namespace, f);
         }
     }
+    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::plan::Workload> {
+        let Some(o) = config(c) else {
+            return Vec::new();
+        };
+        let r = crate::plan::resources((Some("2"), Some("4Gi")), (Some("2"), Some("4Gi")));
+        vec![crate::plan::Workload::pods(self.name(), &o.namespace, "operator", 1).default_container(
+            &r,
+            "operator: resources default from doris-operator 26.0.0 templates/_helpers.tpl (values.yaml `dorisOperator.resources: {}`)",
+        )]
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let Some(o) = config(c) else {
             return Vec::new();

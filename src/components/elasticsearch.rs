@@ -8,6 +8,7 @@ use super::{
     Component, Delivery, Document, K8sResources,
 };
 use crate::config::{EsGroup, EsStatefulGroup, PlatformConfig};
+use crate::plan::Workload;
 use crate::resolve::Finding;
 
 /// Pinned chart.
@@ -121,6 +122,28 @@ impl Component for Elasticsearch {
             }
         }
     }
+    fn workloads(&self, c: &PlatformConfig) -> Vec<Workload> {
+        let es = &c.components.elasticsearch;
+        let ns = &es.namespace;
+        let class = &c.storage_class;
+        let pods = |group: &str, replicas, r: &Option<crate::config::Resources>, preset| {
+            super::bitnami_pods(self.name(), ns, group, replicas, r.as_ref(), &CHART, preset)
+        };
+        vec![
+            pods("master", es.master.replicas, &es.master.resources, "small")
+                .volume(class, &es.master.storage),
+            pods("data", es.data.replicas, &es.data.resources, "medium")
+                .volume(class, &es.data.storage),
+            pods(
+                "coordinating",
+                es.coordinating.replicas,
+                &es.coordinating.resources,
+                "small",
+            ),
+            pods("ingest", es.ingest.replicas, &es.ingest.resources, "small"),
+        ]
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let es = &c.components.elasticsearch;
         let class = &c.storage_class;

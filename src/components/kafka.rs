@@ -8,6 +8,7 @@ use super::{
     Delivery, Document, K8sResources, Persistence,
 };
 use crate::config::{KafkaNodes, PlatformConfig};
+use crate::plan::Workload;
 use crate::resolve::Finding;
 
 /// Pinned chart.
@@ -142,6 +143,36 @@ impl Component for Kafka {
             ));
         }
     }
+    fn workloads(&self, c: &PlatformConfig) -> Vec<Workload> {
+        let k = &c.components.kafka;
+        let class = &c.storage_class;
+        let mut w = vec![super::bitnami_pods(
+            self.name(),
+            &k.namespace,
+            "controller",
+            k.controller.replicas,
+            k.controller.resources.as_ref(),
+            &CHART,
+            "small",
+        )
+        .volume(class, &k.controller.storage)];
+        if let Some(b) = k.broker.as_ref().filter(|b| b.replicas > 0) {
+            w.push(
+                super::bitnami_pods(
+                    self.name(),
+                    &k.namespace,
+                    "broker",
+                    b.replicas,
+                    b.resources.as_ref(),
+                    &CHART,
+                    "small",
+                )
+                .volume(class, &b.storage),
+            );
+        }
+        w
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let k = &c.components.kafka;
         let class = &c.storage_class;

@@ -57,6 +57,35 @@ impl Component for Katib {
             ));
         }
     }
+    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::plan::Workload> {
+        let Some(k) = config(c) else {
+            return Vec::new();
+        };
+        let none = crate::config::Resources::default();
+        [
+            "katib-controller",
+            "katib-db-manager",
+            "katib-mysql",
+            "katib-ui",
+        ]
+        .iter()
+        .map(|name| {
+            let mut w = crate::plan::Workload::pods(self.name(), &k.namespace, name, 1)
+                .default_container(
+                    &none,
+                    format!("{name}: 1 replica, no requests (katib v0.19.0 katib-standalone)"),
+                );
+            if *name == "katib-mysql" {
+                w = w.volume(
+                    super::DEFAULT_CLASS,
+                    &"10Gi".parse().expect("constant parses"),
+                );
+            }
+            w
+        })
+        .collect()
+    }
+
     fn build(&self, _: &PlatformConfig) -> Vec<Document> {
         Vec::new()
     }

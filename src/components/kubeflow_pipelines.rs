@@ -20,6 +20,27 @@ pub const NAMESPACE: &str = "kubeflow";
 /// The UI's Service and port.
 pub const UI_SERVICE: (&str, u16) = ("ml-pipeline-ui", 80);
 
+/// Deployments of the upstream manifests (1 replica each) and the requests
+/// of their main container, where set.
+const UPSTREAM_PODS: [(&str, Option<(&str, &str)>); 14] = [
+    ("ml-pipeline", Some(("250m", "500Mi"))),
+    ("ml-pipeline-persistenceagent", Some(("120m", "500Mi"))),
+    ("ml-pipeline-visualizationserver", Some(("30m", "500Mi"))),
+    ("ml-pipeline-ui", Some(("10m", "70Mi"))),
+    ("workflow-controller", Some(("100m", "500Mi"))),
+    ("mysql", Some(("100m", "800Mi"))),
+    ("seaweedfs", Some(("64m", "256Mi"))),
+    ("ml-pipeline-scheduledworkflow", None),
+    ("ml-pipeline-viewer-crd", None),
+    ("cache-server", None),
+    ("cache-deployer-deployment", None),
+    ("metadata-envoy-deployment", None),
+    ("metadata-grpc-deployment", None),
+    ("metadata-writer", None),
+];
+/// Claims of the upstream manifests (no storage class: the cluster default).
+const UPSTREAM_VOLUMES: [(&str, &str); 2] = [("mysql", "20Gi"), ("seaweedfs", "20Gi")];
+
 /// The `kubeflow-pipelines` component.
 pub struct KubeflowPipelines;
 
@@ -62,6 +83,28 @@ impl Component for KubeflowPipelines {
         );
         check_fixed_namespace("kubeflowPipelines", &k.namespace, NAMESPACE, f);
     }
+    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::plan::Workload> {
+        let Some(k) = config(c) else {
+            return Vec::new();
+        };
+        let src = "from kubeflow/pipelines 2.17.0 manifests (env/platform-agnostic)";
+        UPSTREAM_PODS
+            .iter()
+            .map(|(name, req)| {
+                let r = crate::plan::resources((req.map(|r| r.0), req.map(|r| r.1)), (None, None));
+                let mut w = crate::plan::Workload::pods(self.name(), &k.namespace, name, 1)
+                    .default_container(&r, format!("{name}: 1 replica, requests {src}"));
+                if let Some((_, size)) = UPSTREAM_VOLUMES.iter().find(|(n, _)| n == name) {
+                    w = w.volume(
+                        super::DEFAULT_CLASS,
+                        &size.parse().expect("constant parses"),
+                    );
+                }
+                w
+            })
+            .collect()
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let Some(k) = config(c) else {
             return Vec::new();

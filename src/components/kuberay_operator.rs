@@ -59,6 +59,17 @@ impl Component for KuberayOperator {
             super::check_placement(c, "kuberayOperator", "release", &o.release, &o.namespace, f);
         }
     }
+    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::plan::Workload> {
+        let Some(o) = config(c) else {
+            return Vec::new();
+        };
+        let r = crate::plan::resources((None, None), (Some("100m"), Some("512Mi")));
+        vec![crate::plan::Workload::pods(self.name(), &o.namespace, "operator", 1).default_container(
+            &r,
+            "operator: limits from kuberay-operator 1.7.0 values.yaml `resources` (requests default to the limits)",
+        )]
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let Some(o) = config(c) else {
             return Vec::new();

@@ -185,6 +185,19 @@ impl Component for Mlflow {
             ));
         }
     }
+    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::plan::Workload> {
+        let Some(m) = config(c) else {
+            return Vec::new();
+        };
+        let w = crate::plan::Workload::pods(self.name(), &m.namespace, "server", m.replicas);
+        vec![match &m.resources {
+            Some(r) => w.container(r),
+            None => w
+                .container(&crate::config::Resources::default())
+                .note("server: no requests or limits (mlflow 1.11.5 values.yaml `resources: {}`)"),
+        }]
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let (Some(m), Some(minio)) = (config(c), c.external.minio.as_ref()) else {
             return Vec::new();

@@ -113,6 +113,8 @@ pub trait Component: Send + Sync {
     fn validate(&self, config: &PlatformConfig, findings: &mut Vec<Finding>);
     /// The files it emits.
     fn build(&self, config: &PlatformConfig) -> Vec<Document>;
+    /// The pods it creates, with their requests, limits and volumes.
+    fn workloads(&self, config: &PlatformConfig) -> Vec<crate::plan::Workload>;
 }
 
 /// Every component the crate ships, in a fixed order.
@@ -394,5 +396,48 @@ pub fn check_fixed_namespace(component: &str, namespace: &str, fixed: &str, f: &
             format!("the upstream manifests install into `{fixed}`, not `{namespace}`"),
             format!("set `namespace: {fixed}`"),
         ));
+    }
+}
+
+/// Storage-class key for volumes whose claim names no class.
+pub const DEFAULT_CLASS: &str = "(cluster default)";
+
+/// The requests and limits of a Bitnami `resourcesPreset`
+/// (bitnami/common 2.31 `templates/_resources.tpl`).
+pub fn bitnami_preset(name: &str) -> Resources {
+    use crate::plan::resources;
+    let (req, lim) = match name {
+        "nano" => (("100m", "128Mi"), ("150m", "192Mi")),
+        "micro" => (("250m", "256Mi"), ("375m", "384Mi")),
+        "small" => (("500m", "512Mi"), ("750m", "768Mi")),
+        "medium" => (("500m", "1024Mi"), ("750m", "1536Mi")),
+        "large" => (("1", "2048Mi"), ("1.5", "3072Mi")),
+        "xlarge" => (("1", "3072Mi"), ("3", "6144Mi")),
+        _ => (("1", "3072Mi"), ("6", "12288Mi")),
+    };
+    resources((Some(req.0), Some(req.1)), (Some(lim.0), Some(lim.1)))
+}
+
+/// A Bitnami node group's pods: the configured resources, or the chart's
+/// preset (named with its source) when none are configured.
+pub fn bitnami_pods(
+    component: &'static str,
+    namespace: &str,
+    group: &str,
+    replicas: u32,
+    resources: Option<&Resources>,
+    chart: &Chart,
+    preset: &str,
+) -> crate::plan::Workload {
+    let w = crate::plan::Workload::pods(component, namespace, group, replicas);
+    match resources {
+        Some(r) => w.container(r),
+        None => w.default_container(
+            &bitnami_preset(preset),
+            format!(
+                "{group}: resources from preset `{preset}` ({} {} values.yaml `{group}.resourcesPreset`)",
+                chart.name, chart.version
+            ),
+        ),
     }
 }

@@ -59,6 +59,10 @@ impl Component for Namespaces {
             }
         }
     }
+    fn workloads(&self, _: &PlatformConfig) -> Vec<crate::plan::Workload> {
+        Vec::new()
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let docs: Vec<Namespace> = c
             .components

@@ -143,6 +143,20 @@ impl Component for Neo4j {
             }
         }
     }
+    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::plan::Workload> {
+        let n = &c.components.neo4j;
+        // The chart uses neo4j.resources for both requests and limits.
+        let r = crate::config::Resources {
+            requests: Some(n.resources.clone()),
+            limits: Some(n.resources.clone()),
+        };
+        vec![
+            crate::plan::Workload::pods(self.name(), &n.namespace, "neo4j", 1)
+                .container(&r)
+                .volume(&c.storage_class, &n.storage),
+        ]
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let n = &c.components.neo4j;
         let values = Values {

@@ -214,6 +214,32 @@ impl Component for RayCluster {
             );
         }
     }
+    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::plan::Workload> {
+        use crate::plan::{resources, Workload};
+        let Some(r) = config(c) else {
+            return Vec::new();
+        };
+        let mut head =
+            Workload::pods(self.name(), &r.namespace, "head", 1).container(&r.head.resources);
+        if r.autoscaling.enabled {
+            head = head.default_container(
+                &resources((Some("500m"), Some("512Mi")), (Some("500m"), Some("512Mi"))),
+                "head: autoscaler sidecar resources default from KubeRay 1.7.0 (common/pod.go)",
+            );
+        }
+        let mut w = vec![head];
+        for g in &r.worker_groups {
+            let group = Workload::pods(self.name(), &r.namespace, &g.group_name, g.replicas)
+                .container(&g.resources);
+            w.push(if r.autoscaling.enabled {
+                group.up_to(g.max_replicas)
+            } else {
+                group
+            });
+        }
+        w
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let Some(r) = config(c) else {
             return Vec::new();

@@ -146,6 +146,11 @@ impl Component for Superset {
             }
         }
     }
+    fn workloads(&self, _: &PlatformConfig) -> Vec<crate::plan::Workload> {
+        // The release exists already; the link adds configuration, not pods.
+        Vec::new()
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let (Some(s), Some((host, port))) = (config(c), doris::query_endpoint(c)) else {
             return Vec::new();

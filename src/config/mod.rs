@@ -40,6 +40,10 @@ pub struct PlatformConfig {
     pub images: ImagesConfig,
     /// Services already running on the cluster that components use.
     pub external: ExternalServices,
+    /// Capacity of the cluster this env runs on; `gen plan` shows the
+    /// headroom, and a render whose requests exceed it fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<CapacityConfig>,
     /// How public endpoints are exposed; without it, none are rendered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<IngressConfig>,
@@ -82,6 +86,25 @@ fn default_revision() -> String {
 }
 fn default_server() -> String {
     "https://kubernetes.default.svc".into()
+}
+
+/// What the cluster can hold. Compared with the worst case: every pod's
+/// requests, autoscaled groups at their maximum.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CapacityConfig {
+    /// Allocatable CPU (e.g. `64`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<Quantity>,
+    /// Allocatable memory (e.g. `256Gi`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<Quantity>,
+    /// Pods the platform may add.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pods: Option<u32>,
+    /// Free storage per storage class (e.g. `local-storage-standard: 400Gi`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub storage: BTreeMap<String, Quantity>,
 }
 
 /// Image sources.
