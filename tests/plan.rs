@@ -248,10 +248,14 @@ fn over_capacity_fails_render_naming_the_largest_consumers() {
         &platform.plan("prod").unwrap(),
         platgen::plan::Format::Table,
     );
-    assert!(
-    let line = table.lines().find(|l| l.starts_with("cpu requests")).unwrap_or_default();
+    let line = table
+        .lines()
+        .find(|l| l.starts_with("cpu requests"))
+        .unwrap_or_default();
     let cells: Vec<&str> = line.split_whitespace().collect();
-    assert_eq!(cells, ["cpu", "requests", "22.974", "32", "9.026", "ok"], "{table}");
+    assert_eq!(
+        cells,
+        ["cpu", "requests", "22.974", "32", "9.026", "ok"],
         "{table}"
     );
 }
