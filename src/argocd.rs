@@ -192,7 +192,12 @@ pub fn component_app(r: &Resolved, component: &dyn Component, files: &[Document]
                 directory: None,
                 kustomize: None,
             };
-            (None, Some(vec![chart_source, values_source]))
+            let mut sources = vec![chart_source, values_source];
+            if files.iter().any(|d| d.path.starts_with("manifests/")) {
+                // Hooks and extra manifests of a Helm component.
+                sources.push(manifests_source(c, &dir, files));
+            }
+            (None, Some(sources))
         }
         Delivery::Manifests => (Some(manifests_source(c, &dir, files)), None),
         Delivery::Kustomize(k) => {

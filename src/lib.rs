@@ -15,6 +15,7 @@
 
 pub mod argocd;
 pub mod check;
+pub mod checks;
 pub mod components;
 pub mod config;
 pub mod error;

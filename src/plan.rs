@@ -431,7 +431,13 @@ pub fn plan(r: &crate::resolve::Resolved) -> Plan {
     let workloads = crate::components::registry()
         .iter()
         .filter(|c| c.enabled(&r.config))
-        .flat_map(|c| c.workloads(&r.config))
+        .flat_map(|c| {
+            let mut w = c.workloads(&r.config);
+            if let Some(check) = crate::checks::of(&r.config, c.as_ref()) {
+                w.push(crate::checks::workload(c.name(), &check));
+            }
+            w
+        })
         .collect();
     Plan::new(&r.env, workloads, r.config.capacity.as_ref())
 }

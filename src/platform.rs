@@ -86,7 +86,14 @@ impl Platform {
             Ok(())
         };
         for component in registry().iter().filter(|c| c.enabled(&resolved.config)) {
-            let docs = component.build(&resolved.config);
+            let mut docs = component.build(&resolved.config);
+            if let Some(check) = crate::checks::of(&resolved.config, component.as_ref()) {
+                docs.push(crate::checks::document(
+                    &resolved.config,
+                    component.name(),
+                    &check,
+                ));
+            }
             for doc in &docs {
                 emit(doc.path.clone(), doc.template, &doc.data, &doc.expect)?;
             }

@@ -19,7 +19,7 @@ macro_rules! embedded {
 }
 
 /// The templates built into the binary: `(file name, text)`.
-pub const TEMPLATES: [(&str, &str); 14] = embedded!(
+pub const TEMPLATES: [(&str, &str); 15] = embedded!(
     "application",
     "root",
     "namespaces",
@@ -34,6 +34,7 @@ pub const TEMPLATES: [(&str, &str); 14] = embedded!(
     "ray-cluster",
     "mlflow",
     "ingress",
+    "check",
 );
 
 /// Compiled templates, built once per process.

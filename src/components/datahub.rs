@@ -16,6 +16,18 @@ use crate::resolve::Finding;
 /// Pinned chart.
 pub const CHART: Chart = Chart::pinned("https://helm.datahubproject.io/", "datahub", "1.1.0");
 
+/// Port of the GMS Service.
+pub const GMS_PORT: u16 = 8080;
+
+/// Host and port of DataHub's metadata service (`<release>-datahub-gms`).
+pub fn gms_endpoint(c: &PlatformConfig) -> (String, u16) {
+    let d = &c.components.datahub;
+    (
+        super::service_host(&format!("{}-datahub-gms", d.release), &d.namespace),
+        GMS_PORT,
+    )
+}
+
 /// The `datahub` component.
 pub struct Datahub;
 
@@ -280,6 +292,21 @@ impl Component for Datahub {
                 src("datahubSystemUpdate (post-install/upgrade hook)"),
             ),
         ]
+    }
+
+    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
+        use crate::checks::{images, target_env, Probe, SmokeCheck};
+        let (host, port) = gms_endpoint(c);
+        Some(SmokeCheck {
+            namespace: c.components.datahub.namespace.clone(),
+            target: (host.clone(), port),
+            probe: Probe::Script {
+                image: images::CURL.into(),
+                script: "curl -fsS \"http://$HOST:$PORT/health\"",
+                env: target_env(&host, port),
+                jvm: false,
+            },
+        })
     }
 
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {

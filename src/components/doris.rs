@@ -19,6 +19,18 @@ pub const FE_META_PATH: &str = "/opt/apache-doris/fe/doris-meta";
 /// Where the BE image keeps its data.
 pub const BE_STORAGE_PATH: &str = "/opt/apache-doris/be/storage";
 
+/// The Doris check: the FE answers `SHOW FRONTENDS`, and a table round
+/// trip (create, insert, select) works. The password comes from the
+/// cluster's `authSecret` through `MYSQL_PWD`.
+const DORIS_SCRIPT: &str = "set -e\n\
+q() { mysql -h \"$HOST\" -P \"$PORT\" -u \"$DORIS_USER\" --batch --skip-column-names -e \"$1\"; }\n\
+q 'SHOW FRONTENDS' | grep -q .\n\
+q \"CREATE DATABASE IF NOT EXISTS platgen_smoke\"\n\
+q \"CREATE TABLE IF NOT EXISTS platgen_smoke.round_trip (k INT, v INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES ('replication_num' = '1')\"\n\
+q \"TRUNCATE TABLE platgen_smoke.round_trip\"\n\
+q \"INSERT INTO platgen_smoke.round_trip VALUES (1, 42)\"\n\
+test \"$(q 'SELECT v FROM platgen_smoke.round_trip WHERE k = 1')\" = 42\n";
+
 /// The `doris` component.
 pub struct Doris;
 
@@ -216,6 +228,30 @@ impl Component for Doris {
                 .container(d.be.resources.as_ref().unwrap_or(&none))
                 .volume(class, &d.be.storage),
         ]
+    }
+
+    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
+        use crate::checks::{images, target_env, Env, Probe, SmokeCheck};
+        let d = config(c)?;
+        let (host, port) = query_endpoint(c)?;
+        let secret = |key: &str| crate::config::SecretRef {
+            secret: d.auth_secret.clone(),
+            key: key.to_string(),
+            remote_key: None,
+        };
+        let mut env = target_env(&host, port);
+        env.push(Env::Secret("DORIS_USER", secret("username")));
+        env.push(Env::Secret("MYSQL_PWD", secret("password")));
+        Some(SmokeCheck {
+            namespace: d.namespace.clone(),
+            target: (host, port),
+            probe: Probe::Script {
+                image: images::MYSQL.into(),
+                script: DORIS_SCRIPT,
+                env,
+                jvm: false,
+            },
+        })
     }
 
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {

@@ -144,6 +144,22 @@ impl Component for Elasticsearch {
         ]
     }
 
+    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
+        use crate::checks::{images, target_env, Probe, SmokeCheck};
+        let (host, port) = http_endpoint(c);
+        Some(SmokeCheck {
+            namespace: c.components.elasticsearch.namespace.clone(),
+            target: (host.clone(), port),
+            probe: Probe::Script {
+                image: images::CURL.into(),
+                // 408 (and so a failure) unless the cluster is yellow or green within 60s.
+                script: "curl -fsS \"http://$HOST:$PORT/_cluster/health?wait_for_status=yellow&timeout=60s\"",
+                env: target_env(&host, port),
+                jvm: false,
+            },
+        })
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let es = &c.components.elasticsearch;
         let class = &c.storage_class;

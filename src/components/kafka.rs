@@ -173,6 +173,28 @@ impl Component for Kafka {
         w
     }
 
+    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
+        use crate::checks::{images, target_env, Probe, SmokeCheck};
+        let k = &c.components.kafka;
+        let host = service_host(&k.release, &k.namespace);
+        let image = format!(
+            "{}/{}/kafka:{}",
+            c.images.bitnami_registry,
+            c.images.bitnami_namespace,
+            images::KAFKA_TAG
+        );
+        Some(SmokeCheck {
+            namespace: k.namespace.clone(),
+            target: (host.clone(), CLIENT_PORT),
+            probe: Probe::Script {
+                image,
+                script: "/opt/bitnami/kafka/bin/kafka-topics.sh --bootstrap-server \"$HOST:$PORT\" --list",
+                env: target_env(&host, CLIENT_PORT),
+                jvm: true,
+            },
+        })
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let k = &c.components.kafka;
         let class = &c.storage_class;

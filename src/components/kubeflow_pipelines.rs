@@ -17,6 +17,8 @@ pub const SOURCE: KustomizeSource = KustomizeSource {
 };
 /// The namespace the manifests install into.
 pub const NAMESPACE: &str = "kubeflow";
+/// The API server's Service and port.
+pub const API_SERVICE: (&str, u16) = ("ml-pipeline", 8888);
 /// The UI's Service and port.
 pub const UI_SERVICE: (&str, u16) = ("ml-pipeline-ui", 80);
 
@@ -103,6 +105,22 @@ impl Component for KubeflowPipelines {
                 w
             })
             .collect()
+    }
+
+    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
+        use crate::checks::{images, target_env, Probe, SmokeCheck};
+        let k = config(c)?;
+        let host = super::service_host(API_SERVICE.0, &k.namespace);
+        Some(SmokeCheck {
+            namespace: k.namespace.clone(),
+            target: (host.clone(), API_SERVICE.1),
+            probe: Probe::Script {
+                image: images::CURL.into(),
+                script: "curl -fsS \"http://$HOST:$PORT/apis/v2beta1/healthz\"",
+                env: target_env(&host, API_SERVICE.1),
+                jvm: false,
+            },
+        })
     }
 
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {

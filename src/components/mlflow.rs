@@ -19,6 +19,34 @@ pub const CHART: Chart = Chart::pinned(
     "1.11.5",
 );
 
+/// Port of the chart's Service.
+pub const SERVICE_PORT: u16 = 80;
+
+/// The MLflow check: the health endpoint answers and a test run is logged.
+const MLFLOW_SCRIPT: &str = "set -e\n\
+python - <<'PY'\n\
+import os, urllib.request\n\
+import mlflow\n\
+url = f\"http://{os.environ['HOST']}:{os.environ['PORT']}\"\n\
+assert urllib.request.urlopen(url + '/health', timeout=30).status == 200\n\
+mlflow.set_tracking_uri(url)\n\
+mlflow.set_experiment('platgen-smoke')\n\
+with mlflow.start_run(run_name='post-sync'):\n\
+    mlflow.log_param('check', 'post-sync')\n\
+    mlflow.log_metric('ok', 1.0)\n\
+PY\n";
+
+/// Host and port of the tracking server's Service (named after the release,
+/// which contains `mlflow`; otherwise `<release>-mlflow`).
+pub fn tracking_endpoint(m: &MlflowConfig) -> (String, u16) {
+    let name = if m.release.contains("mlflow") {
+        m.release.clone()
+    } else {
+        format!("{}-mlflow", m.release)
+    };
+    (super::service_host(&name, &m.namespace), SERVICE_PORT)
+}
+
 /// The `mlflow` component.
 pub struct Mlflow;
 
@@ -35,6 +63,9 @@ struct Values {
     backend_store: BackendStore,
     artifact_root: ArtifactRoot,
     extra_env_vars: BTreeMap<&'static str, String>,
+    /// MLflow refuses requests whose Host it does not know (DNS-rebinding
+    /// protection); in-cluster clients use the Service name.
+    server_allowed_hosts: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ingress: Option<Ingress>,
 }
@@ -198,6 +229,22 @@ impl Component for Mlflow {
         }]
     }
 
+    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
+        use crate::checks::{images, target_env, Probe, SmokeCheck};
+        let m = config(c)?;
+        let (host, port) = tracking_endpoint(m);
+        Some(SmokeCheck {
+            namespace: m.namespace.clone(),
+            target: (host.clone(), port),
+            probe: Probe::Script {
+                image: images::MLFLOW.into(),
+                script: MLFLOW_SCRIPT,
+                env: target_env(&host, port),
+                jvm: false,
+            },
+        })
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let (Some(m), Some(minio)) = (config(c), c.external.minio.as_ref()) else {
             return Vec::new();
@@ -236,6 +283,12 @@ impl Component for Mlflow {
                 "MLFLOW_S3_ENDPOINT_URL",
                 format!("http://{}:{}", minio.host, minio.port),
             )]),
+            server_allowed_hosts: {
+                let (svc, port) = tracking_endpoint(m);
+                let mut hosts = vec![svc.clone(), format!("{svc}:{port}")];
+                hosts.extend(host.clone());
+                hosts
+            },
             ingress: host.zip(c.ingress.as_ref()).map(|(host, cfg)| Ingress {
                 enabled: true,
                 class_name: cfg.class_name.clone(),

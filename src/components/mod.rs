@@ -115,6 +115,10 @@ pub trait Component: Send + Sync {
     fn build(&self, config: &PlatformConfig) -> Vec<Document>;
     /// The pods it creates, with their requests, limits and volumes.
     fn workloads(&self, config: &PlatformConfig) -> Vec<crate::plan::Workload>;
+    /// The smoke check that proves it works after a sync, if it has one.
+    fn smoke_check(&self, _config: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
+        None
+    }
 }
 
 /// Every component the crate ships, in a fixed order.
@@ -135,6 +139,8 @@ pub fn registry() -> Vec<Box<dyn Component>> {
         Box::new(katib::Katib),
     ]
 }
+
+pub use ray_cluster::API_VERSION as RAY_API_VERSION;
 
 /// Cluster-local DNS name of a Service.
 pub fn service_host(name: &str, namespace: &str) -> String {

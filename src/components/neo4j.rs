@@ -157,6 +157,25 @@ impl Component for Neo4j {
         ]
     }
 
+    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
+        use crate::checks::{images, target_env, Env, Probe, SmokeCheck};
+        let n = &c.components.neo4j;
+        let host = service_host(&n.release, &n.namespace);
+        let mut env = target_env(&host, BOLT_PORT);
+        env.push(Env::Secret("NEO4J_AUTH", n.auth.clone()));
+        Some(SmokeCheck {
+            namespace: n.namespace.clone(),
+            target: (host, BOLT_PORT),
+            probe: Probe::Script {
+                image: images::NEO4J.into(),
+                // NEO4J_AUTH is `neo4j/<password>`, the Secret the release itself reads.
+                script: "/var/lib/neo4j/bin/cypher-shell -a \"bolt://$HOST:$PORT\" -u neo4j -p \"${NEO4J_AUTH#neo4j/}\" --format plain 'RETURN 1;'",
+                env,
+                jvm: true,
+            },
+        })
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let n = &c.components.neo4j;
         let values = Values {

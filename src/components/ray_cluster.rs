@@ -240,6 +240,19 @@ impl Component for RayCluster {
         w
     }
 
+    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
+        use crate::checks::{Probe, SmokeCheck};
+        let r = config(c)?;
+        Some(SmokeCheck {
+            namespace: r.namespace.clone(),
+            target: (crate::components::service_host(&head_service(r), &r.namespace), CLIENT_PORT),
+            probe: Probe::RayJob {
+                cluster: r.name.clone(),
+                entrypoint: "python -c \"import ray; ray.init(); assert ray.get(ray.remote(lambda: 42).remote()) == 42; print(ray.cluster_resources())\"",
+            },
+        })
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let Some(r) = config(c) else {
             return Vec::new();

@@ -44,6 +44,9 @@ pub struct PlatformConfig {
     /// headroom, and a render whose requests exceed it fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<CapacityConfig>,
+    /// Smoke checks run after every sync; absent means none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks: Option<ChecksConfig>,
     /// How public endpoints are exposed; without it, none are rendered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<IngressConfig>,
@@ -86,6 +89,32 @@ fn default_revision() -> String {
 }
 fn default_server() -> String {
     "https://kubernetes.default.svc".into()
+}
+
+/// Post-deployment smoke checks, run by Argo CD after every sync.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ChecksConfig {
+    /// Whether checks are rendered.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Components whose check is off (by component name, e.g. `katib`).
+    #[serde(default)]
+    pub skip: Vec<String>,
+    /// Seconds a check may run before it fails.
+    #[serde(default = "check_deadline")]
+    #[schemars(range(min = 1))]
+    pub deadline_seconds: u32,
+    /// Retries of a failed check.
+    #[serde(default = "check_backoff")]
+    pub backoff_limit: u32,
+}
+
+fn check_deadline() -> u32 {
+    300
+}
+fn check_backoff() -> u32 {
+    2
 }
 
 /// What the cluster can hold. Compared with the worst case: every pod's

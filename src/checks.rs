@@ -1,0 +1,247 @@
+//! Post-deployment smoke checks as Argo CD `PostSync` hooks: a `batch/v1`
+//! Job per component (a `RayJob` for Ray) that proves the component
+//! answers, with pinned images, resources, a deadline and a backoff limit,
+//! credentials from the component's own Secret references, and addresses
+//! computed from the component's release name and namespace.
+
+use serde::Serialize;
+
+use crate::components::{Component, Document};
+use crate::config::{PlatformConfig, SecretRef};
+use crate::plan::{resources, Workload};
+
+/// Argo CD hook annotations.
+pub const HOOK: &str = "argocd.argoproj.io/hook";
+/// Argo CD hook delete policy annotation.
+pub const HOOK_DELETE: &str = "argocd.argoproj.io/hook-delete-policy";
+
+/// An environment variable of a check: a value, or a key of a Secret.
+#[derive(Debug, Clone)]
+pub enum Env {
+    /// A plain value (addresses, user names).
+    Value(&'static str, String),
+    /// A Secret key (passwords).
+    Secret(&'static str, SecretRef),
+}
+
+/// What a check runs.
+#[derive(Debug, Clone)]
+pub enum Probe {
+    /// A shell script in a pinned image.
+    Script {
+        /// Pinned image.
+        image: String,
+        /// `sh -c` script; reads its inputs from the environment.
+        script: &'static str,
+        /// Environment: addresses, users, Secret keys.
+        env: Vec<Env>,
+        /// Whether the tool is a JVM (more memory, a bounded heap).
+        jvm: bool,
+    },
+    /// A RayJob submitted to an existing RayCluster.
+    RayJob {
+        /// Name of the RayCluster.
+        cluster: String,
+        /// Python entrypoint.
+        entrypoint: &'static str,
+    },
+}
+
+/// One component's smoke check.
+#[derive(Debug, Clone)]
+pub struct SmokeCheck {
+    /// Namespace the check runs in.
+    pub namespace: String,
+    /// The address the check talks to (`host`, `port`).
+    pub target: (String, u16),
+    /// What it runs.
+    pub probe: Probe,
+}
+
+/// Pinned images of the checks.
+pub mod images {
+    /// curl, for HTTP health endpoints.
+    pub const CURL: &str = "curlimages/curl:8.15.0";
+    /// The MySQL 8.4 client, for Doris's MySQL protocol.
+    pub const MYSQL: &str = "mysql:8.4.6";
+    /// Neo4j's image, for `cypher-shell`.
+    pub const NEO4J: &str = "neo4j:5.17.0";
+    /// MLflow's client.
+    pub const MLFLOW: &str = "ghcr.io/mlflow/mlflow:v3.15.1";
+    /// Kafka's tools: the tag the pinned chart deploys.
+    pub const KAFKA_TAG: &str = "4.0.0-debian-12-r10";
+}
+
+/// Environment variables of a check's target address.
+pub fn target_env(host: &str, port: u16) -> Vec<Env> {
+    vec![
+        Env::Value("HOST", host.to_string()),
+        Env::Value("PORT", port.to_string()),
+    ]
+}
+
+/// Whether `component`'s check is on in this env.
+pub fn enabled(c: &PlatformConfig, component: &str) -> bool {
+    c.checks
+        .as_ref()
+        .is_some_and(|k| k.enabled && !k.skip.iter().any(|s| s == component))
+}
+
+/// The check of a component, if it has one and it is on.
+pub fn of(c: &PlatformConfig, component: &dyn Component) -> Option<SmokeCheck> {
+    if !enabled(c, component.name()) {
+        return None;
+    }
+    component.smoke_check(c)
+}
+
+fn check_name(component: &str) -> String {
+    format!("{component}-smoke-check")
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Job {
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: Metadata,
+    spec: serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct Metadata {
+    name: String,
+    namespace: String,
+    annotations: std::collections::BTreeMap<&'static str, &'static str>,
+}
+
+fn metadata(component: &str, namespace: &str) -> Metadata {
+    Metadata {
+        name: check_name(component),
+        namespace: namespace.to_string(),
+        annotations: [(HOOK, "PostSync"), (HOOK_DELETE, "BeforeHookCreation")]
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// Requests and limits of a check container (small, bounded; a JVM tool
+/// gets room for a 256m heap).
+fn check_resources(jvm: bool) -> crate::config::Resources {
+    if jvm {
+        resources((Some("100m"), Some("384Mi")), (Some("500m"), Some("512Mi")))
+    } else {
+        resources((Some("50m"), Some("64Mi")), (Some("200m"), Some("256Mi")))
+    }
+}
+
+fn jvm_of(p: &Probe) -> bool {
+    matches!(p, Probe::Script { jvm: true, .. })
+}
+
+/// The manifest document of a component's check.
+pub fn document(c: &PlatformConfig, component: &'static str, check: &SmokeCheck) -> Document {
+    let k = c.checks.as_ref().expect("checks are on");
+    let doc = match &check.probe {
+        Probe::Script {
+            image,
+            script,
+            env,
+            jvm,
+        } => {
+            let mut env = env.clone();
+            if *jvm {
+                env.push(Env::Value("JAVA_TOOL_OPTIONS", "-Xmx256m".into()));
+            }
+            let env: Vec<serde_json::Value> = env
+                .iter()
+                .map(|e| match e {
+                    Env::Value(name, value) => serde_json::json!({ "name": name, "value": value }),
+                    Env::Secret(name, r) => serde_json::json!({
+                        "name": name,
+                        "valueFrom": { "secretKeyRef": { "name": r.secret, "key": r.key } }
+                    }),
+                })
+                .collect();
+            let job = Job {
+                api_version: "batch/v1",
+                kind: "Job",
+                metadata: metadata(component, &check.namespace),
+                spec: serde_json::json!({
+                    "activeDeadlineSeconds": k.deadline_seconds,
+                    "backoffLimit": k.backoff_limit,
+                    "template": {
+                        // An Istio sidecar would never exit and the Job never complete.
+                        "metadata": { "annotations": { "sidecar.istio.io/inject": "false" } },
+                        "spec": {
+                            "restartPolicy": "Never",
+                            "containers": [{
+                                "name": "check",
+                                "image": image,
+                                "command": ["sh", "-c", script],
+                                "env": env,
+                                "resources": check_resources(*jvm),
+                                "securityContext": {
+                                    "allowPrivilegeEscalation": false,
+                                    "capabilities": { "drop": ["ALL"] }
+                                }
+                            }]
+                        }
+                    }
+                }),
+            };
+            serde_json::to_value(job).expect("Job serialises")
+        }
+        Probe::RayJob {
+            cluster,
+            entrypoint,
+        } => {
+            let job = Job {
+                api_version: crate::components::RAY_API_VERSION,
+                kind: "RayJob",
+                metadata: metadata(component, &check.namespace),
+                spec: serde_json::json!({
+                    "entrypoint": entrypoint,
+                    "clusterSelector": { "ray.io/cluster": cluster },
+                    // A RayJob on an existing cluster may not set backoffLimit;
+                    // its submitter retries on its own.
+                    "activeDeadlineSeconds": k.deadline_seconds,
+                    "submitterPodTemplate": {
+                        "metadata": { "annotations": { "sidecar.istio.io/inject": "false" } },
+                        "spec": {
+                            "restartPolicy": "Never",
+                            "containers": [{
+                                "name": "ray-job-submitter",
+                                "image": ray_image(c),
+                                "resources": check_resources(false),
+                            }]
+                        }
+                    }
+                }),
+            };
+            serde_json::to_value(job).expect("RayJob serialises")
+        }
+    };
+    Document {
+        path: format!("manifests/{}.yaml", check_name(component)),
+        template: "check",
+        data: serde_json::json!({
+            "job": doc,
+            "target": format!("{}:{}", check.target.0, check.target.1),
+        }),
+        expect: vec![doc],
+    }
+}
+
+fn ray_image(c: &PlatformConfig) -> String {
+    c.components
+        .ray_cluster
+        .as_ref()
+        .map_or_else(String::new, |r| r.image.to_string())
+}
+
+/// The check's Job, for `gen plan` (counted apart from long-running pods).
+pub fn workload(component: &'static str, check: &SmokeCheck) -> Workload {
+    Workload::job(component, &check.namespace, &check_name(component))
+        .container(&check_resources(jvm_of(&check.probe)))
+}
