@@ -84,12 +84,23 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Mermaid)]
         format: Format,
     },
+    /// Write the example platform as editable config into DIR (which must
+    /// be empty or not exist): platform.yaml, envs/*.yaml and their schemas.
+    #[command(
+        after_help = "Examples:\n  gen init platform\n  gen render --env prod --config platform\n\nEvery file starts with a `# yaml-language-server: $schema=` line, so VS Code\n(YAML extension) and Neovim (yamlls) complete keys and flag errors as you type."
+    )]
+    Init {
+        /// Directory to create.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
     /// Write the JSON Schema of the platform config (for editors and CI).
     #[command(
         after_help = "Examples:\n  gen schema                  print the schema\n  gen schema --out schemas    write schemas/platform.schema.json"
     )]
     Schema {
-        /// Directory to write platform.schema.json to; stdout without it.
+        /// Directory to write platform.schema.json and env.schema.json to;
+        /// without it, the config schema is printed.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
@@ -149,6 +160,34 @@ fn load(cli: &Cli) -> Result<Platform, Error> {
     }
 }
 
+fn init(dir: &Path, quiet: bool) -> Result<u8, Error> {
+    let occupied = dir.exists()
+        && std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true);
+    if occupied {
+        return Err(Error::Usage(
+            platgen::error::Diagnostic::new(format!("{} exists and is not empty", dir.display()))
+                .help("give a new directory; gen init never overwrites files"),
+        ));
+    }
+    for (rel, text) in platgen::schema::init_files() {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+        }
+        std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
+    }
+    if !quiet {
+        eprintln!(
+            "wrote the example platform to {}; render it with `gen render --env prod --config {}`",
+            dir.display(),
+            dir.display()
+        );
+    }
+    Ok(0)
+}
+
 fn render(platform: &Platform, select: &Select) -> Result<Vec<RenderedTree>, Error> {
     match &select.env {
         Some(env) => Ok(vec![platform.render(env)?]),
@@ -163,11 +202,22 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             None => print!("{schema}"),
             Some(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
-                let path = dir.join(platgen::schema::CONFIG_SCHEMA_FILE);
-                std::fs::write(&path, schema).map_err(|e| Error::io("write", &path, e))?;
+                for (name, text) in [
+                    (platgen::schema::CONFIG_SCHEMA_FILE, schema),
+                    (
+                        platgen::schema::OVERLAY_SCHEMA_FILE,
+                        platgen::schema::overlay_schema(),
+                    ),
+                ] {
+                    let path = dir.join(name);
+                    std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
+                }
             }
         }
         return Ok(0);
+    }
+    if let Command::Init { dir } = &cli.command {
+        return init(dir, cli.quiet);
     }
     let platform = load(cli)?;
     match &cli.command {
@@ -263,6 +313,6 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             print!("{}", platgen::graph::draw(&platform.resolve(env)?, format));
             Ok(0)
         }
-        Command::Schema { .. } => unreachable!("handled above"),
+        Command::Schema { .. } | Command::Init { .. } => unreachable!("handled above"),
     }
 }

@@ -453,3 +453,25 @@ fn doris_rule_violations_exit_2_with_location() {
         render_fails(w.path(), &[want]);
     }
 }
+
+#[test]
+fn init_writes_an_editable_copy_that_renders_the_same() {
+    let w = tempfile::tempdir().unwrap();
+    let o = run(w.path(), &["init", "platform"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let first = std::fs::read_to_string(w.path().join("platform/platform.yaml")).unwrap();
+    assert!(first.starts_with("# yaml-language-server: $schema=schemas/platform.schema.json\n"));
+    assert!(w.path().join("platform/schemas/env.schema.json").is_file());
+    // ./platform is the default config directory.
+    let ours = run(w.path(), &["render", "--env", "prod"]);
+    let builtin = run(
+        &w.path().join("platform/envs"),
+        &["render", "--env", "prod"],
+    );
+    assert!(ours.status.success() && builtin.status.success());
+    assert_eq!(ours.stdout, builtin.stdout);
+    // Never over an existing directory.
+    let o = run(w.path(), &["init", "platform"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not empty"));
+}

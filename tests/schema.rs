@@ -1,38 +1,98 @@
-//! The committed JSON Schema is current, and every config the project
-//! carries validates against it.
+//! The committed JSON Schemas are current, and every config the project
+//! carries validates against them (the same check editors run as you type).
 
 mod common;
 
 use std::path::Path;
 
+use serde_json::Value;
+
 #[test]
-fn committed_schema_is_current() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("schemas")
-        .join(platgen::schema::CONFIG_SCHEMA_FILE);
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == platgen::schema::config_schema(),
-        "schemas/ is stale; run `cargo run -- schema --out schemas`"
-    );
+fn committed_schemas_are_current() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    for (file, text) in [
+        (
+            platgen::schema::CONFIG_SCHEMA_FILE,
+            platgen::schema::config_schema(),
+        ),
+        (
+            platgen::schema::OVERLAY_SCHEMA_FILE,
+            platgen::schema::overlay_schema(),
+        ),
+    ] {
+        let committed = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+        assert!(
+            committed == text,
+            "schemas/{file} is stale; run `cargo run -- schema --out schemas`"
+        );
+    }
+}
+
+fn validator(text: &str) -> jsonschema::Validator {
+    jsonschema::validator_for(&serde_json::from_str::<Value>(text).unwrap()).unwrap()
+}
+
+fn errors(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {
+    v.iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
 }
 
 #[test]
-fn builtin_envs_validate_against_the_schema() {
-    let schema: serde_json::Value =
-        serde_json::from_str(&platgen::schema::config_schema()).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
+fn every_config_file_validates_against_its_schema() {
+    let base = validator(&platgen::schema::config_schema());
+    let overlay = validator(&platgen::schema::overlay_schema());
+    let mut checked = 0;
+    for (rel, text) in platgen::schema::init_files() {
+        if !rel.ends_with(".yaml") {
+            continue;
+        }
+        let doc = common::yaml_docs(&rel, &text).pop().unwrap_or(Value::Null);
+        let v = if rel.starts_with("envs/") {
+            &overlay
+        } else {
+            &base
+        };
+        let e = errors(v, &doc);
+        assert!(e.is_empty(), "{rel}: {e:?}");
+        assert!(
+            text.starts_with("# yaml-language-server: $schema="),
+            "{rel}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
+    // Every merged env validates against the full schema.
     let platform = platgen::Platform::builtin().unwrap();
     for env in platform.envs() {
         let config = serde_json::to_value(platform.resolve(&env).unwrap().config).unwrap();
-        let errors: Vec<String> = validator
-            .iter_errors(&config)
-            .map(|e| e.to_string())
-            .collect();
-        assert!(errors.is_empty(), "{env}: {errors:?}");
+        assert!(errors(&base, &config).is_empty(), "{env}");
     }
-    // The schema rejects what the loader rejects.
-    let mut bad = serde_json::to_value(platform.resolve("prod").unwrap().config).unwrap();
+}
+
+#[test]
+fn the_schemas_reject_what_the_loader_rejects() {
+    let base = validator(&platgen::schema::config_schema());
+    let overlay = validator(&platgen::schema::overlay_schema());
+    let config = serde_json::to_value(
+        platgen::Platform::builtin()
+            .unwrap()
+            .resolve("prod")
+            .unwrap()
+            .config,
+    )
+    .unwrap();
+    let mut bad = config.clone();
     bad["components"]["kafka"]["replicaCount"] = serde_json::json!(3);
-    assert!(!validator.is_valid(&bad));
+    assert!(!base.is_valid(&bad));
+    let typo = serde_json::json!({"components": {"kafka": {"controller": {"replicass": 3}}}});
+    assert!(!overlay.is_valid(&typo), "an unknown key in an overlay");
+    let removal = serde_json::json!({"components": {"datahub": {"endpoint": null}}});
+    assert!(overlay.is_valid(&removal), "null removes a key");
+    let partial = serde_json::json!({"components": {"kafka": {"controller": {"replicas": 1}}}});
+    assert!(
+        overlay.is_valid(&partial),
+        "an overlay sets only what changes"
+    );
+    assert!(!base.is_valid(&partial), "the base must be complete");
 }
