@@ -13,6 +13,8 @@
 //! # Ok::<(), platgen::Error>(())
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod argocd;
 pub mod check;
 pub mod checks;

@@ -25,8 +25,11 @@ struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     templates: Option<PathBuf>,
     /// Print nothing but errors.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
+    /// Also print where the config comes from and how long each step took.
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -55,6 +58,18 @@ enum Command {
         /// The directory `gen render --out` wrote.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Output format: a unified diff for people, JSON for machines.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Diff)]
+        format: CheckFormat,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  gen completions bash > /etc/bash_completion.d/gen\n  gen completions zsh > \"${fpath[1]}/_gen\"\n  gen completions fish > ~/.config/fish/completions/gen.fish"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
     /// Show what an env costs: pods, CPU, memory and storage per component
     /// and namespace, against its declared capacity.
@@ -104,6 +119,14 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CheckFormat {
+    /// Unified diff and a `help:` line.
+    Diff,
+    /// JSON: `{"up_to_date": bool, "drift": [...]}`.
+    Json,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -216,10 +239,23 @@ fn run(cli: &Cli) -> Result<u8, Error> {
         }
         return Ok(0);
     }
+    if let Command::Completions { shell } = &cli.command {
+        use clap::CommandFactory;
+        clap_complete::generate(*shell, &mut Cli::command(), "gen", &mut std::io::stdout());
+        return Ok(0);
+    }
     if let Command::Init { dir } = &cli.command {
         return init(dir, cli.quiet);
     }
+    let started = std::time::Instant::now();
     let platform = load(cli)?;
+    if cli.verbose {
+        let from = match platform.origin() {
+            platgen::load::Origin::Builtin => "the built-in example platform".to_string(),
+            platgen::load::Origin::Dir(d) => d.display().to_string(),
+        };
+        eprintln!("config: {from} (envs: {})", platform.envs().join(", "));
+    }
     match &cli.command {
         Command::Render { select, out } => {
             let trees = render(&platform, select)?;
@@ -233,6 +269,13 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                     }
                 }
                 Some(dir) => {
+                    if cli.verbose {
+                        eprintln!(
+                            "rendered {} env(s) in {:.1?}",
+                            trees.len(),
+                            started.elapsed()
+                        );
+                    }
                     for tree in &trees {
                         let report = tree.write(dir)?;
                         if !cli.quiet {
@@ -250,8 +293,36 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             }
             Ok(0)
         }
-        Command::Check { select, out } => {
+        Command::Check {
+            select,
+            out,
+            format,
+        } => {
             let trees = render(&platform, select)?;
+            if cli.verbose {
+                eprintln!(
+                    "rendered {} env(s) in {:.1?}",
+                    trees.len(),
+                    started.elapsed()
+                );
+            }
+            if *format == CheckFormat::Json {
+                let mut drift = Vec::new();
+                for tree in &trees {
+                    for d in tree.check(out)? {
+                        drift.push(match d {
+                            Drift::Missing(p) => serde_json::json!({"path": p, "kind": "missing"}),
+                            Drift::Stale(p) => serde_json::json!({"path": p, "kind": "stale"}),
+                            Drift::Changed(p, diff) => {
+                                serde_json::json!({"path": p, "kind": "changed", "diff": diff})
+                            }
+                        });
+                    }
+                }
+                let ok = drift.is_empty();
+                println!("{}", serde_json::json!({"up_to_date": ok, "drift": drift}));
+                return Ok(if ok { 0 } else { 1 });
+            }
             let mut drifted = 0;
             for tree in &trees {
                 for drift in tree.check(out)? {
@@ -313,6 +384,8 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             print!("{}", platgen::graph::draw(&platform.resolve(env)?, format));
             Ok(0)
         }
-        Command::Schema { .. } | Command::Init { .. } => unreachable!("handled above"),
+        Command::Schema { .. } | Command::Init { .. } | Command::Completions { .. } => {
+            unreachable!("handled above")
+        }
     }
 }

@@ -427,8 +427,8 @@ mod tests {
 }
 
 /// The plan of a resolved env: every enabled component's workloads.
-pub fn plan(r: &crate::resolve::Resolved) -> Plan {
-    let workloads = crate::components::registry()
+pub fn plan(r: &crate::resolve::Resolved, components: &[crate::components::Shared]) -> Plan {
+    let workloads = components
         .iter()
         .filter(|c| c.enabled(&r.config))
         .flat_map(|c| {

@@ -4,40 +4,79 @@ use std::path::Path;
 
 use crate::argocd;
 use crate::check::check_file;
-use crate::components::registry;
+use crate::components::{registry, Component, Shared};
 use crate::error::{Diagnostic, Error, Result};
 use crate::load::{load_builtin, load_dir, Origin, Sources};
 use crate::render::Renderer;
-use crate::resolve::{resolve, Resolved};
+use crate::resolve::{resolve_with, Resolved};
 use crate::tree::RenderedTree;
 
-/// A platform config (base + env overlays) with its templates compiled.
-#[derive(Debug)]
+/// A platform config (base + env overlays) with its templates compiled and
+/// the components that render it.
 pub struct Platform {
     sources: Sources,
     renderer: Renderer,
+    components: Vec<Shared>,
+    extra_templates: Vec<(String, String)>,
+    template_dir: Option<std::path::PathBuf>,
+}
+
+impl std::fmt::Debug for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.components.iter().map(|c| c.name()).collect();
+        f.debug_struct("Platform")
+            .field("origin", &self.sources.origin)
+            .field("envs", &self.envs())
+            .field("components", &names)
+            .finish()
+    }
+}
+
+fn builtin_components() -> Vec<Shared> {
+    registry().into_iter().map(Shared::from).collect()
 }
 
 impl Platform {
     /// The example platform built into the binary (the Phase 3 data platform).
     pub fn builtin() -> Result<Platform> {
+        Platform::from_sources(load_builtin()?)
+    }
+
+    fn from_sources(sources: Sources) -> Result<Platform> {
         Ok(Platform {
-            sources: load_builtin()?,
-            renderer: Renderer::new(None)?,
+            sources,
+            renderer: Renderer::new(None, &[])?,
+            components: builtin_components(),
+            extra_templates: Vec::new(),
+            template_dir: None,
         })
     }
 
     /// Loads `DIR/platform.yaml` and `DIR/envs/*.yaml`.
     pub fn load(dir: &Path) -> Result<Platform> {
-        Ok(Platform {
-            sources: load_dir(dir)?,
-            renderer: Renderer::new(None)?,
-        })
+        Platform::from_sources(load_dir(dir)?)
     }
 
     /// Replaces embedded templates with the same-named files in `dir`.
     pub fn with_templates(mut self, dir: &Path) -> Result<Platform> {
-        self.renderer = Renderer::new(Some(dir))?;
+        self.template_dir = Some(dir.to_path_buf());
+        self.renderer = Renderer::new(Some(dir), &self.extra_templates)?;
+        Ok(self)
+    }
+
+    /// Adds a component the crate does not ship, after the built-in ones.
+    /// It reads its config from `extensions.<name>` (see
+    /// [`components::extension`](crate::components::extension)).
+    pub fn with_component(mut self, component: impl Component + 'static) -> Platform {
+        self.components.push(std::sync::Arc::new(component));
+        self
+    }
+
+    /// Adds a template (`<stem>.yaml.tera`) for an added component.
+    pub fn with_template(mut self, file_name: &str, text: &str) -> Result<Platform> {
+        self.extra_templates
+            .push((file_name.to_string(), text.to_string()));
+        self.renderer = Renderer::new(self.template_dir.as_deref(), &self.extra_templates)?;
         Ok(self)
     }
 
@@ -53,20 +92,21 @@ impl Platform {
 
     /// Merges and validates one env.
     pub fn resolve(&self, env: &str) -> Result<Resolved> {
-        resolve(&self.sources, env)
+        resolve_with(&self.sources, env, &self.components)
     }
 
     /// What one env costs: pods, CPU, memory and storage per component,
     /// per namespace and in total, against its declared capacity.
     pub fn plan(&self, env: &str) -> Result<crate::plan::Plan> {
-        Ok(crate::plan::plan(&self.resolve(env)?))
+        Ok(crate::plan::plan(&self.resolve(env)?, &self.components))
     }
 
     /// Renders one env: resolve → build → render → check. Nothing is
     /// written. Fails when the env's requests exceed its declared capacity.
     pub fn render(&self, env: &str) -> Result<RenderedTree> {
         let resolved = self.resolve(env)?;
-        let over = crate::plan::over_capacity(&resolved, &crate::plan::plan(&resolved));
+        let over =
+            crate::plan::over_capacity(&resolved, &crate::plan::plan(&resolved, &self.components));
         if !over.is_empty() {
             return Err(Error::Validation(over));
         }
@@ -85,7 +125,11 @@ impl Platform {
             files.insert(path, text);
             Ok(())
         };
-        for component in registry().iter().filter(|c| c.enabled(&resolved.config)) {
+        for component in self
+            .components
+            .iter()
+            .filter(|c| c.enabled(&resolved.config))
+        {
             let mut docs = component.build(&resolved.config);
             if let Some(check) = crate::checks::of(&resolved.config, component.as_ref()) {
                 docs.push(crate::checks::document(

@@ -59,9 +59,9 @@ fn template_error(name: &str, e: tera::Error) -> Error {
 }
 
 impl Renderer {
-    /// The embedded templates, with any file of the same name in
-    /// `overrides` taking its place.
-    pub fn new(overrides: Option<&Path>) -> Result<Renderer> {
+    /// The embedded templates plus `extra` ones (file name, text), with any
+    /// file of the same name in `overrides` taking its place.
+    pub fn new(overrides: Option<&Path>, extra: &[(String, String)]) -> Result<Renderer> {
         let mut tera = Tera::new();
         tera.autoescape_on(Vec::<&str>::new());
         tera.register_filter("to_yaml", |v: &Value, _: Kwargs, _: &State| {
@@ -70,6 +70,7 @@ impl Renderer {
         let mut templates: Vec<(String, String)> = TEMPLATES
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
+            .chain(extra.iter().cloned())
             .collect();
         if let Some(dir) = overrides {
             if !dir.is_dir() {

@@ -49,23 +49,47 @@ pub struct Resolved {
     pub tree: Node,
 }
 
-/// Merges base and env overlay and resolves them.
+/// Merges base and env overlay and resolves them with the crate's components.
 pub fn resolve(sources: &Sources, env: &str) -> Result<Resolved> {
+    let components: Vec<crate::components::Shared> =
+        registry().into_iter().map(std::sync::Arc::from).collect();
+    resolve_with(sources, env, &components)
+}
+
+/// Merges base and env overlay and resolves them with `components`.
+pub fn resolve_with(
+    sources: &Sources,
+    env: &str,
+    components: &[crate::components::Shared],
+) -> Result<Resolved> {
     let overlay = sources
         .envs
         .get(env)
         .ok_or_else(|| unknown_env(sources, env))?;
     let tree = merge(&sources.base, overlay);
     let config = deserialize(&tree)?;
-    let components = registry();
     let mut findings = Vec::new();
-    for c in &components {
+    for name in config.extensions.keys() {
+        if !components.iter().any(|c| c.name() == name) {
+            let known: Vec<&str> = components.iter().map(|c| c.name()).collect();
+            let help = match did_you_mean(name, known.iter().copied()) {
+                Some(m) => format!("did you mean `{m}`?"),
+                None => "an extension is read by a component a program adds with `Platform::with_component`".into(),
+            };
+            findings.push(Finding::new(
+                &["extensions", name],
+                format!("no component named `{name}` reads this extension"),
+                help,
+            ));
+        }
+    }
+    for c in components {
         if c.enabled(&config) {
             c.validate(&config, &mut findings);
         }
     }
     check_names(&config, &mut findings);
-    let (waves, needs) = graph(&components, &config, &mut findings);
+    let (waves, needs) = graph(components, &config, &mut findings);
     if !findings.is_empty() {
         return Err(Error::Config(
             findings
@@ -228,7 +252,7 @@ type Graph = (
 /// Dependency graph of enabled components and the sync wave of each: one
 /// more than the highest wave it needs. A cycle is a finding naming it.
 fn graph(
-    components: &[Box<dyn Component>],
+    components: &[crate::components::Shared],
     config: &PlatformConfig,
     findings: &mut Vec<Finding>,
 ) -> Graph {

@@ -475,3 +475,110 @@ fn init_writes_an_editable_copy_that_renders_the_same() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not empty"));
 }
+
+#[test]
+fn completions_for_each_shell() {
+    let w = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef gen"),
+        ("fish", "complete -c gen"),
+    ] {
+        let o = run(w.path(), &["completions", shell]);
+        assert!(o.status.success());
+        let text = String::from_utf8(o.stdout).unwrap();
+        assert!(text.contains(marker), "{shell}");
+        assert!(
+            text.contains("render") && text.contains("plan"),
+            "{shell} completes the subcommands"
+        );
+    }
+}
+
+#[test]
+fn check_json_for_machines() {
+    let w = workspace();
+    assert!(run(
+        w.path(),
+        &["render", "--env", "prod", "--config", "cfg", "--out", "out", "-q"]
+    )
+    .status
+    .success());
+    let o = run(
+        w.path(),
+        &[
+            "check", "--env", "prod", "--config", "cfg", "--out", "out", "--format", "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v, serde_json::json!({"up_to_date": true, "drift": []}));
+    std::fs::remove_file(w.path().join("out/prod/values/kafka.yaml")).unwrap();
+    common::edit(
+        &w.path().join("cfg"),
+        "platform.yaml",
+        "storage: 30Gi",
+        "storage: 40Gi",
+    );
+    let o = run(
+        w.path(),
+        &[
+            "check", "--env", "prod", "--config", "cfg", "--out", "out", "--format", "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let kinds: Vec<(&str, &str)> = v["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap(), d["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("prod/values/kafka.yaml", "missing"),
+            ("prod/values/neo4j.yaml", "changed")
+        ]
+    );
+}
+
+#[test]
+fn no_colour_escapes_in_any_output() {
+    let w = workspace();
+    common::edit(
+        &w.path().join("cfg"),
+        "platform.yaml",
+        "storage: 30Gi",
+        "storage: 30Gb",
+    );
+    for args in [
+        &["render", "--env", "prod", "--config", "cfg"][..],
+        &["plan", "--env", "prod"][..],
+        &["--help"][..],
+    ] {
+        for no_color in [false, true] {
+            let mut cmd = common::gen();
+            cmd.current_dir(w.path()).args(args);
+            if no_color {
+                cmd.env("NO_COLOR", "1");
+            }
+            let o = cmd.output().unwrap();
+            assert!(
+                !o.stdout.contains(&0x1b) && !o.stderr.contains(&0x1b),
+                "{args:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_extension_no_component_reads_is_an_error() {
+    let w = workspace();
+    common::edit(&w.path().join("cfg"), "platform.yaml", "storageClass: local-storage-standard\n", "storageClass: local-storage-standard\nextensions:\n  rediss:\n    namespace: data-platform\n");
+    let err = render_fails(
+        w.path(),
+        &["extensions.rediss: no component named `rediss` reads this extension"],
+    );
+    assert!(err.contains("cfg/platform.yaml:"), "{err}");
+}

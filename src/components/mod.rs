@@ -121,6 +121,37 @@ pub trait Component: Send + Sync {
     }
 }
 
+/// A component shared by the platform and its render threads.
+pub type Shared = std::sync::Arc<dyn Component>;
+
+/// The typed config of an added component, from `extensions.<name>`:
+/// `Ok(None)` when absent, a finding with the field path when it does not
+/// fit `T`.
+pub fn extension<T: serde::de::DeserializeOwned>(
+    c: &PlatformConfig,
+    name: &str,
+) -> Result<Option<T>, Finding> {
+    let Some(v) = c.extensions.get(name) else {
+        return Ok(None);
+    };
+    serde_path_to_error::deserialize(v.clone())
+        .map(Some)
+        .map_err(|e| {
+            let mut path = vec!["extensions".to_string(), name.to_string()];
+            path.extend(
+                e.path()
+                    .iter()
+                    .map(|s| s.to_string().trim_start_matches('.').to_string())
+                    .filter(|s| !s.is_empty()),
+            );
+            Finding {
+                path,
+                message: e.inner().to_string(),
+                help: format!("see the documentation of the `{name}` component"),
+            }
+        })
+}
+
 /// Every component the crate ships, in a fixed order.
 pub fn registry() -> Vec<Box<dyn Component>> {
     vec![

@@ -52,6 +52,10 @@ pub struct PlatformConfig {
     pub ingress: Option<IngressConfig>,
     /// The components of the platform.
     pub components: Components,
+    /// Config of components added by programs that embed platgen, by
+    /// component name; each such component reads and checks its own part.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extensions: BTreeMap<String, serde_json::Value>,
 }
 
 /// Argo CD settings: the GitOps repository the output is committed to.
