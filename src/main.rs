@@ -211,10 +211,26 @@ fn init(dir: &Path, quiet: bool) -> Result<u8, Error> {
     Ok(0)
 }
 
-fn render(platform: &Platform, select: &Select) -> Result<Vec<RenderedTree>, Error> {
+/// Envs above which `--all` reports progress on a terminal.
+const PROGRESS_ENVS: usize = 50;
+
+fn render(platform: &Platform, select: &Select, quiet: bool) -> Result<Vec<RenderedTree>, Error> {
+    use std::io::IsTerminal;
     match &select.env {
         Some(env) => Ok(vec![platform.render(env)?]),
-        None => platform.render_all(),
+        None => {
+            let n = platform.envs().len();
+            let show = !quiet && n > PROGRESS_ENVS && std::io::stderr().is_terminal();
+            if show {
+                eprint!("rendering {n} envs…");
+            }
+            let started = std::time::Instant::now();
+            let trees = platform.render_all();
+            if show {
+                eprintln!("\rrendered {n} envs in {:.2?}", started.elapsed());
+            }
+            trees
+        }
     }
 }
 
@@ -258,7 +274,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
     }
     match &cli.command {
         Command::Render { select, out } => {
-            let trees = render(&platform, select)?;
+            let trees = render(&platform, select, cli.quiet)?;
             match out {
                 None => {
                     let mut stdout = std::io::stdout().lock();
@@ -298,7 +314,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             out,
             format,
         } => {
-            let trees = render(&platform, select)?;
+            let trees = render(&platform, select, cli.quiet)?;
             if cli.verbose {
                 eprintln!(
                     "rendered {} env(s) in {:.1?}",
