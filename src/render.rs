@@ -19,7 +19,7 @@ macro_rules! embedded {
 }
 
 /// The templates built into the binary: `(file name, text)`.
-pub const TEMPLATES: [(&str, &str); 15] = embedded!(
+pub const TEMPLATES: [(&str, &str); 16] = embedded!(
     "application",
     "root",
     "namespaces",
@@ -35,6 +35,7 @@ pub const TEMPLATES: [(&str, &str); 15] = embedded!(
     "mlflow",
     "ingress",
     "check",
+    "external-secrets",
 );
 
 /// Compiled templates, built once per process.

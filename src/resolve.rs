@@ -301,7 +301,14 @@ fn graph(
                 ));
             }
         }
-        deps.retain(|d| by_name[d].enabled(config));
+        if c.name() != "external-secrets"
+            && config.secret_store.is_some()
+            && !c.secrets(config).is_empty()
+        {
+            // The Secrets it reads are created by the ExternalSecrets.
+            deps.push("external-secrets");
+        }
+        deps.retain(|d| by_name.get(d).is_some_and(|x| x.enabled(config)));
         deps.sort_unstable();
         deps.dedup();
         needs.insert(c.name(), deps);

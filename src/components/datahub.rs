@@ -309,6 +309,14 @@ impl Component for Datahub {
         })
     }
 
+    fn secrets(&self, c: &PlatformConfig) -> Vec<super::SecretUse> {
+        let d = &c.components.datahub;
+        vec![
+            super::SecretUse::new(&d.namespace, &d.neo4j_password),
+            super::SecretUse::new(&d.namespace, &d.sql.password),
+        ]
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let d = &c.components.datahub;
         let pg = &c.external.postgresql;

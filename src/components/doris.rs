@@ -254,6 +254,24 @@ impl Component for Doris {
         })
     }
 
+    fn secrets(&self, c: &PlatformConfig) -> Vec<super::SecretUse> {
+        let Some(d) = config(c) else {
+            return Vec::new();
+        };
+        ["username", "password"]
+            .into_iter()
+            .map(|key| super::SecretUse {
+                namespace: d.namespace.clone(),
+                reference: crate::config::SecretRef {
+                    secret: d.auth_secret.clone(),
+                    key: key.to_string(),
+                    remote_key: None,
+                },
+                secret_type: Some("kubernetes.io/basic-auth"),
+            })
+            .collect()
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let Some(d) = config(c) else {
             return Vec::new();

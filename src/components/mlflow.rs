@@ -245,6 +245,21 @@ impl Component for Mlflow {
         })
     }
 
+    fn secrets(&self, c: &PlatformConfig) -> Vec<super::SecretUse> {
+        let Some(m) = config(c) else {
+            return Vec::new();
+        };
+        [
+            &m.backend_store.user,
+            &m.backend_store.password,
+            &m.artifacts.access_key_id,
+            &m.artifacts.secret_access_key,
+        ]
+        .into_iter()
+        .map(|r| super::SecretUse::new(&m.namespace, r))
+        .collect()
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let (Some(m), Some(minio)) = (config(c), c.external.minio.as_ref()) else {
             return Vec::new();

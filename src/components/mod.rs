@@ -6,6 +6,7 @@ mod datahub;
 mod doris;
 mod doris_operator;
 mod elasticsearch;
+mod external_secrets;
 pub mod ingress;
 mod kafka;
 mod katib;
@@ -115,6 +116,10 @@ pub trait Component: Send + Sync {
     fn build(&self, config: &PlatformConfig) -> Vec<Document>;
     /// The pods it creates, with their requests, limits and volumes.
     fn workloads(&self, config: &PlatformConfig) -> Vec<crate::plan::Workload>;
+    /// The Kubernetes Secrets it reads: (namespace, reference).
+    fn secrets(&self, _config: &PlatformConfig) -> Vec<SecretUse> {
+        Vec::new()
+    }
     /// The smoke check that proves it works after a sync, if it has one.
     fn smoke_check(&self, _config: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
         None
@@ -152,10 +157,33 @@ pub fn extension<T: serde::de::DeserializeOwned>(
         })
 }
 
+/// A Secret a component reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretUse {
+    /// Namespace of the Secret (the reader's).
+    pub namespace: String,
+    /// The Secret and key.
+    pub reference: crate::config::SecretRef,
+    /// Kubernetes Secret type, when it must be a particular one.
+    pub secret_type: Option<&'static str>,
+}
+
+impl SecretUse {
+    /// An opaque Secret key read in `namespace`.
+    pub fn new(namespace: &str, reference: &crate::config::SecretRef) -> SecretUse {
+        SecretUse {
+            namespace: namespace.to_string(),
+            reference: reference.clone(),
+            secret_type: None,
+        }
+    }
+}
+
 /// Every component the crate ships, in a fixed order.
 pub fn registry() -> Vec<Box<dyn Component>> {
     vec![
         Box::new(namespaces::Namespaces),
+        Box::new(external_secrets::ExternalSecrets),
         Box::new(elasticsearch::Elasticsearch),
         Box::new(kafka::Kafka),
         Box::new(neo4j::Neo4j),

@@ -176,6 +176,11 @@ impl Component for Neo4j {
         })
     }
 
+    fn secrets(&self, c: &PlatformConfig) -> Vec<super::SecretUse> {
+        let n = &c.components.neo4j;
+        vec![super::SecretUse::new(&n.namespace, &n.auth)]
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let n = &c.components.neo4j;
         let values = Values {

@@ -151,6 +151,12 @@ impl Component for Superset {
         Vec::new()
     }
 
+    fn secrets(&self, c: &PlatformConfig) -> Vec<super::SecretUse> {
+        config(c).map_or_else(Vec::new, |s| {
+            vec![super::SecretUse::new(&s.namespace, &s.password)]
+        })
+    }
+
     fn build(&self, c: &PlatformConfig) -> Vec<Document> {
         let (Some(s), Some((host, port))) = (config(c), doris::query_endpoint(c)) else {
             return Vec::new();

@@ -44,6 +44,12 @@ pub struct PlatformConfig {
     /// headroom, and a render whose requests exceed it fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<CapacityConfig>,
+    /// The external-secrets ClusterSecretStore that holds this env's
+    /// credentials; with it, every Secret reference also yields an
+    /// ExternalSecret that creates the Secret. Without it, the Secrets must
+    /// exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_store: Option<SecretStoreConfig>,
     /// Smoke checks run after every sync; absent means none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checks: Option<ChecksConfig>,
@@ -93,6 +99,21 @@ fn default_revision() -> String {
 }
 fn default_server() -> String {
     "https://kubernetes.default.svc".into()
+}
+
+/// A `ClusterSecretStore` of external-secrets.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SecretStoreConfig {
+    /// Name of the ClusterSecretStore.
+    pub name: String,
+    /// How often Secrets are refreshed from the store (a Go duration).
+    #[serde(default = "refresh_interval")]
+    pub refresh_interval: String,
+}
+
+fn refresh_interval() -> String {
+    "1h".into()
 }
 
 /// Post-deployment smoke checks, run by Argo CD after every sync.
