@@ -42,7 +42,7 @@ fn referenced(tree: &platgen::RenderedTree) -> BTreeSet<(String, String, String)
                             (m.get("name"), m.get("key"))
                         {
                             if m.len() == 2
-                                && path.contains("values/") == false
+                                && !path.contains("values/")
                                 && !path.contains("external-secrets")
                             {
                                 out.insert((ns.clone(), n.clone(), k.clone()));
