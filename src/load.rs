@@ -70,6 +70,47 @@ pub fn load_builtin() -> Result<Sources> {
     })
 }
 
+/// Loads a config from memory: `(relative path, text)` pairs, one
+/// `platform.yaml` and any `envs/<env>.yaml` (other paths are ignored).
+pub fn load_files(files: &[(String, String)]) -> Result<Sources> {
+    let parse = |name: &str, text: &str| {
+        parse_one(
+            Arc::new(Source {
+                name: name.to_string(),
+                text: text.to_string(),
+            }),
+            Limits::default(),
+        )
+        .map_err(Error::config)
+    };
+    let base_text = files
+        .iter()
+        .find(|(p, _)| p == "platform.yaml")
+        .map(|(_, t)| t.as_str())
+        .ok_or_else(|| Error::Usage(Diagnostic::new("no platform.yaml among the files")))?;
+    let base = parse("platform.yaml", base_text)?;
+    let mut envs = BTreeMap::new();
+    for (path, text) in files {
+        let Some(name) = path
+            .strip_prefix("envs/")
+            .and_then(|p| p.strip_suffix(".yaml"))
+        else {
+            continue;
+        };
+        if !crate::resolve::is_dns_label(name) {
+            return Err(Error::Usage(Diagnostic::new(format!(
+                "`{name}` is not a valid env name"
+            ))));
+        }
+        envs.insert(name.to_string(), parse(path, text)?);
+    }
+    Ok(Sources {
+        origin: Origin::Builtin,
+        base,
+        envs,
+    })
+}
+
 /// Loads `DIR/platform.yaml` and every `DIR/envs/*.yaml`.
 pub fn load_dir(dir: &Path) -> Result<Sources> {
     let base_path = dir.join("platform.yaml");
@@ -80,6 +121,13 @@ pub fn load_dir(dir: &Path) -> Result<Sources> {
         ));
     }
     let base = read_yaml(&base_path)?;
+    if matches!(base.value, crate::yaml::NodeValue::Null) {
+        return Err(Error::config(
+            Diagnostic::new("platform.yaml is empty; it describes the whole platform")
+                .at(Some(base.loc.clone()))
+                .help("`gen init DIR` writes a complete example to start from"),
+        ));
+    }
     let mut envs = BTreeMap::new();
     let env_dir = dir.join("envs");
     if env_dir.is_dir() {

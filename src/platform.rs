@@ -52,6 +52,12 @@ impl Platform {
         })
     }
 
+    /// Loads a config held in memory: `(relative path, text)` pairs of
+    /// `platform.yaml` and `envs/<env>.yaml`.
+    pub fn from_files(files: &[(String, String)]) -> Result<Platform> {
+        Platform::from_sources(crate::load::load_files(files)?)
+    }
+
     /// Loads `DIR/platform.yaml` and `DIR/envs/*.yaml`.
     pub fn load(dir: &Path) -> Result<Platform> {
         Platform::from_sources(load_dir(dir)?)

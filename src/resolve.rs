@@ -204,6 +204,23 @@ fn diagnose(tree: &Node, path: Vec<String>, raw: &str) -> Diagnostic {
         .path(path.join("."))
 }
 
+/// The config key of a component (`doris-operator` → `dorisOperator`).
+pub fn config_key(component: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for ch in component.chars() {
+        if ch == '-' {
+            upper = true;
+        } else if upper {
+            out.extend(ch.to_uppercase());
+            upper = false;
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
 /// Whether a key name suggests it holds a credential.
 fn looks_secret(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
@@ -263,7 +280,8 @@ fn graph(
         let mut deps = c.needs(config);
         for (i, extra) in c.depends_on(config).iter().enumerate() {
             let idx = i.to_string();
-            let path = ["components", c.name(), "dependsOn", idx.as_str()];
+            let key = config_key(c.name());
+            let path = ["components", key.as_str(), "dependsOn", idx.as_str()];
             match by_name.get(extra.as_str()) {
                 Some(d) if d.enabled(config) => deps.push(d.name()),
                 Some(d) => findings.push(Finding::new(
@@ -295,7 +313,7 @@ fn graph(
         for d in c.needs(config) {
             if !by_name[d].enabled(config) {
                 findings.push(Finding::new(
-                    &["components", d, "enabled"],
+                    &["components", &config_key(d), "enabled"],
                     format!("`{d}` is disabled but `{}` needs it", c.name()),
                     format!("enable `{d}`, or disable `{}` too", c.name()),
                 ));
@@ -318,9 +336,14 @@ fn graph(
     for name in needs.keys().copied().collect::<Vec<_>>() {
         let mut stack = Vec::new();
         if let Err(cycle) = visit(name, &needs, &mut state, &mut waves, &mut stack) {
-            let first = cycle[0];
+            // Point at a `dependsOn` the config wrote, where there is one.
+            let culprit = cycle
+                .iter()
+                .find(|n| !by_name[*n].depends_on(config).is_empty())
+                .unwrap_or(&cycle[0]);
+            let key = config_key(culprit);
             findings.push(Finding::new(
-                &["components", first, "dependsOn"],
+                &["components", key.as_str(), "dependsOn"],
                 format!("dependency cycle: {}", cycle.join(" → ")),
                 "remove one of these dependencies".to_string(),
             ));
