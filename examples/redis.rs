@@ -4,7 +4,7 @@
 //! and prints Redis's values file and Application.
 
 use platgen::components::{
-    needs_namespaces, values_document, Chart, Component, Delivery, Document,
+    needs_namespaces, values_document, Chart, Component, Delivery, Document, Placement,
 };
 use platgen::config::{PlatformConfig, Quantity, SecretRef};
 use platgen::plan::Workload;
@@ -61,8 +61,13 @@ impl Component for Redis {
     fn name(&self) -> &'static str {
         "redis"
     }
-    fn enabled(&self, c: &PlatformConfig) -> bool {
-        c.extensions.contains_key("redis")
+    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<Placement<'a>> {
+        let namespace = c.extensions.get("redis")?.get("namespace")?.as_str()?;
+        Some(Placement {
+            enabled: true,
+            namespace,
+            depends_on: &[],
+        })
     }
     fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
         needs_namespaces(c)

@@ -274,7 +274,7 @@ fn a_failed_render_leaves_the_previous_tree_untouched() {
     )
     .status
     .success());
-    let before = snapshot_dir(&w.path().join("out"));
+    let before = common::snapshot_dir(&w.path().join("out"));
     common::edit(
         &w.path().join("cfg"),
         "platform.yaml",
@@ -286,7 +286,7 @@ fn a_failed_render_leaves_the_previous_tree_untouched() {
         &["render", "--all", "--config", "cfg", "--out", "out"],
     );
     assert_eq!(o.status.code(), Some(2));
-    assert_eq!(before, snapshot_dir(&w.path().join("out")));
+    assert_eq!(before, common::snapshot_dir(&w.path().join("out")));
 }
 
 #[test]
@@ -300,7 +300,7 @@ fn an_error_half_way_through_writing_keeps_the_previous_tree() {
         .unwrap()
         .write(&out)
         .unwrap();
-    let before = snapshot_dir(&out);
+    let before = common::snapshot_dir(&out);
     common::edit(&cfg, "platform.yaml", "storage: 30Gi", "storage: 40Gi");
     common::edit(&cfg, "platform.yaml", "storage: 20Gi", "storage: 25Gi");
     let tree = platgen::Platform::load(&cfg)
@@ -319,7 +319,11 @@ fn an_error_half_way_through_writing_keeps_the_previous_tree() {
         })
         .unwrap_err();
     assert!(err.to_string().contains("injected fault"));
-    assert_eq!(before, snapshot_dir(&out), "previous tree byte-for-byte");
+    assert_eq!(
+        before,
+        common::snapshot_dir(&out),
+        "previous tree byte-for-byte"
+    );
 }
 
 #[test]
@@ -350,22 +354,6 @@ fn foreign_file_at_a_generated_path_is_not_overwritten() {
         std::fs::read_to_string(w.path().join("out/prod/values/kafka.yaml")).unwrap(),
         "hand-written"
     );
-}
-
-fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(dir).unwrap().display().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 #[test]

@@ -4,22 +4,9 @@
 
 mod common;
 
+use common::{doc, render_with};
+
 use platgen::Platform;
-use serde_json::Value;
-
-fn render_with(overlay: &str) -> Result<platgen::RenderedTree, String> {
-    let dir = tempfile::tempdir().unwrap();
-    common::write_builtin_config(dir.path());
-    std::fs::write(dir.path().join("envs/prod.yaml"), overlay).unwrap();
-    Platform::load(dir.path())
-        .unwrap()
-        .render("prod")
-        .map_err(|e| e.to_string())
-}
-
-fn doc(tree: &platgen::RenderedTree, file: &str) -> Value {
-    common::yaml_docs(file, &tree.files[file]).remove(0)
-}
 
 #[test]
 fn the_cluster_has_persistent_volumes_and_images() {

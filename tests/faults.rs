@@ -11,22 +11,6 @@ use std::process::Command;
 
 use platgen::{Platform, RenderedTree};
 
-fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(dir).unwrap().display().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 #[test]
 fn a_symlink_inside_the_output_is_never_followed() {
     let w = tempfile::tempdir().unwrap();
@@ -41,7 +25,7 @@ fn a_symlink_inside_the_output_is_never_followed() {
     assert_eq!(err.exit_code(), 2);
     assert!(err.to_string().contains("symbolic link"), "{err}");
     assert_eq!(
-        snapshot_dir(&outside),
+        common::snapshot_dir(&outside),
         vec![("keep.txt".to_string(), b"mine".to_vec())]
     );
     // The env directory itself as a link is refused too.
@@ -53,7 +37,7 @@ fn a_symlink_inside_the_output_is_never_followed() {
         .unwrap_err()
         .to_string()
         .contains("symbolic link"));
-    assert_eq!(snapshot_dir(&outside).len(), 1);
+    assert_eq!(common::snapshot_dir(&outside).len(), 1);
 }
 
 #[test]
@@ -130,7 +114,7 @@ fn a_read_only_directory_is_an_error_and_changes_nothing() {
     };
     let tree = Platform::builtin().unwrap().render("prod").unwrap();
     tree.write(&out).unwrap();
-    let before = snapshot_dir(&out);
+    let before = common::snapshot_dir(&out);
     assert!(Command::new("mount")
         .args(["-o", "remount,ro"])
         .arg(&out)
@@ -144,7 +128,7 @@ fn a_read_only_directory_is_an_error_and_changes_nothing() {
     let err = changed.write(&out).unwrap_err();
     assert_eq!(err.exit_code(), 2);
     assert!(err.to_string().contains("Read-only file system"), "{err}");
-    assert_eq!(before, snapshot_dir(&out));
+    assert_eq!(before, common::snapshot_dir(&out));
 }
 
 #[test]
@@ -162,7 +146,7 @@ fn a_full_disk_leaves_the_previous_tree() {
     use std::io::Write;
     while filler.write_all(&chunk).is_ok() {}
     drop(filler);
-    let before = snapshot_dir(&out);
+    let before = common::snapshot_dir(&out);
     let cfg = w.path().join("cfg");
     common::write_builtin_config(&cfg);
     common::edit(&cfg, "platform.yaml", "storage: 30Gi", "storage: 40Gi");
@@ -172,7 +156,7 @@ fn a_full_disk_leaves_the_previous_tree() {
     assert!(err.to_string().contains("No space left on device"), "{err}");
     assert_eq!(
         before,
-        snapshot_dir(&out),
+        common::snapshot_dir(&out),
         "the previous tree, byte for byte"
     );
     // Nothing of the failed attempt is left behind.

@@ -194,19 +194,19 @@ impl Component for Datahub {
     fn name(&self) -> &'static str {
         "datahub"
     }
-    fn enabled(&self, c: &PlatformConfig) -> bool {
-        c.components.datahub.enabled
+    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
+        use super::Placement;
+        let x = &c.components.datahub;
+        Some(Placement {
+            enabled: x.enabled,
+            namespace: &x.namespace,
+            depends_on: &x.depends_on,
+        })
     }
     fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
         let mut n = super::needs_namespaces(c);
         n.extend(["elasticsearch", "kafka", "neo4j"]);
         n
-    }
-    fn depends_on<'a>(&self, c: &'a PlatformConfig) -> &'a [String] {
-        &c.components.datahub.depends_on
-    }
-    fn namespace<'a>(&self, c: &'a PlatformConfig) -> &'a str {
-        &c.components.datahub.namespace
     }
     fn delivery(&self, _: &PlatformConfig) -> Delivery {
         Delivery::Helm(CHART)

@@ -81,17 +81,17 @@ impl Component for Elasticsearch {
     fn name(&self) -> &'static str {
         "elasticsearch"
     }
-    fn enabled(&self, c: &PlatformConfig) -> bool {
-        c.components.elasticsearch.enabled
+    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
+        use super::Placement;
+        let x = &c.components.elasticsearch;
+        Some(Placement {
+            enabled: x.enabled,
+            namespace: &x.namespace,
+            depends_on: &x.depends_on,
+        })
     }
     fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
         super::needs_namespaces(c)
-    }
-    fn depends_on<'a>(&self, c: &'a PlatformConfig) -> &'a [String] {
-        &c.components.elasticsearch.depends_on
-    }
-    fn namespace<'a>(&self, c: &'a PlatformConfig) -> &'a str {
-        &c.components.elasticsearch.namespace
     }
     fn delivery(&self, _: &PlatformConfig) -> Delivery {
         Delivery::Helm(CHART)

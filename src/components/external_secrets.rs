@@ -94,17 +94,16 @@ impl Component for ExternalSecrets {
     fn name(&self) -> &'static str {
         "external-secrets"
     }
-    fn enabled(&self, c: &PlatformConfig) -> bool {
-        c.secret_store.is_some()
+    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
+        use super::Placement;
+        Some(Placement {
+            enabled: c.secret_store.is_some(),
+            namespace: &c.argocd.namespace,
+            depends_on: &[],
+        })
     }
     fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
         super::needs_namespaces(c)
-    }
-    fn depends_on<'a>(&self, _: &'a PlatformConfig) -> &'a [String] {
-        &[]
-    }
-    fn namespace<'a>(&self, c: &'a PlatformConfig) -> &'a str {
-        &c.argocd.namespace
     }
     fn delivery(&self, _: &PlatformConfig) -> Delivery {
         Delivery::Manifests

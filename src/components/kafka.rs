@@ -98,17 +98,17 @@ impl Component for Kafka {
     fn name(&self) -> &'static str {
         "kafka"
     }
-    fn enabled(&self, c: &PlatformConfig) -> bool {
-        c.components.kafka.enabled
+    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
+        use super::Placement;
+        let x = &c.components.kafka;
+        Some(Placement {
+            enabled: x.enabled,
+            namespace: &x.namespace,
+            depends_on: &x.depends_on,
+        })
     }
     fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
         super::needs_namespaces(c)
-    }
-    fn depends_on<'a>(&self, c: &'a PlatformConfig) -> &'a [String] {
-        &c.components.kafka.depends_on
-    }
-    fn namespace<'a>(&self, c: &'a PlatformConfig) -> &'a str {
-        &c.components.kafka.namespace
     }
     fn delivery(&self, _: &PlatformConfig) -> Delivery {
         Delivery::Helm(CHART)

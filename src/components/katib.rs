@@ -22,17 +22,16 @@ impl Component for Katib {
     fn name(&self) -> &'static str {
         "katib"
     }
-    fn enabled(&self, c: &PlatformConfig) -> bool {
-        config(c).is_some_and(|k| k.enabled)
+    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
+        use super::Placement;
+        config(c).map(|x| Placement {
+            enabled: x.enabled,
+            namespace: &x.namespace,
+            depends_on: &x.depends_on,
+        })
     }
     fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
         super::needs_namespaces(c)
-    }
-    fn depends_on<'a>(&self, c: &'a PlatformConfig) -> &'a [String] {
-        config(c).map_or(&[], |k| &k.depends_on)
-    }
-    fn namespace<'a>(&self, c: &'a PlatformConfig) -> &'a str {
-        config(c).map_or("", |k| &k.namespace)
     }
     fn delivery(&self, _: &PlatformConfig) -> Delivery {
         Delivery::Kustomize(SOURCE)

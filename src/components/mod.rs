@@ -91,14 +91,23 @@ pub struct Document {
 pub trait Component: Send + Sync {
     /// Stable identifier, also the file stem of its outputs (`kafka`).
     fn name(&self) -> &'static str;
+    /// Its switch, namespace and extra dependencies as config gives them;
+    /// `None` when config has no section for it (then it is off).
+    fn placement<'a>(&self, config: &'a PlatformConfig) -> Option<Placement<'a>>;
     /// Whether it is on in this env.
-    fn enabled(&self, config: &PlatformConfig) -> bool;
+    fn enabled(&self, config: &PlatformConfig) -> bool {
+        self.placement(config).is_some_and(|p| p.enabled)
+    }
     /// Components it needs, by name (before config's `dependsOn`).
     fn needs(&self, config: &PlatformConfig) -> Vec<&'static str>;
     /// Extra dependencies from config (`dependsOn`).
-    fn depends_on<'a>(&self, config: &'a PlatformConfig) -> &'a [String];
+    fn depends_on<'a>(&self, config: &'a PlatformConfig) -> &'a [String] {
+        self.placement(config).map_or(&[], |p| p.depends_on)
+    }
     /// Namespace its resources go to (the Application's destination).
-    fn namespace<'a>(&self, config: &'a PlatformConfig) -> &'a str;
+    fn namespace<'a>(&self, config: &'a PlatformConfig) -> &'a str {
+        self.placement(config).map_or("", |p| p.namespace)
+    }
     /// How Argo CD applies it.
     fn delivery(&self, config: &PlatformConfig) -> Delivery;
     /// Values files already in the GitOps repository (paths from its root)
@@ -155,6 +164,17 @@ pub fn extension<T: serde::de::DeserializeOwned>(
                 help: format!("see the documentation of the `{name}` component"),
             }
         })
+}
+
+/// Where a component runs and whether it is on, as its config says.
+#[derive(Debug, Clone, Copy)]
+pub struct Placement<'a> {
+    /// The component's `enabled`.
+    pub enabled: bool,
+    /// Namespace of its resources.
+    pub namespace: &'a str,
+    /// Its `dependsOn`.
+    pub depends_on: &'a [String],
 }
 
 /// A Secret a component reads.

@@ -31,17 +31,17 @@ impl Component for Namespaces {
     fn name(&self) -> &'static str {
         "namespaces"
     }
-    fn enabled(&self, c: &PlatformConfig) -> bool {
-        c.components.namespaces.enabled
+    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
+        use super::Placement;
+        let n = &c.components.namespaces;
+        Some(Placement {
+            enabled: n.enabled,
+            namespace: &c.argocd.namespace,
+            depends_on: &n.depends_on,
+        })
     }
     fn needs(&self, _: &PlatformConfig) -> Vec<&'static str> {
         Vec::new()
-    }
-    fn depends_on<'a>(&self, c: &'a PlatformConfig) -> &'a [String] {
-        &c.components.namespaces.depends_on
-    }
-    fn namespace<'a>(&self, c: &'a PlatformConfig) -> &'a str {
-        &c.argocd.namespace
     }
     fn delivery(&self, _: &PlatformConfig) -> Delivery {
         Delivery::Manifests

@@ -96,17 +96,17 @@ impl Component for Neo4j {
     fn name(&self) -> &'static str {
         "neo4j"
     }
-    fn enabled(&self, c: &PlatformConfig) -> bool {
-        c.components.neo4j.enabled
+    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
+        use super::Placement;
+        let x = &c.components.neo4j;
+        Some(Placement {
+            enabled: x.enabled,
+            namespace: &x.namespace,
+            depends_on: &x.depends_on,
+        })
     }
     fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
         super::needs_namespaces(c)
-    }
-    fn depends_on<'a>(&self, c: &'a PlatformConfig) -> &'a [String] {
-        &c.components.neo4j.depends_on
-    }
-    fn namespace<'a>(&self, c: &'a PlatformConfig) -> &'a str {
-        &c.components.neo4j.namespace
     }
     fn delivery(&self, _: &PlatformConfig) -> Delivery {
         Delivery::Helm(CHART)

@@ -111,19 +111,18 @@ impl Component for RayCluster {
     fn name(&self) -> &'static str {
         "ray-cluster"
     }
-    fn enabled(&self, c: &PlatformConfig) -> bool {
-        config(c).is_some_and(|r| r.enabled)
+    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
+        use super::Placement;
+        config(c).map(|x| Placement {
+            enabled: x.enabled,
+            namespace: &x.namespace,
+            depends_on: &x.depends_on,
+        })
     }
     fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
         let mut n = super::needs_namespaces(c);
         n.push("kuberay-operator");
         n
-    }
-    fn depends_on<'a>(&self, c: &'a PlatformConfig) -> &'a [String] {
-        config(c).map_or(&[], |r| &r.depends_on)
-    }
-    fn namespace<'a>(&self, c: &'a PlatformConfig) -> &'a str {
-        config(c).map_or("", |r| &r.namespace)
     }
     fn delivery(&self, _: &PlatformConfig) -> Delivery {
         Delivery::Manifests

@@ -88,19 +88,18 @@ impl Component for Superset {
     fn name(&self) -> &'static str {
         "superset"
     }
-    fn enabled(&self, c: &PlatformConfig) -> bool {
-        config(c).is_some_and(|s| s.enabled)
+    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
+        use super::Placement;
+        config(c).map(|x| Placement {
+            enabled: x.enabled,
+            namespace: &x.namespace,
+            depends_on: &x.depends_on,
+        })
     }
     fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
         let mut n = super::needs_namespaces(c);
         n.push("doris");
         n
-    }
-    fn depends_on<'a>(&self, c: &'a PlatformConfig) -> &'a [String] {
-        config(c).map_or(&[], |s| &s.depends_on)
-    }
-    fn namespace<'a>(&self, c: &'a PlatformConfig) -> &'a str {
-        config(c).map_or("", |s| &s.namespace)
     }
     fn delivery(&self, c: &PlatformConfig) -> Delivery {
         match config(c) {

@@ -76,3 +76,36 @@ pub fn gen() -> std::process::Command {
     cmd.env_remove("NO_COLOR");
     cmd
 }
+
+/// Every file below `dir` with its bytes, sorted by path.
+pub fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().display().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Renders prod of the example platform with `overlay` as `envs/prod.yaml`.
+pub fn render_with(overlay: &str) -> Result<platgen::RenderedTree, String> {
+    let dir = tempfile::tempdir().unwrap();
+    write_builtin_config(dir.path());
+    std::fs::write(dir.path().join("envs/prod.yaml"), overlay).unwrap();
+    platgen::Platform::load(dir.path())
+        .unwrap()
+        .render("prod")
+        .map_err(|e| e.to_string())
+}
+
+/// The first document of a rendered file.
+pub fn doc(tree: &platgen::RenderedTree, file: &str) -> serde_json::Value {
+    yaml_docs(file, &tree.files[file]).remove(0)
+}
