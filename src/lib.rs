@@ -21,6 +21,7 @@ pub mod checks;
 pub mod components;
 pub mod config;
 pub mod error;
+pub mod fleet;
 pub mod graph;
 pub mod load;
 pub mod merge;

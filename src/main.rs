@@ -62,6 +62,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CheckFormat::Diff)]
         format: CheckFormat,
     },
+    /// Write a synthetic fleet config for benchmarks: the example platform
+    /// with N env overlays varying replicas, volume sizes and image tags.
+    #[command(
+        after_help = "Examples:\n  gen fleet --count 1000 --out /dev/shm/fleet\n  gen render --all --config /dev/shm/fleet --out /dev/shm/out\n\nbench/fleet.sh times this for N = 1, 10, 100 and 1000."
+    )]
+    Fleet {
+        /// Number of envs.
+        #[arg(long, value_name = "N")]
+        count: usize,
+        /// Directory to create (empty or missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  gen completions bash > /etc/bash_completion.d/gen\n  gen completions zsh > \"${fpath[1]}/_gen\"\n  gen completions fish > ~/.config/fish/completions/gen.fish"
@@ -183,7 +196,7 @@ fn load(cli: &Cli) -> Result<Platform, Error> {
     }
 }
 
-fn init(dir: &Path, quiet: bool) -> Result<u8, Error> {
+fn write_config(dir: &Path, files: &[(String, String)], quiet: bool) -> Result<u8, Error> {
     let occupied = dir.exists()
         && std::fs::read_dir(dir)
             .map(|mut d| d.next().is_some())
@@ -194,7 +207,7 @@ fn init(dir: &Path, quiet: bool) -> Result<u8, Error> {
                 .help("give a new directory; gen init never overwrites files"),
         ));
     }
-    for (rel, text) in platgen::schema::init_files() {
+    for (rel, text) in files {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
@@ -261,7 +274,10 @@ fn run(cli: &Cli) -> Result<u8, Error> {
         return Ok(0);
     }
     if let Command::Init { dir } = &cli.command {
-        return init(dir, cli.quiet);
+        return write_config(dir, &platgen::schema::init_files(), cli.quiet);
+    }
+    if let Command::Fleet { count, out } = &cli.command {
+        return write_config(out, &platgen::fleet::files(*count), true);
     }
     let started = std::time::Instant::now();
     let platform = load(cli)?;
@@ -292,8 +308,10 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                             started.elapsed()
                         );
                     }
-                    for tree in &trees {
-                        let report = tree.write(dir)?;
+                    // Envs are independent directories: write them in parallel.
+                    let reports = platgen::write::write_all(&trees, dir);
+                    for (tree, report) in trees.iter().zip(reports) {
+                        let report = report?;
                         if !cli.quiet {
                             eprintln!(
                                 "{}: {} written, {} unchanged, {} removed ({})",
@@ -400,7 +418,10 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             print!("{}", platgen::graph::draw(&platform.resolve(env)?, format));
             Ok(0)
         }
-        Command::Schema { .. } | Command::Init { .. } | Command::Completions { .. } => {
+        Command::Schema { .. }
+        | Command::Init { .. }
+        | Command::Completions { .. }
+        | Command::Fleet { .. } => {
             unreachable!("handled above")
         }
     }

@@ -251,6 +251,37 @@ impl RenderedTree {
     }
 }
 
+/// Writes several envs' trees under `out`, spread over the machine's
+/// cores; one result per tree, in order. Each env is all or nothing.
+pub fn write_all(trees: &[RenderedTree], out: &Path) -> Vec<Result<WriteReport>> {
+    if let Err(e) = fs::create_dir_all(out) {
+        return trees
+            .iter()
+            .map(|_| {
+                Err(Error::io(
+                    "create",
+                    out,
+                    std::io::Error::new(e.kind(), e.to_string()),
+                ))
+            })
+            .collect();
+    }
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(trees.len().max(1));
+    let chunk = trees.len().div_ceil(workers.max(1)).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = trees
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(|t| t.write(out)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("writer thread panicked"))
+            .collect()
+    })
+}
+
 #[derive(Default)]
 struct Journal {
     /// Files moved aside into the backup directory.
