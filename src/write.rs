@@ -254,18 +254,6 @@ impl RenderedTree {
 /// Writes several envs' trees under `out`, spread over the machine's
 /// cores; one result per tree, in order. Each env is all or nothing.
 pub fn write_all(trees: &[RenderedTree], out: &Path) -> Vec<Result<WriteReport>> {
-    if let Err(e) = fs::create_dir_all(out) {
-        return trees
-            .iter()
-            .map(|_| {
-                Err(Error::io(
-                    "create",
-                    out,
-                    std::io::Error::new(e.kind(), e.to_string()),
-                ))
-            })
-            .collect();
-    }
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(trees.len().max(1));
