@@ -134,20 +134,4 @@ impl Node {
             _ => None,
         }
     }
-
-    /// Every string scalar in the tree with its location (used to find
-    /// literal secrets).
-    pub fn strings(&self) -> Vec<(&str, &Loc)> {
-        let mut out = Vec::new();
-        fn walk<'a>(n: &'a Node, out: &mut Vec<(&'a str, &'a Loc)>) {
-            match &n.value {
-                NodeValue::Str(s) => out.push((s, &n.loc)),
-                NodeValue::Seq(items) => items.iter().for_each(|i| walk(i, out)),
-                NodeValue::Map(map) => map.values().for_each(|(_, v)| walk(v, out)),
-                _ => {}
-            }
-        }
-        walk(self, &mut out);
-        out
-    }
 }
