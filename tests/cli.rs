@@ -10,6 +10,11 @@ fn run(dir: &Path, args: &[&str]) -> Output {
     common::gen().current_dir(dir).args(args).output().unwrap()
 }
 
+/// Runs `gen` with a whitespace-separated argument line.
+fn cmd(dir: &Path, line: &str) -> Output {
+    run(dir, &line.split_whitespace().collect::<Vec<_>>())
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -22,10 +27,7 @@ fn workspace() -> tempfile::TempDir {
 }
 
 fn render_fails(dir: &Path, expect_in_stderr: &[&str]) -> String {
-    let o = run(
-        dir,
-        &["render", "--env", "prod", "--config", "cfg", "--out", "out"],
-    );
+    let o = cmd(dir, "render --env prod --config cfg --out out");
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "stderr:\n{err}");
     for want in expect_in_stderr {
@@ -104,10 +106,7 @@ fn bad_quantity_suggests_the_binary_suffix() {
 #[test]
 fn env_that_does_not_exist() {
     let w = workspace();
-    let o = run(
-        w.path(),
-        &["render", "--env", "prdo", "--config", "cfg", "--out", "out"],
-    );
+    let o = cmd(w.path(), "render --env prdo --config cfg --out out");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("env `prdo` does not exist"));
     assert!(stderr(&o).contains("did you mean `prod`?"));
@@ -177,7 +176,7 @@ fn dependency_cycle_is_named() {
 #[test]
 fn stdout_stream_has_source_headers() {
     let w = workspace();
-    let o = run(w.path(), &["render", "--env", "prod"]);
+    let o = cmd(w.path(), "render --env prod");
     assert!(o.status.success());
     let out = String::from_utf8(o.stdout).unwrap();
     assert!(out.starts_with("---\n# Source: prod/apps/datahub.yaml\n"));
@@ -193,10 +192,7 @@ fn stdout_stream_has_source_headers() {
 #[test]
 fn check_reports_drift_with_diff_and_hint() {
     let w = workspace();
-    let o = run(
-        w.path(),
-        &["render", "--all", "--config", "cfg", "--out", "out", "-q"],
-    );
+    let o = cmd(w.path(), "render --all --config cfg --out out -q");
     assert!(o.status.success(), "{}", stderr(&o));
     for env in ["dev", "staging", "prod"] {
         assert!(w
@@ -206,10 +202,7 @@ fn check_reports_drift_with_diff_and_hint() {
             .join("values/kafka.yaml")
             .is_file());
     }
-    let o = run(
-        w.path(),
-        &["check", "--env", "prod", "--config", "cfg", "--out", "out"],
-    );
+    let o = cmd(w.path(), "check --env prod --config cfg --out out");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 
     common::edit(
@@ -218,10 +211,7 @@ fn check_reports_drift_with_diff_and_hint() {
         "storage: 30Gi",
         "storage: 40Gi",
     );
-    let o = run(
-        w.path(),
-        &["check", "--env", "prod", "--config", "cfg", "--out", "out"],
-    );
+    let o = cmd(w.path(), "check --env prod --config cfg --out out");
     assert_eq!(o.status.code(), Some(1));
     let diff = String::from_utf8_lossy(&o.stdout);
     assert!(diff.contains("--- a/prod/values/neo4j.yaml"), "{diff}");
@@ -235,22 +225,16 @@ fn check_reports_drift_with_diff_and_hint() {
 #[test]
 fn pruning_removes_only_generated_files() {
     let w = workspace();
-    assert!(run(
-        w.path(),
-        &["render", "--env", "prod", "--config", "cfg", "--out", "out"]
-    )
-    .status
-    .success());
+    assert!(cmd(w.path(), "render --env prod --config cfg --out out")
+        .status
+        .success());
     std::fs::write(w.path().join("out/prod/values/README.md"), "mine").unwrap();
     std::fs::write(
         w.path().join("cfg/envs/prod.yaml"),
         "components:\n  datahub:\n    enabled: false\n",
     )
     .unwrap();
-    let o = run(
-        w.path(),
-        &["render", "--env", "prod", "--config", "cfg", "--out", "out"],
-    );
+    let o = cmd(w.path(), "render --env prod --config cfg --out out");
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!w.path().join("out/prod/values/datahub.yaml").exists());
     assert!(!w.path().join("out/prod/apps/datahub.yaml").exists());
@@ -258,22 +242,16 @@ fn pruning_removes_only_generated_files() {
         std::fs::read_to_string(w.path().join("out/prod/values/README.md")).unwrap(),
         "mine"
     );
-    let o = run(
-        w.path(),
-        &["check", "--env", "prod", "--config", "cfg", "--out", "out"],
-    );
+    let o = cmd(w.path(), "check --env prod --config cfg --out out");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
 #[test]
 fn a_failed_render_leaves_the_previous_tree_untouched() {
     let w = workspace();
-    assert!(run(
-        w.path(),
-        &["render", "--all", "--config", "cfg", "--out", "out"]
-    )
-    .status
-    .success());
+    assert!(cmd(w.path(), "render --all --config cfg --out out")
+        .status
+        .success());
     let before = common::snapshot_dir(&w.path().join("out"));
     common::edit(
         &w.path().join("cfg"),
@@ -281,10 +259,7 @@ fn a_failed_render_leaves_the_previous_tree_untouched() {
         "storage: 30Gi",
         "storage: 30Gb",
     );
-    let o = run(
-        w.path(),
-        &["render", "--all", "--config", "cfg", "--out", "out"],
-    );
+    let o = cmd(w.path(), "render --all --config cfg --out out");
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(before, common::snapshot_dir(&w.path().join("out")));
 }
@@ -330,10 +305,7 @@ fn an_error_half_way_through_writing_keeps_the_previous_tree() {
 fn out_that_is_a_file_is_refused() {
     let w = workspace();
     std::fs::write(w.path().join("out"), "x").unwrap();
-    let o = run(
-        w.path(),
-        &["render", "--env", "prod", "--config", "cfg", "--out", "out"],
-    );
+    let o = cmd(w.path(), "render --env prod --config cfg --out out");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("is a file"));
     assert_eq!(std::fs::read_to_string(w.path().join("out")).unwrap(), "x");
@@ -344,10 +316,7 @@ fn foreign_file_at_a_generated_path_is_not_overwritten() {
     let w = workspace();
     std::fs::create_dir_all(w.path().join("out/prod/values")).unwrap();
     std::fs::write(w.path().join("out/prod/values/kafka.yaml"), "hand-written").unwrap();
-    let o = run(
-        w.path(),
-        &["render", "--env", "prod", "--config", "cfg", "--out", "out"],
-    );
+    let o = cmd(w.path(), "render --env prod --config cfg --out out");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("gen did not write it"));
     assert_eq!(
@@ -366,18 +335,7 @@ fn templates_dir_overrides_a_builtin_template() {
         "{{ header }}\n# our own layout\n{{ values | to_yaml }}\n",
     )
     .unwrap();
-    let o = run(
-        w.path(),
-        &[
-            "render",
-            "--env",
-            "prod",
-            "--config",
-            "cfg",
-            "--templates",
-            "tpl",
-        ],
-    );
+    let o = cmd(w.path(), "render --env prod --config cfg --templates tpl");
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("# our own layout\n"));
@@ -392,37 +350,16 @@ fn templates_dir_overrides_a_builtin_template() {
         "{{ header }}\nbroker: {}\n{{ values | to_yaml }}\n",
     )
     .unwrap();
-    let o = run(
+    let o = cmd(
         w.path(),
-        &[
-            "render",
-            "--env",
-            "prod",
-            "--config",
-            "cfg",
-            "--templates",
-            "tpl",
-            "--out",
-            "out",
-        ],
+        "render --env prod --config cfg --templates tpl --out out",
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(!w.path().join("out").exists());
 
     // An undefined variable is an error, not an empty string.
     std::fs::write(tpl.join("kafka.yaml.tera"), "{{ header }}\n{{ nothing }}\n").unwrap();
-    let o = run(
-        w.path(),
-        &[
-            "render",
-            "--env",
-            "prod",
-            "--config",
-            "cfg",
-            "--templates",
-            "tpl",
-        ],
-    );
+    let o = cmd(w.path(), "render --env prod --config cfg --templates tpl");
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("kafka.yaml.tera"), "{}", stderr(&o));
 }
@@ -445,21 +382,18 @@ fn doris_rule_violations_exit_2_with_location() {
 #[test]
 fn init_writes_an_editable_copy_that_renders_the_same() {
     let w = tempfile::tempdir().unwrap();
-    let o = run(w.path(), &["init", "platform"]);
+    let o = cmd(w.path(), "init platform");
     assert!(o.status.success(), "{}", stderr(&o));
     let first = std::fs::read_to_string(w.path().join("platform/platform.yaml")).unwrap();
     assert!(first.starts_with("# yaml-language-server: $schema=schemas/platform.schema.json\n"));
     assert!(w.path().join("platform/schemas/env.schema.json").is_file());
     // ./platform is the default config directory.
-    let ours = run(w.path(), &["render", "--env", "prod"]);
-    let builtin = run(
-        &w.path().join("platform/envs"),
-        &["render", "--env", "prod"],
-    );
+    let ours = cmd(w.path(), "render --env prod");
+    let builtin = cmd(&w.path().join("platform/envs"), "render --env prod");
     assert!(ours.status.success() && builtin.status.success());
     assert_eq!(ours.stdout, builtin.stdout);
     // Never over an existing directory.
-    let o = run(w.path(), &["init", "platform"]);
+    let o = cmd(w.path(), "init platform");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not empty"));
 }
@@ -486,17 +420,12 @@ fn completions_for_each_shell() {
 #[test]
 fn check_json_for_machines() {
     let w = workspace();
-    assert!(run(
+    assert!(cmd(w.path(), "render --env prod --config cfg --out out -q")
+        .status
+        .success());
+    let o = cmd(
         w.path(),
-        &["render", "--env", "prod", "--config", "cfg", "--out", "out", "-q"]
-    )
-    .status
-    .success());
-    let o = run(
-        w.path(),
-        &[
-            "check", "--env", "prod", "--config", "cfg", "--out", "out", "--format", "json",
-        ],
+        "check --env prod --config cfg --out out --format json",
     );
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -508,11 +437,9 @@ fn check_json_for_machines() {
         "storage: 30Gi",
         "storage: 40Gi",
     );
-    let o = run(
+    let o = cmd(
         w.path(),
-        &[
-            "check", "--env", "prod", "--config", "cfg", "--out", "out", "--format", "json",
-        ],
+        "check --env prod --config cfg --out out --format json",
     );
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
