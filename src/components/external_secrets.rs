@@ -96,11 +96,11 @@ impl Component for ExternalSecrets {
     }
     fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
         use super::Placement;
-        Some(Placement {
-            enabled: c.secret_store.is_some(),
-            namespace: &c.argocd.namespace,
-            depends_on: &[],
-        })
+        Some(Placement::new(
+            c.secret_store.is_some(),
+            &c.argocd.namespace,
+            &[],
+        ))
     }
     fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
         super::needs_namespaces(c)

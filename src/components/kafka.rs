@@ -101,11 +101,7 @@ impl Component for Kafka {
     fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
         use super::Placement;
         let x = &c.components.kafka;
-        Some(Placement {
-            enabled: x.enabled,
-            namespace: &x.namespace,
-            depends_on: &x.depends_on,
-        })
+        Some(Placement::new(x.enabled, &x.namespace, &x.depends_on))
     }
     fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
         super::needs_namespaces(c)

@@ -177,6 +177,17 @@ pub struct Placement<'a> {
     pub depends_on: &'a [String],
 }
 
+impl<'a> Placement<'a> {
+    /// From a component config's `enabled`, `namespace` and `dependsOn`.
+    pub fn new(enabled: bool, namespace: &'a str, depends_on: &'a [String]) -> Self {
+        Placement {
+            enabled,
+            namespace,
+            depends_on,
+        }
+    }
+}
+
 /// A Secret a component reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretUse {

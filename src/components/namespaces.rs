@@ -34,11 +34,11 @@ impl Component for Namespaces {
     fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
         use super::Placement;
         let n = &c.components.namespaces;
-        Some(Placement {
-            enabled: n.enabled,
-            namespace: &c.argocd.namespace,
-            depends_on: &n.depends_on,
-        })
+        Some(Placement::new(
+            n.enabled,
+            &c.argocd.namespace,
+            &n.depends_on,
+        ))
     }
     fn needs(&self, _: &PlatformConfig) -> Vec<&'static str> {
         Vec::new()

@@ -90,11 +90,7 @@ impl Component for Superset {
     }
     fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
         use super::Placement;
-        config(c).map(|x| Placement {
-            enabled: x.enabled,
-            namespace: &x.namespace,
-            depends_on: &x.depends_on,
-        })
+        config(c).map(|x| Placement::new(x.enabled, &x.namespace, &x.depends_on))
     }
     fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
         let mut n = super::needs_namespaces(c);
