@@ -1,6 +1,6 @@
 //! Laying out files with Tera. Templates are embedded in the binary and can
 //! be overridden from a directory; structured YAML goes through the
-//! `to_yaml` filter, which serialises typed values with serde.
+//! `to_yaml` filter, which writes values with [`yaml::emit`](crate::yaml::emit).
 
 use std::path::Path;
 
@@ -66,7 +66,7 @@ impl Renderer {
         let mut tera = Tera::new();
         tera.autoescape_on(Vec::<&str>::new());
         tera.register_filter("to_yaml", |v: &Value, _: Kwargs, _: &State| {
-            crate::yaml::to_yaml(v).map_err(tera::Error::message)
+            crate::yaml::emit(v).map_err(tera::Error::message)
         });
         let mut templates: Vec<(String, String)> = TEMPLATES
             .iter()

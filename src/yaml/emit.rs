@@ -1,21 +1,254 @@
-//! Typed values → YAML text that Go YAML parsers (Helm, Argo CD) read back
+//! Values → block-style YAML that Go YAML parsers (Helm, Argo CD) read back
 //! as the same values.
+//!
+//! The layout is fixed: two-space indents, sequences at their key's
+//! indent, multi-line strings as literal blocks, every other string plain
+//! when [`plain_ok`](super::scalar::plain_ok) allows and double-quoted
+//! otherwise. The emitter walks the value tree once and writes into one
+//! buffer; it works on `serde_json` values and on Tera's (for the
+//! templates' `to_yaml` filter) through [`Tree`].
 
 use serde::Serialize;
+
+use super::scalar::{literal_ok, plain_ok, push_quoted};
+
+/// What one node of a value tree is, as far as YAML output cares.
+pub enum Shape<'a, T> {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A number, already formatted.
+    Number(String),
+    /// A string.
+    Str(&'a str),
+    /// A sequence.
+    Seq(&'a [T]),
+    /// A mapping with this many entries (see [`Tree::entries`]).
+    Map(usize),
+}
+
+/// A value tree the emitter can walk.
+pub trait Tree: Sized {
+    /// The shape of this node; an error for values YAML cannot hold.
+    fn shape(&self) -> Result<Shape<'_, Self>, String>;
+    /// Calls `f` with each entry of a mapping, in order.
+    fn entries(&self, f: &mut dyn FnMut(&str, &Self) -> Result<(), String>) -> Result<(), String>;
+}
+
+impl Tree for serde_json::Value {
+    fn shape(&self) -> Result<Shape<'_, Self>, String> {
+        use serde_json::Value as V;
+        Ok(match self {
+            V::Null => Shape::Null,
+            V::Bool(b) => Shape::Bool(*b),
+            V::Number(n) => Shape::Number(n.to_string()),
+            V::String(s) => Shape::Str(s),
+            V::Array(a) => Shape::Seq(a),
+            V::Object(m) => Shape::Map(m.len()),
+        })
+    }
+
+    fn entries(&self, f: &mut dyn FnMut(&str, &Self) -> Result<(), String>) -> Result<(), String> {
+        if let serde_json::Value::Object(m) = self {
+            for (k, v) in m {
+                f(k, v)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Tree for tera::Value {
+    fn shape(&self) -> Result<Shape<'_, Self>, String> {
+        use tera::value::ValueKind as K;
+        Ok(match self.kind() {
+            K::None => Shape::Null,
+            K::Bool => Shape::Bool(self.as_bool().unwrap_or_default()),
+            K::U64 | K::I64 | K::U128 | K::I128 => Shape::Number(self.to_string()),
+            K::F64 => Shape::Number(float(self.as_f64().unwrap_or_default())),
+            K::String => Shape::Str(self.as_str().unwrap_or_default()),
+            K::Array => Shape::Seq(self.as_array().unwrap_or_default()),
+            K::Map => Shape::Map(self.as_map().map_or(0, |m| m.len())),
+            _ => return Err(format!("cannot write a {} as YAML", self.name())),
+        })
+    }
+
+    fn entries(&self, f: &mut dyn FnMut(&str, &Self) -> Result<(), String>) -> Result<(), String> {
+        if let Some(map) = self.as_map() {
+            for (k, v) in map {
+                match k.as_str() {
+                    Some(k) => f(k, v)?,
+                    None => f(&k.to_string(), v)?,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A float as YAML writes it (`.nan`, `.inf` for the values JSON lacks).
+fn float(f: f64) -> String {
+    if f.is_nan() {
+        ".nan".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { ".inf" } else { "-.inf" }.into()
+    } else {
+        serde_json::Number::from_f64(f).map_or_else(|| f.to_string(), |n| n.to_string())
+    }
+}
 
 /// Serialises a value as a block-style YAML document (no `---`, one
 /// trailing newline). Strings that a YAML 1.1 reader would take for
 /// booleans, numbers or null are quoted.
 pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, String> {
-    let mut out = serde_saphyr::to_string(value).map_err(|e| e.to_string())?;
-    if out.starts_with("---\n") {
-        out.drain(..4);
-    }
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    if !out.ends_with('\n') {
-        out.push('\n');
+    let json = serde_json::to_value(value).map_err(|e| e.to_string())?;
+    emit(&json)
+}
+
+/// [`to_yaml`] for a tree already in memory.
+pub fn emit<T: Tree>(value: &T) -> Result<String, String> {
+    let mut out = String::with_capacity(1024);
+    match value.shape()? {
+        Shape::Map(n) if n > 0 => map(value, 0, false, &mut out)?,
+        Shape::Seq(items) if !items.is_empty() => seq(items, 0, false, &mut out)?,
+        Shape::Str(s) if s.contains('\n') && literal_ok(s) => {
+            out.push('|');
+            literal(s, 2, &mut out);
+        }
+        shape => {
+            inline(shape, &mut out);
+            out.push('\n');
+        }
     }
     Ok(out)
+}
+
+fn indent(n: usize, out: &mut String) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+/// A scalar or empty collection on the current line (no newline).
+fn inline<T>(shape: Shape<'_, T>, out: &mut String) {
+    match shape {
+        Shape::Null => out.push_str("null"),
+        Shape::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+        Shape::Number(n) => out.push_str(&n),
+        Shape::Str(s) if plain_ok(s) => out.push_str(s),
+        Shape::Str(s) => push_quoted(out, s),
+        Shape::Seq(_) => out.push_str("[]"),
+        Shape::Map(_) => out.push_str("{}"),
+    }
+}
+
+/// The rest of a `|` / `|-` header line and the block's lines at `ind`.
+fn literal(s: &str, ind: usize, out: &mut String) {
+    let body = match s.strip_suffix('\n') {
+        Some(body) => body,
+        None => {
+            out.push('-');
+            s
+        }
+    };
+    out.push('\n');
+    for line in body.split('\n') {
+        if !line.is_empty() {
+            indent(ind, out);
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+}
+
+/// What follows `key:` or `-` on a line whose entry sits at `ind`.
+fn value<T: Tree>(v: &T, ind: usize, after_dash: bool, out: &mut String) -> Result<(), String> {
+    match v.shape()? {
+        Shape::Map(n) if n > 0 => {
+            if after_dash {
+                out.push(' ');
+                map(v, ind + 2, true, out)
+            } else {
+                out.push('\n');
+                map(v, ind + 2, false, out)
+            }
+        }
+        Shape::Seq(items) if !items.is_empty() => {
+            if after_dash {
+                out.push(' ');
+                seq(items, ind + 2, true, out)
+            } else {
+                out.push('\n');
+                seq(items, ind, false, out)
+            }
+        }
+        Shape::Str(s) if s.contains('\n') && literal_ok(s) => {
+            out.push_str(" |");
+            literal(s, ind + 2, out);
+            Ok(())
+        }
+        shape => {
+            out.push(' ');
+            inline(shape, out);
+            out.push('\n');
+            Ok(())
+        }
+    }
+}
+
+fn map<T: Tree>(v: &T, ind: usize, first_inline: bool, out: &mut String) -> Result<(), String> {
+    let mut first = first_inline;
+    v.entries(&mut |k, item| {
+        if !std::mem::take(&mut first) {
+            indent(ind, out);
+        }
+        if plain_ok(k) {
+            out.push_str(k);
+        } else {
+            push_quoted(out, k);
+        }
+        out.push(':');
+        value(item, ind, false, out)
+    })
+}
+
+fn seq<T: Tree>(items: &[T], ind: usize, first_inline: bool, out: &mut String) -> Result<(), String> {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 || !first_inline {
+            indent(ind, out);
+        }
+        out.push('-');
+        value(item, ind, true, out)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn block_layout() {
+        let v = json!({
+            "a": {"b": 1, "c": [1, {"d": "on", "e": []}, [2, 3]]},
+            "f": "x\n  y\n",
+            "g": "p\nq",
+            "h": {},
+            "i": null,
+            "j": [{"k": "l\n"}],
+            "9": 1.5,
+        });
+        assert_eq!(
+            emit(&v).unwrap(),
+            "a:\n  b: 1\n  c:\n  - 1\n  - d: \"on\"\n    e: []\n  - - 2\n    - 3\n\
+             f: |\n  x\n    y\ng: |-\n  p\n  q\nh: {}\ni: null\nj:\n- k: |\n    l\n\"9\": 1.5\n"
+        );
+    }
+
+    #[test]
+    fn scalars_at_the_root() {
+        assert_eq!(emit(&json!("on")).unwrap(), "\"on\"\n");
+        assert_eq!(emit(&json!([])).unwrap(), "[]\n");
+        assert_eq!(emit(&json!("a\nb\n")).unwrap(), "|\n  a\n  b\n");
+    }
 }

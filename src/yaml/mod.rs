@@ -1,10 +1,15 @@
 //! YAML in and out: a located tree for config (every value keeps its file,
-//! line and column) and a serde serialiser for rendered output.
+//! line and column), an emitter for rendered output, and a fast read-back
+//! check of what was emitted.
 
 mod emit;
 mod node;
 mod parse;
+mod scalar;
+mod verify;
 
-pub use emit::to_yaml;
+pub use emit::{emit, to_yaml, Shape, Tree};
 pub use node::{Loc, Node, NodeValue, Source};
 pub use parse::{parse_documents, parse_one, Limits};
+pub use scalar::plain_ok;
+pub use verify::holds;

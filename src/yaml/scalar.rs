@@ -1,0 +1,153 @@
+//! The scalar rules the emitter and the read-back verifier share: when a
+//! string may stand unquoted, when it may be a literal block, and how it is
+//! double-quoted otherwise.
+//!
+//! A string is written plain only when every YAML reader gen's output meets
+//! — YAML 1.2 core (Go's yaml.v3, saphyr) and YAML 1.1 (Go's yaml.v2 as used
+//! by Helm and Argo CD, PyYAML) — reads it back as that same string. The
+//! rule is deliberately narrower than YAML allows: quoting is always safe.
+
+/// Words YAML 1.1 or 1.2 resolve to a boolean, null or special float when
+/// unquoted (compared ASCII-case-insensitively).
+const RESERVED: [&str; 12] = [
+    "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf", "infinity",
+];
+
+/// Letters a number or date can hold in some YAML or Go number syntax
+/// (hex digits, base prefixes, exponents).
+const NUMERIC_LETTERS: &[u8] = b"abcdefABCDEFxXoOpP";
+
+/// True when `s` may be written as a plain (unquoted) scalar in block
+/// context and reads back as the string `s` under YAML 1.1 and 1.2.
+pub fn plain_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    let Some(&first) = b.first() else {
+        return false;
+    };
+    if first == b'-' {
+        // An option like `-c` or `-Xmx256m`: a dash, then a word that may
+        // stand plain by itself (so not `-1`, `-.5`, `-inf`, `- a`).
+        return b.get(1).is_some_and(u8::is_ascii_alphabetic) && plain_ok(&s[1..]);
+    }
+    if !(first.is_ascii_alphanumeric() || first == b'/' || first == b'_' || first == b'$') {
+        return false;
+    }
+    // One pass: printable ASCII, no `: ` or ` #`, and note what a number
+    // cannot hold.
+    let mut prev = 0u8;
+    let mut colon = false;
+    let mut wordy = false;
+    for &c in b {
+        if !(0x20..0x7f).contains(&c) || (prev == b':' && c == b' ') || (prev == b' ' && c == b'#')
+        {
+            return false;
+        }
+        colon |= c == b':';
+        wordy |= c.is_ascii_alphabetic() && !NUMERIC_LETTERS.contains(&c);
+        prev = c;
+    }
+    if prev == b' ' || prev == b':' {
+        return false;
+    }
+    if first.is_ascii_digit() {
+        // A number, date or time unless some letter rules all of them out.
+        return !colon && wordy;
+    }
+    if first.is_ascii_alphabetic() && b.len() <= 8 {
+        return !RESERVED.iter().any(|w| w.eq_ignore_ascii_case(s));
+    }
+    true
+}
+
+/// True for characters YAML 1.1 or 1.2 treat as line breaks or refuse raw.
+fn needs_escape(c: char) -> bool {
+    matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}')
+}
+
+/// True when the multi-line `s` may be written as a literal block scalar
+/// (`|` when it ends with one newline, `|-` when it ends with none).
+pub fn literal_ok(s: &str) -> bool {
+    s.contains('\n')
+        && !s.ends_with("\n\n")
+        && !s.starts_with([' ', '\n'])
+        && !s.chars().any(|c| c != '\n' && needs_escape(c))
+        && s
+            .split('\n')
+            .all(|line| line.is_empty() || !line.bytes().all(|c| c == b' '))
+}
+
+/// Appends `s` double-quoted, escaping what YAML cannot hold raw.
+pub fn push_quoted(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if needs_escape(c) => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_strings() {
+        for s in [
+            "nginx",
+            "10Gi",
+            "500m",
+            "1Ti",
+            "bolt://neo4j.data-platform.svc.cluster.local:7687",
+            "jdbc:postgresql://h:5432/db",
+            "curl -fsS \"http://$HOST:$PORT/health\"",
+            "/",
+            "a#b",
+            "argocd.argoproj.io/sync-wave",
+            "-c",
+            "-Xmx256m",
+        ] {
+            assert!(plain_ok(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn quoted_strings() {
+        for s in [
+            "", "on", "On", "YES", "n", "true", "Null", "~", "1", "0755", "1.5", "1e3", "0x1F",
+            "0o17", "1_000", "2001-12-14", "10:30", "-1", "-.5", "-inf", "- a", "-", "--", "-on", "-a: b", ".inf", "+1", "a: b", "a #b", "a:",
+            "a ", " a", "=", "<<", "*x", "&x", "!x", "|", ">", "%x", "@x", "`x", "'x", "\"x",
+            "{a}", "[a]", "?x", ",x", "#x", "café", "a\tb", "a\nb", "1d", "nan", "Infinity",
+        ] {
+            assert!(!plain_ok(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn literal_blocks() {
+        assert!(literal_ok("a\n  b\n"));
+        assert!(literal_ok("a\nb"));
+        assert!(!literal_ok("a\n\n"));
+        assert!(!literal_ok(" a\nb"));
+        assert!(!literal_ok("\na"));
+        assert!(!literal_ok("a\n  \nb"));
+        assert!(!literal_ok("a\r\nb"));
+        assert!(!literal_ok("a\u{2028}\nb"));
+        assert!(!literal_ok("one line"));
+    }
+
+    #[test]
+    fn quoting_escapes() {
+        let mut s = String::new();
+        push_quoted(&mut s, "a\"\\\n\t\u{1}\u{85}é");
+        assert_eq!(s, r#""a\"\\\n\t\u0001\u0085é""#);
+    }
+}
