@@ -31,11 +31,7 @@ pub fn check_file(path: &str, text: &str, expect: &[serde_json::Value]) -> Resul
 }
 
 /// The check by the complete YAML parser, which also words the error.
-pub fn full_check(
-    path: &str,
-    text: &str,
-    expect: &[serde_json::Value],
-) -> Result<(), Diagnostic> {
+pub fn full_check(path: &str, text: &str, expect: &[serde_json::Value]) -> Result<(), Diagnostic> {
     let source = Arc::new(Source {
         name: path.to_string(),
         text: text.to_string(),

@@ -9,6 +9,12 @@ use clap::{Args, Parser, Subcommand};
 use platgen::write::Drift;
 use platgen::{Error, Platform, RenderedTree};
 
+/// A rendering is many small allocations on every core; mimalloc's
+/// per-thread heaps make them several times cheaper than the system
+/// allocator's (see README, Performance).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Render a typed Kubernetes data platform into Helm values, manifests and
 /// Argo CD Applications for a GitOps repository.
 #[derive(Parser)]

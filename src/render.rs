@@ -41,6 +41,57 @@ pub const TEMPLATES: [(&str, &str); 16] = embedded!(
 /// Compiled templates, built once per process.
 pub struct Renderer {
     tera: Tera,
+    /// Per template, the names it uses only as `{{ name | to_yaml }}`:
+    /// those values are written straight from JSON and handed to Tera as
+    /// finished YAML, instead of being converted into Tera's values first.
+    yaml_only: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// The names `text` uses only in the exact form `{{ name | to_yaml }}`
+/// (every whole-word occurrence of the name is one of those).
+fn names_only_in_to_yaml(text: &str) -> Vec<String> {
+    let words = |t: &str| -> Vec<(usize, String)> {
+        let b = t.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i].is_ascii_alphabetic() || b[i] == b'_' {
+                let start = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+                out.push((start, t[start..i].to_string()));
+            } else {
+                i += 1;
+            }
+        }
+        out
+    };
+    let all = words(text);
+    let in_filter = |at: usize, name: &str| {
+        let before = text[..at].trim_end_matches(' ');
+        let after = text[at + name.len()..].trim_start_matches(' ');
+        before.ends_with("{{")
+            && !before.ends_with("{{{")
+            && after
+                .strip_prefix('|')
+                .map(|a| a.trim_start_matches(' '))
+                .and_then(|a| a.strip_prefix("to_yaml"))
+                .is_some_and(|a| a.trim_start_matches(' ').starts_with("}}"))
+    };
+    let mut names: Vec<String> = all
+        .iter()
+        .filter(|(at, name)| in_filter(*at, name))
+        .map(|(_, name)| name.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names.retain(|name| {
+        all.iter()
+            .filter(|(_, w)| w == name)
+            .all(|(at, _)| in_filter(*at, name))
+    });
+    names
 }
 
 impl std::fmt::Debug for Renderer {
@@ -66,7 +117,12 @@ impl Renderer {
         let mut tera = Tera::new();
         tera.autoescape_on(Vec::<&str>::new());
         tera.register_filter("to_yaml", |v: &Value, _: Kwargs, _: &State| {
-            crate::yaml::emit(v).map_err(tera::Error::message)
+            // Bytes cannot be made inside a template: they are YAML the
+            // renderer already wrote (see `yaml_only`).
+            match v.as_bytes() {
+                Some(yaml) => String::from_utf8(yaml.to_vec()).map_err(tera::Error::message),
+                None => crate::yaml::emit(v).map_err(tera::Error::message),
+            }
         });
         let mut templates: Vec<(String, String)> = TEMPLATES
             .iter()
@@ -88,11 +144,13 @@ impl Renderer {
                 }
             }
         }
+        let mut yaml_only = std::collections::BTreeMap::new();
         for (name, text) in &templates {
             tera.add_raw_template(name, text)
                 .map_err(|e| template_error(name, e))?;
+            yaml_only.insert(name.clone(), names_only_in_to_yaml(text));
         }
-        Ok(Renderer { tera })
+        Ok(Renderer { tera, yaml_only })
     }
 
     /// Renders template `stem` (`kafka` → `kafka.yaml.tera`) with `data`
@@ -102,9 +160,16 @@ impl Renderer {
         let name = format!("{stem}.yaml.tera");
         let mut ctx = Context::new();
         ctx.insert("header", header);
+        let yaml_only = self.yaml_only.get(&name).map_or(&[][..], Vec::as_slice);
         if let serde_json::Value::Object(map) = data {
             for (k, v) in map {
-                ctx.insert(k.clone(), v);
+                if (v.is_object() || v.is_array()) && yaml_only.iter().any(|n| n == k) {
+                    let yaml = crate::yaml::emit(v)
+                        .map_err(|e| template_error(&name, tera::Error::message(e)))?;
+                    ctx.insert_value(k.clone(), Value::bytes(yaml));
+                } else {
+                    ctx.insert(k.clone(), v);
+                }
             }
         }
         let text = self
@@ -112,6 +177,21 @@ impl Renderer {
             .render(&name, &ctx)
             .map_err(|e| template_error(&name, e))?;
         Ok(normalise(&text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_names_used_only_through_to_yaml() {
+        let t = "{{ header }}\n# {{ chart.name }}\n{{ values | to_yaml }}\n{{app|to_yaml}}\n";
+        assert_eq!(names_only_in_to_yaml(t), ["app", "values"]);
+        let t = "{{ values | to_yaml }}\n{{ values.a }}\n{{ x | to_yaml | indent }}\n";
+        assert!(names_only_in_to_yaml(t).is_empty());
+        let t = "{% for ns in namespaces %}{{ ns | to_yaml }}{% endfor %}";
+        assert!(names_only_in_to_yaml(t).is_empty());
     }
 }
 

@@ -57,8 +57,14 @@ fn mutate(text: &str, edits: &[(prop::sample::Index, u8, u8)]) -> String {
             2 if i < bytes.len() => bytes[i] = *b,
             _ => {
                 // Duplicate the line holding `i`.
-                let start = bytes[..i].iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
-                let end = bytes[i..].iter().position(|&c| c == b'\n').map_or(bytes.len(), |p| i + p + 1);
+                let start = bytes[..i]
+                    .iter()
+                    .rposition(|&c| c == b'\n')
+                    .map_or(0, |p| p + 1);
+                let end = bytes[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(bytes.len(), |p| i + p + 1);
                 let line = bytes[start..end].to_vec();
                 bytes.splice(start..start, line);
             }

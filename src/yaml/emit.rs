@@ -211,7 +211,12 @@ fn map<T: Tree>(v: &T, ind: usize, first_inline: bool, out: &mut String) -> Resu
     })
 }
 
-fn seq<T: Tree>(items: &[T], ind: usize, first_inline: bool, out: &mut String) -> Result<(), String> {
+fn seq<T: Tree>(
+    items: &[T],
+    ind: usize,
+    first_inline: bool,
+    out: &mut String,
+) -> Result<(), String> {
     for (i, item) in items.iter().enumerate() {
         if i > 0 || !first_inline {
             indent(ind, out);

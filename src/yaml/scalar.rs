@@ -17,6 +17,32 @@ const RESERVED: [&str; 12] = [
 /// (hex digits, base prefixes, exponents).
 const NUMERIC_LETTERS: &[u8] = b"abcdefABCDEFxXoOpP";
 
+/// Per byte: may it stand in a plain scalar (printable ASCII), and is it a
+/// letter no number can hold.
+const PRINTABLE: u8 = 1;
+const WORDY: u8 = 2;
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0x20;
+    while c < 0x7f {
+        t[c] = PRINTABLE;
+        c += 1;
+    }
+    let mut c = 0;
+    while c < 256 {
+        if (c as u8).is_ascii_alphabetic() {
+            t[c] |= WORDY;
+        }
+        c += 1;
+    }
+    let mut i = 0;
+    while i < NUMERIC_LETTERS.len() {
+        t[NUMERIC_LETTERS[i] as usize] &= !WORDY;
+        i += 1;
+    }
+    t
+};
+
 /// True when `s` may be written as a plain (unquoted) scalar in block
 /// context and reads back as the string `s` under YAML 1.1 and 1.2.
 pub fn plain_ok(s: &str) -> bool {
@@ -38,12 +64,12 @@ pub fn plain_ok(s: &str) -> bool {
     let mut colon = false;
     let mut wordy = false;
     for &c in b {
-        if !(0x20..0x7f).contains(&c) || (prev == b':' && c == b' ') || (prev == b' ' && c == b'#')
-        {
+        let class = CLASS[usize::from(c)];
+        if class & PRINTABLE == 0 || (prev == b':' && c == b' ') || (prev == b' ' && c == b'#') {
             return false;
         }
         colon |= c == b':';
-        wordy |= c.is_ascii_alphabetic() && !NUMERIC_LETTERS.contains(&c);
+        wordy |= class & WORDY != 0;
         prev = c;
     }
     if prev == b' ' || prev == b':' {
@@ -71,8 +97,7 @@ pub fn literal_ok(s: &str) -> bool {
         && !s.ends_with("\n\n")
         && !s.starts_with([' ', '\n'])
         && !s.chars().any(|c| c != '\n' && needs_escape(c))
-        && s
-            .split('\n')
+        && s.split('\n')
             .all(|line| line.is_empty() || !line.bytes().all(|c| c == b' '))
 }
 
@@ -122,10 +147,61 @@ mod tests {
     #[test]
     fn quoted_strings() {
         for s in [
-            "", "on", "On", "YES", "n", "true", "Null", "~", "1", "0755", "1.5", "1e3", "0x1F",
-            "0o17", "1_000", "2001-12-14", "10:30", "-1", "-.5", "-inf", "- a", "-", "--", "-on", "-a: b", ".inf", "+1", "a: b", "a #b", "a:",
-            "a ", " a", "=", "<<", "*x", "&x", "!x", "|", ">", "%x", "@x", "`x", "'x", "\"x",
-            "{a}", "[a]", "?x", ",x", "#x", "café", "a\tb", "a\nb", "1d", "nan", "Infinity",
+            "",
+            "on",
+            "On",
+            "YES",
+            "n",
+            "true",
+            "Null",
+            "~",
+            "1",
+            "0755",
+            "1.5",
+            "1e3",
+            "0x1F",
+            "0o17",
+            "1_000",
+            "2001-12-14",
+            "10:30",
+            "-1",
+            "-.5",
+            "-inf",
+            "- a",
+            "-",
+            "--",
+            "-on",
+            "-a: b",
+            ".inf",
+            "+1",
+            "a: b",
+            "a #b",
+            "a:",
+            "a ",
+            " a",
+            "=",
+            "<<",
+            "*x",
+            "&x",
+            "!x",
+            "|",
+            ">",
+            "%x",
+            "@x",
+            "`x",
+            "'x",
+            "\"x",
+            "{a}",
+            "[a]",
+            "?x",
+            ",x",
+            "#x",
+            "café",
+            "a\tb",
+            "a\nb",
+            "1d",
+            "nan",
+            "Infinity",
         ] {
             assert!(!plain_ok(s), "{s:?}");
         }

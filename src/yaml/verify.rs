@@ -360,7 +360,9 @@ fn quoted(s: &str) -> R<(Cow<'_, str>, &str)> {
         if c == q {
             if q == '\'' && body[i + 1..].starts_with('\'') {
                 chars.next();
-                owned.get_or_insert_with(|| body[..i].to_string()).push('\'');
+                owned
+                    .get_or_insert_with(|| body[..i].to_string())
+                    .push('\'');
                 continue;
             }
             let value = owned.map_or(Cow::Borrowed(&body[..i]), Cow::Owned);
