@@ -180,6 +180,14 @@ impl Renderer {
     }
 }
 
+fn normalise(text: &str) -> String {
+    let mut out = text.replace("\r\n", "\n");
+    let trimmed = out.trim_end_matches(['\n', ' ']).len();
+    out.truncate(trimmed);
+    out.push('\n');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,12 +201,4 @@ mod tests {
         let t = "{% for ns in namespaces %}{{ ns | to_yaml }}{% endfor %}";
         assert!(names_only_in_to_yaml(t).is_empty());
     }
-}
-
-fn normalise(text: &str) -> String {
-    let mut out = text.replace("\r\n", "\n");
-    let trimmed = out.trim_end_matches(['\n', ' ']).len();
-    out.truncate(trimmed);
-    out.push('\n');
-    out
 }
