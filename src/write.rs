@@ -1,12 +1,15 @@
 //! Writing rendered trees, and checking a written tree for drift.
 //!
-//! A write is all or nothing: files are staged in a temporary directory
-//! beside the output, then moved into place one by one with the previous
-//! files kept aside, and put back if any move fails. Only files gen wrote
-//! (listed in `<env>/.gen-manifest`) are ever replaced or pruned.
+//! A write is all or nothing. A new env directory is built complete in a
+//! temporary directory beside the output and renamed into place. Into an
+//! existing one, files are staged in a temporary directory beside the
+//! output, then moved into place one by one with the previous files kept
+//! aside, and put back if any move fails. Only files gen wrote (listed in
+//! `<env>/.gen-manifest`) are ever replaced or pruned.
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::io::ErrorKind;
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Result};
@@ -136,6 +139,9 @@ impl RenderedTree {
         before_stage: &mut dyn FnMut(&str) -> std::io::Result<()>,
     ) -> Result<WriteReport> {
         let env_dir = check_target(out, &self.env)?;
+        if fs::symlink_metadata(&env_dir).is_err_and(|e| e.kind() == ErrorKind::NotFound) {
+            return self.write_fresh(out, &env_dir, before_stage);
+        }
         for path in self.files.keys() {
             if !safe_relative(path) {
                 return Err(Error::Usage(Diagnostic::new(format!(
@@ -218,6 +224,78 @@ impl RenderedTree {
             prune_empty_dirs(&env_dir, path);
         }
         Ok(report)
+    }
+
+    /// Writes an env whose directory does not exist yet: the whole directory
+    /// is built in a staging directory beside it, then renamed into place in
+    /// one step. On failure the staging directory is removed and `<env>` is
+    /// not created.
+    fn write_fresh(
+        &self,
+        out: &Path,
+        env_dir: &Path,
+        before_stage: &mut dyn FnMut(&str) -> std::io::Result<()>,
+    ) -> Result<WriteReport> {
+        let mut dirs = BTreeSet::new();
+        for path in self.files.keys() {
+            if !safe_relative(path) {
+                return Err(Error::Usage(Diagnostic::new(format!(
+                    "refusing to write `{path}`: not a relative path inside the env directory"
+                ))));
+            }
+            // Every directory above the file; a parent sorts before its children.
+            let mut dir = PathBuf::new();
+            let mut parts = Path::new(path).components().peekable();
+            while let Some(part) = parts.next() {
+                if parts.peek().is_some() {
+                    dir.push(part);
+                    dirs.insert(dir.clone());
+                }
+            }
+        }
+        let manifest = manifest_text(self);
+        fs::create_dir_all(out).map_err(|e| Error::io("create", out, e))?;
+        let stage = tempfile::Builder::new()
+            .prefix(&format!(".gen-stage-{}-", self.env))
+            .tempdir_in(out)
+            .map_err(|e| Error::io("create a staging directory in", out, e))?;
+        // Built inside the staging directory, whose drop removes whatever a
+        // failure left; created like any directory gen writes (default mode).
+        let staged_env = stage.path().join(&self.env);
+        fs::create_dir(&staged_env).map_err(|e| Error::io("create", &staged_env, e))?;
+        for dir in &dirs {
+            let staged = staged_env.join(dir);
+            fs::create_dir(&staged).map_err(|e| Error::io("create", &staged, e))?;
+        }
+        let files = self.files.iter().map(|(p, t)| (p.as_str(), t.as_str()));
+        for (path, text) in files.chain([(MANIFEST, manifest.as_str())]) {
+            let staged = staged_env.join(path);
+            before_stage(path)
+                .and_then(|_| fs::write(&staged, text))
+                .map_err(|e| Error::io("write", &staged, e))?;
+        }
+        // rename(2) would silently replace an empty directory that appeared
+        // meanwhile; a non-empty one or a file makes it fail.
+        match fs::symlink_metadata(env_dir) {
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io("write", env_dir, e)),
+            Ok(_) => {
+                return Err(Error::io(
+                    "write",
+                    env_dir,
+                    std::io::Error::new(
+                        ErrorKind::AlreadyExists,
+                        "it appeared while gen was writing it; nothing was changed",
+                    ),
+                ))
+            }
+        }
+        fs::rename(&staged_env, env_dir).map_err(|e| Error::io("write", env_dir, e))?;
+        Ok(WriteReport {
+            written: self.files.len(),
+            unchanged: 0,
+            removed: 0,
+        })
     }
 
     /// Compares the tree with `<out>/<env>/`: missing, changed and stale
