@@ -173,7 +173,8 @@ impl Platform {
         })
     }
 
-    /// Renders every env, in parallel; the result is in env order.
+    /// Renders every env, in parallel (one worker per core); the result is
+    /// in env order, or the first error in env order.
     pub fn render_all(&self) -> Result<Vec<RenderedTree>> {
         let envs = self.envs();
         if envs.is_empty() {
@@ -181,16 +182,7 @@ impl Platform {
                 Diagnostic::new("the config defines no env").help("add envs/<env>.yaml"),
             ));
         }
-        let results: Vec<Result<RenderedTree>> = std::thread::scope(|s| {
-            let handles: Vec<_> = envs
-                .iter()
-                .map(|env| s.spawn(move || self.render(env)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("render thread panicked"))
-                .collect()
-        });
+        let results = crate::write::in_parallel(&envs, |env| self.render(env));
         results.into_iter().collect()
     }
 

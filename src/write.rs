@@ -1,13 +1,17 @@
 //! Writing rendered trees, and checking a written tree for drift.
 //!
-//! A write is all or nothing: files are staged in a temporary directory
-//! beside the output, then moved into place one by one with the previous
-//! files kept aside, and put back if any move fails. Only files gen wrote
-//! (listed in `<env>/.gen-manifest`) are ever replaced or pruned.
+//! A write is all or nothing. A new env directory is built complete in a
+//! temporary directory beside the output and renamed into place. Into an
+//! existing one, files are staged in a temporary directory beside the
+//! output, then moved into place one by one with the previous files kept
+//! aside, and put back if any move fails. Only files gen wrote (listed in
+//! `<env>/.gen-manifest`) are ever replaced or pruned.
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::io::ErrorKind;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::resolve::is_dns_label;
@@ -136,6 +140,9 @@ impl RenderedTree {
         before_stage: &mut dyn FnMut(&str) -> std::io::Result<()>,
     ) -> Result<WriteReport> {
         let env_dir = check_target(out, &self.env)?;
+        if fs::symlink_metadata(&env_dir).is_err_and(|e| e.kind() == ErrorKind::NotFound) {
+            return self.write_fresh(out, &env_dir, before_stage);
+        }
         for path in self.files.keys() {
             if !safe_relative(path) {
                 return Err(Error::Usage(Diagnostic::new(format!(
@@ -220,6 +227,78 @@ impl RenderedTree {
         Ok(report)
     }
 
+    /// Writes an env whose directory does not exist yet: the whole directory
+    /// is built in a staging directory beside it, then renamed into place in
+    /// one step. On failure the staging directory is removed and `<env>` is
+    /// not created.
+    fn write_fresh(
+        &self,
+        out: &Path,
+        env_dir: &Path,
+        before_stage: &mut dyn FnMut(&str) -> std::io::Result<()>,
+    ) -> Result<WriteReport> {
+        let mut dirs = BTreeSet::new();
+        for path in self.files.keys() {
+            if !safe_relative(path) {
+                return Err(Error::Usage(Diagnostic::new(format!(
+                    "refusing to write `{path}`: not a relative path inside the env directory"
+                ))));
+            }
+            // Every directory above the file; a parent sorts before its children.
+            let mut dir = PathBuf::new();
+            let mut parts = Path::new(path).components().peekable();
+            while let Some(part) = parts.next() {
+                if parts.peek().is_some() {
+                    dir.push(part);
+                    dirs.insert(dir.clone());
+                }
+            }
+        }
+        let manifest = manifest_text(self);
+        fs::create_dir_all(out).map_err(|e| Error::io("create", out, e))?;
+        let stage = tempfile::Builder::new()
+            .prefix(&format!(".gen-stage-{}-", self.env))
+            .tempdir_in(out)
+            .map_err(|e| Error::io("create a staging directory in", out, e))?;
+        // Built inside the staging directory, whose drop removes whatever a
+        // failure left; created like any directory gen writes (default mode).
+        let staged_env = stage.path().join(&self.env);
+        fs::create_dir(&staged_env).map_err(|e| Error::io("create", &staged_env, e))?;
+        for dir in &dirs {
+            let staged = staged_env.join(dir);
+            fs::create_dir(&staged).map_err(|e| Error::io("create", &staged, e))?;
+        }
+        let files = self.files.iter().map(|(p, t)| (p.as_str(), t.as_str()));
+        for (path, text) in files.chain([(MANIFEST, manifest.as_str())]) {
+            let staged = staged_env.join(path);
+            before_stage(path)
+                .and_then(|_| fs::write(&staged, text))
+                .map_err(|e| Error::io("write", &staged, e))?;
+        }
+        // rename(2) would silently replace an empty directory that appeared
+        // meanwhile; a non-empty one or a file makes it fail.
+        match fs::symlink_metadata(env_dir) {
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io("write", env_dir, e)),
+            Ok(_) => {
+                return Err(Error::io(
+                    "write",
+                    env_dir,
+                    std::io::Error::new(
+                        ErrorKind::AlreadyExists,
+                        "it appeared while gen was writing it; nothing was changed",
+                    ),
+                ))
+            }
+        }
+        fs::rename(&staged_env, env_dir).map_err(|e| Error::io("write", env_dir, e))?;
+        Ok(WriteReport {
+            written: self.files.len(),
+            unchanged: 0,
+            removed: 0,
+        })
+    }
+
     /// Compares the tree with `<out>/<env>/`: missing, changed and stale
     /// generated files. Files gen did not write are ignored.
     pub fn check(&self, out: &Path) -> Result<Vec<Drift>> {
@@ -254,20 +333,42 @@ impl RenderedTree {
 /// Writes several envs' trees under `out`, spread over the machine's
 /// cores; one result per tree, in order. Each env is all or nothing.
 pub fn write_all(trees: &[RenderedTree], out: &Path) -> Vec<Result<WriteReport>> {
+    in_parallel(trees, |tree| tree.write(out))
+}
+
+/// `f` applied to every item by a pool of scoped worker threads, one per
+/// core (at most one per item), each taking the next item nobody has taken
+/// yet; the results are in item order.
+pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
-        .min(trees.len().max(1));
-    let chunk = trees.len().div_ceil(workers.max(1)).max(1);
+        .min(items.len());
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
     std::thread::scope(|s| {
-        let handles: Vec<_> = trees
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(|t| t.write(out)).collect::<Vec<_>>()))
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        done.push((i, f(item)));
+                    }
+                    done
+                })
+            })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("writer thread panicked"))
-            .collect()
-    })
+        for handle in handles {
+            for (i, r) in handle.join().expect("worker thread panicked") {
+                results[i] = Some(r);
+            }
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| r.expect("every item is taken by a worker"))
+        .collect()
 }
 
 #[derive(Default)]
@@ -330,5 +431,24 @@ fn prune_empty_dirs(env_dir: &Path, removed: &str) {
         if fs::remove_dir(&dir).is_err() {
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_parallel;
+
+    #[test]
+    fn in_parallel_keeps_item_order() {
+        let items: Vec<u64> = (0..200).collect();
+        // Uneven work, so workers take items out of order.
+        let out = in_parallel(&items, |&i| {
+            if i % 3 == 0 {
+                std::thread::sleep(std::time::Duration::from_micros(200));
+            }
+            i * 2
+        });
+        assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+        assert_eq!(in_parallel(&[] as &[u64], |&i| i), Vec::<u64>::new());
     }
 }

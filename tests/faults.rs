@@ -9,6 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use platgen::write::{WriteReport, MANIFEST};
 use platgen::{Platform, RenderedTree};
 
 #[test]
@@ -165,4 +166,165 @@ fn a_full_disk_leaves_the_previous_tree() {
         .file_name()
         .to_string_lossy()
         .starts_with(".gen-")));
+}
+
+/// Paths the writer passed to its staging hook, and the report.
+fn write_recording(tree: &RenderedTree, out: &Path) -> (Vec<String>, WriteReport) {
+    let mut staged = Vec::new();
+    let report = tree
+        .write_with(out, &mut |p| {
+            staged.push(p.to_string());
+            Ok(())
+        })
+        .unwrap();
+    (staged, report)
+}
+
+/// Names of the entries of `dir`, sorted.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every directory below `dir` with its permission bits, sorted.
+fn dir_modes(dir: &Path) -> Vec<(String, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut modes: Vec<(String, u32)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_dir())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().display().to_string(),
+                e.metadata().unwrap().permissions().mode() & 0o7777,
+            )
+        })
+        .collect();
+    modes.sort();
+    modes
+}
+
+#[test]
+fn a_fault_while_staging_a_new_env_leaves_no_trace() {
+    let w = tempfile::tempdir().unwrap();
+    let out = w.path().join("out");
+    let tree = Platform::builtin().unwrap().render("prod").unwrap();
+    assert!(tree.files.len() > 10);
+    let mut n = 0;
+    let err = tree
+        .write_with(&out, &mut |_| {
+            n += 1;
+            if n == 10 {
+                Err(std::io::Error::other("injected fault"))
+            } else {
+                Ok(())
+            }
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("injected fault"), "{err}");
+    assert_eq!(n, 10, "staging stops at the fault");
+    assert!(std::fs::symlink_metadata(out.join("prod")).is_err());
+    assert_eq!(
+        entries(&out),
+        Vec::<String>::new(),
+        "no env directory and no staging directory left"
+    );
+}
+
+#[test]
+fn a_new_env_is_written_whole() {
+    let w = tempfile::tempdir().unwrap();
+    let out = w.path().join("out");
+    let tree = Platform::builtin().unwrap().render("prod").unwrap();
+    let (staged, report) = write_recording(&tree, &out);
+    assert_eq!(
+        report,
+        WriteReport {
+            written: tree.files.len(),
+            unchanged: 0,
+            removed: 0
+        }
+    );
+    let mut expected_staged: Vec<String> = tree.files.keys().cloned().collect();
+    expected_staged.push(MANIFEST.to_string());
+    assert_eq!(
+        staged, expected_staged,
+        "the hook sees each file once, in order"
+    );
+    let mut manifest = String::from(
+        "# Files written by gen in this directory; gen prunes and checks these only.\n",
+    );
+    let mut expected: Vec<(String, Vec<u8>)> = Vec::new();
+    for (path, text) in &tree.files {
+        manifest.push_str(path);
+        manifest.push('\n');
+        expected.push((format!("prod/{path}"), text.as_bytes().to_vec()));
+    }
+    expected.push((format!("prod/{MANIFEST}"), manifest.into_bytes()));
+    expected.sort();
+    assert_eq!(common::snapshot_dir(&out), expected);
+    assert_eq!(entries(&out), ["prod"], "no staging directory left");
+    // Written again: all unchanged.
+    assert_eq!(
+        tree.write(&out).unwrap(),
+        WriteReport {
+            written: 0,
+            unchanged: tree.files.len(),
+            removed: 0
+        }
+    );
+    assert_eq!(common::snapshot_dir(&out), expected);
+}
+
+#[test]
+fn an_existing_empty_env_directory_is_written_into_like_a_new_one() {
+    let w = tempfile::tempdir().unwrap();
+    let tree = Platform::builtin().unwrap().render("prod").unwrap();
+    let fresh = w.path().join("fresh");
+    let (fresh_staged, fresh_report) = write_recording(&tree, &fresh);
+    let existing = w.path().join("existing");
+    std::fs::create_dir_all(existing.join("prod")).unwrap();
+    let (staged, report) = write_recording(&tree, &existing);
+    assert_eq!(report, fresh_report);
+    assert_eq!(staged, fresh_staged);
+    assert_eq!(
+        common::snapshot_dir(&existing),
+        common::snapshot_dir(&fresh)
+    );
+    assert_eq!(dir_modes(&existing), dir_modes(&fresh), "same permissions");
+    assert_eq!(entries(&existing), ["prod"]);
+}
+
+#[test]
+fn an_env_directory_that_appears_while_a_new_env_is_staged_is_left_alone() {
+    let tree = Platform::builtin().unwrap().render("prod").unwrap();
+    for foreign in [None, Some("mine.txt")] {
+        let w = tempfile::tempdir().unwrap();
+        let out = w.path().join("out");
+        let env_dir = out.join("prod");
+        let err = tree
+            .write_with(&out, &mut |p| {
+                if p == MANIFEST {
+                    std::fs::create_dir(&env_dir)?;
+                    if let Some(name) = foreign {
+                        std::fs::write(env_dir.join(name), "mine")?;
+                    }
+                }
+                Ok(())
+            })
+            .unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("cannot write"), "{err}");
+        let left: Vec<(String, Vec<u8>)> = foreign
+            .map(|n| (format!("prod/{n}"), b"mine".to_vec()))
+            .into_iter()
+            .collect();
+        assert_eq!(common::snapshot_dir(&out), left, "{foreign:?}");
+        assert_eq!(entries(&out), ["prod"], "no staging directory left");
+        assert_eq!(entries(&env_dir).len(), left.len());
+    }
 }
