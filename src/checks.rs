@@ -226,9 +226,10 @@ pub fn document(c: &PlatformConfig, component: &'static str, check: &SmokeCheck)
         path: format!("manifests/{}.yaml", check_name(component)),
         template: "check",
         data: serde_json::json!({
-            "job": doc,
+            "kind": doc["kind"],
             "target": format!("{}:{}", check.target.0, check.target.1),
         }),
+        view: crate::components::View::One("job"),
         expect: vec![doc],
     }
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::argocd;
 use crate::check::check_file;
-use crate::components::{registry, Component, Shared};
+use crate::components::{registry, Component, Shared, View};
 use crate::error::{Diagnostic, Error, Result};
 use crate::load::{load_builtin, load_dir, Origin, Sources};
 use crate::render::Renderer;
@@ -122,9 +122,10 @@ impl Platform {
         let mut emit = |path: String,
                         stem: &str,
                         data: &serde_json::Value,
+                        view: View,
                         expect: &[serde_json::Value]|
          -> Result<()> {
-            let text = self.renderer.render(stem, &header, data)?;
+            let text = self.renderer.render(stem, &header, data, view, expect)?;
             if let Err(d) = check_file(&format!("{env}/{path}"), &text, expect) {
                 problems.push(d);
             }
@@ -145,14 +146,21 @@ impl Platform {
                 ));
             }
             for doc in &docs {
-                emit(doc.path.clone(), doc.template, &doc.data, &doc.expect)?;
+                emit(
+                    doc.path.clone(),
+                    doc.template,
+                    &doc.data,
+                    doc.view,
+                    &doc.expect,
+                )?;
             }
             let app = argocd::component_app(&resolved, component.as_ref(), &docs);
             let app = serde_json::to_value(&app).expect("application serialises");
             emit(
                 format!("apps/{}.yaml", component.name()),
                 "application",
-                &serde_json::json!({ "app": app }),
+                &serde_json::json!({}),
+                View::One("app"),
                 std::slice::from_ref(&app),
             )?;
         }
@@ -161,7 +169,8 @@ impl Platform {
         emit(
             "apps/root.yaml".into(),
             "root",
-            &serde_json::json!({ "app": root }),
+            &serde_json::json!({}),
+            View::One("app"),
             std::slice::from_ref(&root),
         )?;
         if !problems.is_empty() {

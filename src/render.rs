@@ -6,6 +6,7 @@ use std::path::Path;
 
 use tera::{Context, Kwargs, State, Tera, Value};
 
+use crate::components::View;
 use crate::error::{Diagnostic, Error, Result};
 
 /// Embeds `templates/<stem>.yaml.tera` for each stem.
@@ -153,24 +154,38 @@ impl Renderer {
         Ok(Renderer { tera, yaml_only })
     }
 
-    /// Renders template `stem` (`kafka` → `kafka.yaml.tera`) with `data`
-    /// and the file header; the result has LF line endings and exactly one
+    /// Renders template `stem` (`kafka` → `kafka.yaml.tera`) with `data`,
+    /// the documents under the name `view` gives, and the file header; the result has LF line endings and exactly one
     /// trailing newline.
-    pub fn render(&self, stem: &str, header: &str, data: &serde_json::Value) -> Result<String> {
+    pub fn render(
+        &self,
+        stem: &str,
+        header: &str,
+        data: &serde_json::Value,
+        view: View,
+        docs: &[serde_json::Value],
+    ) -> Result<String> {
         let name = format!("{stem}.yaml.tera");
         let mut ctx = Context::new();
         ctx.insert("header", header);
-        let yaml_only = self.yaml_only.get(&name).map_or(&[][..], Vec::as_slice);
         if let serde_json::Value::Object(map) = data {
             for (k, v) in map {
-                if (v.is_object() || v.is_array()) && yaml_only.iter().any(|n| n == k) {
-                    let yaml = crate::yaml::emit(v)
+                ctx.insert(k.clone(), v);
+            }
+        }
+        let yaml_only = self.yaml_only.get(&name).map_or(&[][..], Vec::as_slice);
+        match view {
+            View::One(key) => {
+                let doc = docs.first().unwrap_or(&serde_json::Value::Null);
+                if yaml_only.iter().any(|n| n == key) {
+                    let yaml = crate::yaml::emit(doc)
                         .map_err(|e| template_error(&name, tera::Error::message(e)))?;
-                    ctx.insert_value(k.clone(), Value::bytes(yaml));
+                    ctx.insert_value(key, Value::bytes(yaml));
                 } else {
-                    ctx.insert(k.clone(), v);
+                    ctx.insert(key, doc);
                 }
             }
+            View::All(key) => ctx.insert(key, docs),
         }
         let text = self
             .tera

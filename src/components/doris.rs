@@ -301,7 +301,15 @@ impl Component for Doris {
         vec![Document {
             path: "manifests/doris.yaml".into(),
             template: "doris",
-            data: serde_json::json!({ "cluster": doc, "query_port": QUERY_PORT }),
+            data: serde_json::json!({
+                "name": doc["metadata"]["name"],
+                "namespace": doc["metadata"]["namespace"],
+                "fe_replicas": doc["spec"]["feSpec"]["replicas"],
+                "be_replicas": doc["spec"]["beSpec"]["replicas"],
+                "auth_secret": doc["spec"]["authSecret"],
+                "query_port": QUERY_PORT,
+            }),
+            view: super::View::One("cluster"),
             expect: vec![doc],
         }]
     }

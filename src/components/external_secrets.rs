@@ -182,7 +182,8 @@ impl Component for ExternalSecrets {
         vec![Document {
             path: "manifests/external-secrets.yaml".into(),
             template: "external-secrets",
-            data: serde_json::json!({ "secrets": docs, "store": store.name }),
+            data: serde_json::json!({ "store": store.name }),
+            view: super::View::All("secrets"),
             expect: docs,
         }]
     }

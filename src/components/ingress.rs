@@ -128,7 +128,12 @@ pub fn document(path: String, ingress: &Ingress) -> super::Document {
     super::Document {
         path,
         template: "ingress",
-        data: serde_json::json!({ "ingress": doc }),
+        data: serde_json::json!({
+            "host": doc["spec"]["rules"][0]["host"],
+            "service": doc["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"],
+            "port": doc["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["port"]["number"],
+        }),
+        view: super::View::One("ingress"),
         expect: vec![doc],
     }
 }

@@ -81,10 +81,23 @@ pub struct Document {
     pub path: String,
     /// Template stem in `templates/` (`kafka` → `kafka.yaml.tera`).
     pub template: &'static str,
-    /// What the template sees (a view built for it).
+    /// What the template sees besides the documents: small facts for its
+    /// comments (names, counts, ports).
     pub data: serde_json::Value,
-    /// The YAML documents the rendered file must parse back into, in order.
+    /// The name under which the template sees the documents.
+    pub view: View,
+    /// The YAML documents the file holds, in order: what the template lays
+    /// out and what the rendered file must parse back into.
     pub expect: Vec<serde_json::Value>,
+}
+
+/// How a template sees a file's documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// The file's one document, under this name (`{{ values | to_yaml }}`).
+    One(&'static str),
+    /// The list of documents, under this name (`{% for ns in namespaces %}`).
+    All(&'static str),
 }
 
 /// What every component provides.
@@ -358,8 +371,8 @@ pub fn values_document<V: Serialize>(
             "chart": chart,
             "release": release,
             "namespace": namespace,
-            "values": values,
         }),
+        view: View::One("values"),
         expect: vec![serde_json::to_value(values).expect("values serialise")],
     }
 }

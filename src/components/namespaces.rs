@@ -85,7 +85,8 @@ impl Component for Namespaces {
                 .iter()
                 .map(|d| serde_json::to_value(d).expect("namespace serialises"))
                 .collect(),
-            data: json!({ "namespaces": docs }),
+            data: json!({}),
+            view: super::View::All("namespaces"),
         }]
     }
 }

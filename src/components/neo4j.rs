@@ -202,12 +202,9 @@ impl Component for Neo4j {
                 neo4j: Toggle { enabled: false },
             },
         };
-        vec![super::values_document(
-            self.name(),
-            &CHART,
-            &n.release,
-            &n.namespace,
-            &values,
-        )]
+        let mut doc =
+            super::values_document(self.name(), &CHART, &n.release, &n.namespace, &values);
+        doc.data["password_secret"] = doc.expect[0]["neo4j"]["passwordFromSecret"].clone();
+        vec![doc]
     }
 }

@@ -320,7 +320,14 @@ impl Component for RayCluster {
         let mut docs = vec![Document {
             path: "manifests/ray-cluster.yaml".into(),
             template: "ray-cluster",
-            data: serde_json::json!({ "cluster": doc, "head_service": head_service(r), "dashboard_port": DASHBOARD_PORT }),
+            data: serde_json::json!({
+                "name": doc["metadata"]["name"],
+                "ray_version": doc["spec"]["rayVersion"],
+                "autoscaling": doc["spec"]["enableInTreeAutoscaling"],
+                "head_service": head_service(r),
+                "dashboard_port": DASHBOARD_PORT,
+            }),
+            view: super::View::One("cluster"),
             expect: vec![doc],
         }];
         if let Some(host) = ingress::public_host(c, &r.dashboard) {

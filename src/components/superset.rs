@@ -181,12 +181,10 @@ impl Component for Superset {
                 },
             }],
         };
-        vec![super::values_document(
-            self.name(),
-            &chart(s),
-            &s.release,
-            &s.namespace,
-            &values,
-        )]
+        let mut doc =
+            super::values_document(self.name(), &chart(s), &s.release, &s.namespace, &values);
+        doc.data["password_secret"] =
+            doc.expect[0]["extraEnvRaw"][0]["valueFrom"]["secretKeyRef"]["name"].clone();
+        vec![doc]
     }
 }
