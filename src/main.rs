@@ -346,34 +346,33 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                     started.elapsed()
                 );
             }
+            let mut found = Vec::new();
+            for drift in platgen::write::check_all(&trees, out) {
+                found.extend(drift?);
+            }
             if *format == CheckFormat::Json {
-                let mut drift = Vec::new();
-                for tree in &trees {
-                    for d in tree.check(out)? {
-                        drift.push(match d {
-                            Drift::Missing(p) => serde_json::json!({"path": p, "kind": "missing"}),
-                            Drift::Stale(p) => serde_json::json!({"path": p, "kind": "stale"}),
-                            Drift::Changed(p, diff) => {
-                                serde_json::json!({"path": p, "kind": "changed", "diff": diff})
-                            }
-                        });
-                    }
-                }
+                let drift: Vec<serde_json::Value> = found
+                    .into_iter()
+                    .map(|d| match d {
+                        Drift::Missing(p) => serde_json::json!({"path": p, "kind": "missing"}),
+                        Drift::Stale(p) => serde_json::json!({"path": p, "kind": "stale"}),
+                        Drift::Changed(p, diff) => {
+                            serde_json::json!({"path": p, "kind": "changed", "diff": diff})
+                        }
+                    })
+                    .collect();
                 let ok = drift.is_empty();
                 println!("{}", serde_json::json!({"up_to_date": ok, "drift": drift}));
                 return Ok(if ok { 0 } else { 1 });
             }
-            let mut drifted = 0;
-            for tree in &trees {
-                for drift in tree.check(out)? {
-                    drifted += 1;
-                    match drift {
-                        Drift::Missing(p) => println!("missing: {}", out.join(p).display()),
-                        Drift::Stale(p) => {
-                            println!("stale (no longer generated): {}", out.join(p).display())
-                        }
-                        Drift::Changed(_, diff) => print!("{diff}"),
+            let drifted = found.len();
+            for drift in found {
+                match drift {
+                    Drift::Missing(p) => println!("missing: {}", out.join(p).display()),
+                    Drift::Stale(p) => {
+                        println!("stale (no longer generated): {}", out.join(p).display())
                     }
+                    Drift::Changed(_, diff) => print!("{diff}"),
                 }
             }
             if drifted == 0 {

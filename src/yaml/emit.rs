@@ -18,7 +18,9 @@ pub enum Shape<'a, T> {
     Null,
     /// `true` / `false`.
     Bool(bool),
-    /// A number, already formatted.
+    /// An integer.
+    Int(i128),
+    /// Another number, already formatted.
     Number(String),
     /// A string.
     Str(&'a str),
@@ -42,7 +44,13 @@ impl Tree for serde_json::Value {
         Ok(match self {
             V::Null => Shape::Null,
             V::Bool(b) => Shape::Bool(*b),
-            V::Number(n) => Shape::Number(n.to_string()),
+            V::Number(n) => match n.as_i64() {
+                Some(i) => Shape::Int(i.into()),
+                None => match n.as_u64() {
+                    Some(u) => Shape::Int(u.into()),
+                    None => Shape::Number(n.to_string()),
+                },
+            },
             V::String(s) => Shape::Str(s),
             V::Array(a) => Shape::Seq(a),
             V::Object(m) => Shape::Map(m.len()),
@@ -65,7 +73,10 @@ impl Tree for tera::Value {
         Ok(match self.kind() {
             K::None => Shape::Null,
             K::Bool => Shape::Bool(self.as_bool().unwrap_or_default()),
-            K::U64 | K::I64 | K::U128 | K::I128 => Shape::Number(self.to_string()),
+            K::U64 | K::I64 | K::U128 | K::I128 => match self.as_i128() {
+                Some(i) => Shape::Int(i),
+                None => Shape::Number(self.to_string()),
+            },
             K::F64 => Shape::Number(float(self.as_f64().unwrap_or_default())),
             K::String => Shape::Str(self.as_str().unwrap_or_default()),
             K::Array => Shape::Seq(self.as_array().unwrap_or_default()),
@@ -125,7 +136,33 @@ pub fn emit<T: Tree>(value: &T) -> Result<String, String> {
 }
 
 fn indent(n: usize, out: &mut String) {
-    out.extend(std::iter::repeat_n(' ', n));
+    const SPACES: &str = "                                                                ";
+    let mut n = n;
+    while n > SPACES.len() {
+        out.push_str(SPACES);
+        n -= SPACES.len();
+    }
+    out.push_str(&SPACES[..n]);
+}
+
+/// An integer in decimal, without the formatting machinery.
+fn push_int(i: i128, out: &mut String) {
+    let mut buf = [0u8; 40];
+    let mut at = buf.len();
+    let mut n = i.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    out.push_str(std::str::from_utf8(&buf[at..]).expect("ASCII digits"));
 }
 
 /// A scalar or empty collection on the current line (no newline).
@@ -133,6 +170,7 @@ fn inline<T>(shape: Shape<'_, T>, out: &mut String) {
     match shape {
         Shape::Null => out.push_str("null"),
         Shape::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+        Shape::Int(i) => push_int(i, out),
         Shape::Number(n) => out.push_str(&n),
         Shape::Str(s) if plain_ok(s) => out.push_str(s),
         Shape::Str(s) => push_quoted(out, s),
@@ -254,6 +292,10 @@ mod tests {
     fn scalars_at_the_root() {
         assert_eq!(emit(&json!("on")).unwrap(), "\"on\"\n");
         assert_eq!(emit(&json!([])).unwrap(), "[]\n");
+        assert_eq!(
+            emit(&json!([0, -7, i64::MIN, u64::MAX, 2.5])).unwrap(),
+            "- 0\n- -7\n- -9223372036854775808\n- 18446744073709551615\n- 2.5\n"
+        );
         assert_eq!(emit(&json!("a\nb\n")).unwrap(), "|\n  a\n  b\n");
     }
 }

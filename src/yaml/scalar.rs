@@ -79,7 +79,7 @@ pub fn plain_ok(s: &str) -> bool {
         // A number, date or time unless some letter rules all of them out.
         return !colon && wordy;
     }
-    if first.is_ascii_alphabetic() && b.len() <= 8 {
+    if b.len() <= 8 && matches!(first | 0x20, b'y' | b'n' | b'o' | b't' | b'f' | b'i') {
         return !RESERVED.iter().any(|w| w.eq_ignore_ascii_case(s));
     }
     true

@@ -157,11 +157,7 @@ impl<'a> Reader<'a> {
                 check(empty && rest_is_blank(&rest[2..]))?;
             }
             _ => {
-                let text = match rest.find(" #") {
-                    Some(i) => &rest[..i],
-                    None => rest,
-                }
-                .trim_end_matches(' ');
+                let text = before_comment(rest).trim_end_matches(' ');
                 check(plain_matches(text, want))?;
             }
         }
@@ -242,7 +238,8 @@ impl<'a> Reader<'a> {
                 let inline = after.len() - after.trim_start_matches(' ').len();
                 check(inline > 0)?;
                 let at = line.len() - after.len() + inline;
-                check(!is_dash(&line[at..]) && key_of(&line[at..])?.is_none())?;
+                // A nested `key: value` here fails as a plain scalar.
+                check(!is_dash(&line[at..]))?;
                 self.scalar(at, col, value)?;
             }
             self.skip_blank()?;
@@ -311,6 +308,20 @@ impl<'a> Reader<'a> {
         }
         check(done == want.len())
     }
+}
+
+/// `s` up to a ` #` comment.
+fn before_comment(s: &str) -> &str {
+    let b = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = b[from..].iter().position(|&c| c == b'#') {
+        let at = from + i;
+        if at > 0 && b[at - 1] == b' ' {
+            return &s[..at];
+        }
+        from = at + 1;
+    }
+    s
 }
 
 /// `key:` at the start of `rest`: the key and what follows the colon, or
