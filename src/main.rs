@@ -338,17 +338,13 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             out,
             format,
         } => {
-            let trees = render(&platform, select, cli.quiet)?;
+            // Each env is rendered and compared on a worker, then dropped.
+            let found = match &select.env {
+                Some(env) => platform.render(env)?.check(out)?,
+                None => platform.check_all(out)?,
+            };
             if cli.verbose {
-                eprintln!(
-                    "rendered {} env(s) in {:.1?}",
-                    trees.len(),
-                    started.elapsed()
-                );
-            }
-            let mut found = Vec::new();
-            for drift in platgen::write::check_all(&trees, out) {
-                found.extend(drift?);
+                eprintln!("rendered and compared in {:.1?}", started.elapsed());
             }
             if *format == CheckFormat::Json {
                 let drift: Vec<serde_json::Value> = found

@@ -182,6 +182,24 @@ impl Platform {
         })
     }
 
+    /// Renders every env and compares it with `<out>/<env>/`, in parallel,
+    /// holding one tree per core at a time: the drift of every env, in env
+    /// order, or the first error in env order.
+    pub fn check_all(&self, out: &Path) -> Result<Vec<crate::write::Drift>> {
+        let envs = self.envs();
+        if envs.is_empty() {
+            return Err(Error::Usage(
+                Diagnostic::new("the config defines no env").help("add envs/<env>.yaml"),
+            ));
+        }
+        let results = crate::write::in_parallel(&envs, |env| self.render(env)?.check(out));
+        let mut drift = Vec::new();
+        for r in results {
+            drift.extend(r?);
+        }
+        Ok(drift)
+    }
+
     /// Renders every env, in parallel (one worker per core); the result is
     /// in env order, or the first error in env order.
     pub fn render_all(&self) -> Result<Vec<RenderedTree>> {

@@ -191,12 +191,16 @@ impl Renderer {
             .tera
             .render(&name, &ctx)
             .map_err(|e| template_error(&name, e))?;
-        Ok(normalise(&text))
+        Ok(normalise(text))
     }
 }
 
-fn normalise(text: &str) -> String {
-    let mut out = text.replace("\r\n", "\n");
+fn normalise(text: String) -> String {
+    let mut out = if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text
+    };
     let trimmed = out.trim_end_matches(['\n', ' ']).len();
     out.truncate(trimmed);
     out.push('\n');

@@ -336,12 +336,6 @@ pub fn write_all(trees: &[RenderedTree], out: &Path) -> Vec<Result<WriteReport>>
     in_parallel(trees, |tree| tree.write(out))
 }
 
-/// [`RenderedTree::check`] for several envs, spread over the machine's
-/// cores; one result per tree, in order.
-pub fn check_all(trees: &[RenderedTree], out: &Path) -> Vec<Result<Vec<Drift>>> {
-    in_parallel(trees, |t| t.check(out))
-}
-
 /// `f` applied to every item by a pool of scoped worker threads, one per
 /// core (at most one per item), each taking the next item nobody has taken
 /// yet; the results are in item order.

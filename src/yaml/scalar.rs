@@ -17,29 +17,32 @@ const RESERVED: [&str; 12] = [
 /// (hex digits, base prefixes, exponents).
 const NUMERIC_LETTERS: &[u8] = b"abcdefABCDEFxXoOpP";
 
-/// Per byte: may it stand in a plain scalar (printable ASCII), and is it a
-/// letter no number can hold.
-const PRINTABLE: u8 = 1;
+/// Per byte, flags OR-ed together over a string in one pass: bytes that
+/// may not stand plain, letters no number can hold, and the three bytes
+/// whose pairs (`: `, ` #`) end a plain scalar.
+const NONPRINT: u8 = 1;
 const WORDY: u8 = 2;
+const COLON: u8 = 4;
+const SPACE: u8 = 8;
+const HASH: u8 = 16;
 const CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
+    let mut t = [NONPRINT; 256];
     let mut c = 0x20;
     while c < 0x7f {
-        t[c] = PRINTABLE;
-        c += 1;
-    }
-    let mut c = 0;
-    while c < 256 {
+        t[c] = 0;
         if (c as u8).is_ascii_alphabetic() {
-            t[c] |= WORDY;
+            t[c] = WORDY;
         }
         c += 1;
     }
     let mut i = 0;
     while i < NUMERIC_LETTERS.len() {
-        t[NUMERIC_LETTERS[i] as usize] &= !WORDY;
+        t[NUMERIC_LETTERS[i] as usize] = 0;
         i += 1;
     }
+    t[b':' as usize] = COLON;
+    t[b' ' as usize] = SPACE;
+    t[b'#' as usize] = HASH;
     t
 };
 
@@ -58,26 +61,21 @@ pub fn plain_ok(s: &str) -> bool {
     if !(first.is_ascii_alphanumeric() || first == b'/' || first == b'_' || first == b'$') {
         return false;
     }
-    // One pass: printable ASCII, no `: ` or ` #`, and note what a number
-    // cannot hold.
-    let mut prev = 0u8;
-    let mut colon = false;
-    let mut wordy = false;
-    for &c in b {
-        let class = CLASS[usize::from(c)];
-        if class & PRINTABLE == 0 || (prev == b':' && c == b' ') || (prev == b' ' && c == b'#') {
-            return false;
-        }
-        colon |= c == b':';
-        wordy |= class & WORDY != 0;
-        prev = c;
+    // One branch-free pass; the pairs are looked for only when both of
+    // their bytes occur.
+    let flags = b.iter().fold(0u8, |acc, &c| acc | CLASS[usize::from(c)]);
+    if flags & NONPRINT != 0 || matches!(b[b.len() - 1], b' ' | b':') {
+        return false;
     }
-    if prev == b' ' || prev == b':' {
+    if flags & (COLON | SPACE) == COLON | SPACE && b.windows(2).any(|w| w == b": ") {
+        return false;
+    }
+    if flags & (SPACE | HASH) == SPACE | HASH && b.windows(2).any(|w| w == b" #") {
         return false;
     }
     if first.is_ascii_digit() {
         // A number, date or time unless some letter rules all of them out.
-        return !colon && wordy;
+        return flags & COLON == 0 && flags & WORDY != 0;
     }
     if b.len() <= 8 && matches!(first | 0x20, b'y' | b'n' | b'o' | b't' | b'f' | b'i') {
         return !RESERVED.iter().any(|w| w.eq_ignore_ascii_case(s));
