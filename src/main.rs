@@ -1,7 +1,7 @@
 //! `gen`: the command line of platgen. All logic lives in the library; this
 //! file parses flags, calls it, prints, and maps errors to exit codes.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -296,39 +296,56 @@ fn run(cli: &Cli) -> Result<u8, Error> {
     }
     match &cli.command {
         Command::Render { select, out } => {
-            let trees = render(&platform, select, cli.quiet)?;
-            match out {
-                None => {
-                    let mut stdout = std::io::stdout().lock();
-                    for tree in &trees {
-                        stdout
-                            .write_all(tree.to_stream().as_bytes())
-                            .map_err(|e| Error::io("write", "stdout", e))?;
-                    }
+            let Some(dir) = out else {
+                let mut stdout = std::io::stdout().lock();
+                for tree in render(&platform, select, cli.quiet)? {
+                    stdout
+                        .write_all(tree.to_stream().as_bytes())
+                        .map_err(|e| Error::io("write", "stdout", e))?;
                 }
-                Some(dir) => {
-                    if cli.verbose {
+                return Ok(0);
+            };
+            // Every env rendered and staged before any is put in place.
+            let reports = match &select.env {
+                Some(env) => {
+                    let tree = platform.render(env)?;
+                    vec![(tree.env.clone(), tree.write(dir))]
+                }
+                None => {
+                    let show = !cli.quiet
+                        && platform.envs().len() > PROGRESS_ENVS
+                        && std::io::stderr().is_terminal();
+                    if show {
+                        eprint!("rendering {} envs…", platform.envs().len());
+                    }
+                    let reports = platform.write_all(dir)?;
+                    if show {
                         eprintln!(
-                            "rendered {} env(s) in {:.1?}",
-                            trees.len(),
+                            "\r{} envs rendered in {:.2?}",
+                            reports.len(),
                             started.elapsed()
                         );
                     }
-                    // Envs are independent directories: write them in parallel.
-                    let reports = platgen::write::write_all(&trees, dir);
-                    for (tree, report) in trees.iter().zip(reports) {
-                        let report = report?;
-                        if !cli.quiet {
-                            eprintln!(
-                                "{}: {} written, {} unchanged, {} removed ({})",
-                                tree.env,
-                                report.written,
-                                report.unchanged,
-                                report.removed,
-                                dir.join(&tree.env).display()
-                            );
-                        }
-                    }
+                    reports
+                }
+            };
+            if cli.verbose {
+                eprintln!(
+                    "rendered and wrote {} env(s) in {:.1?}",
+                    reports.len(),
+                    started.elapsed()
+                );
+            }
+            for (env, report) in reports {
+                let report = report?;
+                if !cli.quiet {
+                    eprintln!(
+                        "{env}: {} written, {} unchanged, {} removed ({})",
+                        report.written,
+                        report.unchanged,
+                        report.removed,
+                        dir.join(&env).display()
+                    );
                 }
             }
             Ok(0)

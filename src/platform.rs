@@ -200,6 +200,33 @@ impl Platform {
         Ok(drift)
     }
 
+    /// Renders every env and writes it under `out`, in parallel, holding
+    /// little in memory: each worker renders an env and stages it at once
+    /// (a new env directory is built whole beside its place; an existing
+    /// one is kept to be written file by file). Only when every env has
+    /// rendered and staged is anything put in place, so a failure changes
+    /// nothing and returns the first error in env order. Then each env is
+    /// put in place (all or nothing per env); one result per env, in order.
+    pub fn write_all(
+        &self,
+        out: &Path,
+    ) -> Result<Vec<(String, Result<crate::write::WriteReport>)>> {
+        let envs = self.envs();
+        if envs.is_empty() {
+            return Err(Error::Usage(
+                Diagnostic::new("the config defines no env").help("add envs/<env>.yaml"),
+            ));
+        }
+        let prepared = crate::write::in_parallel(&envs, |env| self.render(env)?.prepare(out));
+        let prepared: Vec<crate::write::Prepared> = prepared.into_iter().collect::<Result<_>>()?;
+        let reports = crate::write::in_parallel(&prepared, |p| p.commit(out));
+        Ok(prepared
+            .iter()
+            .map(|p| p.env().to_string())
+            .zip(reports)
+            .collect())
+    }
+
     /// Renders every env, in parallel (one worker per core); the result is
     /// in env order, or the first error in env order.
     pub fn render_all(&self) -> Result<Vec<RenderedTree>> {

@@ -237,6 +237,28 @@ impl RenderedTree {
         env_dir: &Path,
         before_stage: &mut dyn FnMut(&str) -> std::io::Result<()>,
     ) -> Result<WriteReport> {
+        self.stage_fresh(out, env_dir, before_stage)?.commit()
+    }
+
+    /// The first half of a write, for many envs written together: an env
+    /// whose directory does not exist yet is built whole in a staging
+    /// directory (nothing visible changes until [`Prepared::commit`]); any
+    /// other env is kept for a write at commit time.
+    pub fn prepare(self, out: &Path) -> Result<Prepared> {
+        let env_dir = check_target(out, &self.env)?;
+        if fs::symlink_metadata(&env_dir).is_err_and(|e| e.kind() == ErrorKind::NotFound) {
+            let staged = self.stage_fresh(out, &env_dir, &mut |_| Ok(()))?;
+            return Ok(Prepared::Staged(self.env, staged));
+        }
+        Ok(Prepared::Tree(self))
+    }
+
+    fn stage_fresh(
+        &self,
+        out: &Path,
+        env_dir: &Path,
+        before_stage: &mut dyn FnMut(&str) -> std::io::Result<()>,
+    ) -> Result<Staged> {
         let mut dirs = BTreeSet::new();
         for path in self.files.keys() {
             if !safe_relative(path) {
@@ -275,27 +297,11 @@ impl RenderedTree {
                 .and_then(|_| fs::write(&staged, text))
                 .map_err(|e| Error::io("write", &staged, e))?;
         }
-        // rename(2) would silently replace an empty directory that appeared
-        // meanwhile; a non-empty one or a file makes it fail.
-        match fs::symlink_metadata(env_dir) {
-            Err(e) if e.kind() == ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::io("write", env_dir, e)),
-            Ok(_) => {
-                return Err(Error::io(
-                    "write",
-                    env_dir,
-                    std::io::Error::new(
-                        ErrorKind::AlreadyExists,
-                        "it appeared while gen was writing it; nothing was changed",
-                    ),
-                ))
-            }
-        }
-        fs::rename(&staged_env, env_dir).map_err(|e| Error::io("write", env_dir, e))?;
-        Ok(WriteReport {
-            written: self.files.len(),
-            unchanged: 0,
-            removed: 0,
+        Ok(Staged {
+            _stage: stage,
+            staged_env,
+            env_dir: env_dir.to_path_buf(),
+            files: self.files.len(),
         })
     }
 
@@ -327,6 +333,73 @@ impl RenderedTree {
             }
         }
         Ok(drift)
+    }
+}
+
+/// An env directory built whole in a staging directory beside its place.
+#[derive(Debug)]
+pub struct Staged {
+    /// Removes the staging directory (and whatever is left in it) on drop.
+    _stage: tempfile::TempDir,
+    staged_env: PathBuf,
+    env_dir: PathBuf,
+    files: usize,
+}
+
+impl Staged {
+    /// Moves the staged env directory into place in one rename.
+    pub fn commit(&self) -> Result<WriteReport> {
+        let env_dir = &self.env_dir;
+        // rename(2) would silently replace an empty directory that appeared
+        // meanwhile; a non-empty one or a file makes it fail.
+        match fs::symlink_metadata(env_dir) {
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io("write", env_dir, e)),
+            Ok(_) => {
+                return Err(Error::io(
+                    "write",
+                    env_dir,
+                    std::io::Error::new(
+                        ErrorKind::AlreadyExists,
+                        "it appeared while gen was writing it; nothing was changed",
+                    ),
+                ))
+            }
+        }
+        fs::rename(&self.staged_env, env_dir).map_err(|e| Error::io("write", env_dir, e))?;
+        Ok(WriteReport {
+            written: self.files,
+            unchanged: 0,
+            removed: 0,
+        })
+    }
+}
+
+/// An env ready to be written: staged whole, or kept to be written in place.
+#[derive(Debug)]
+pub enum Prepared {
+    /// A new env directory, staged.
+    Staged(String, Staged),
+    /// An existing env directory: written file by file at commit.
+    Tree(RenderedTree),
+}
+
+impl Prepared {
+    /// The env's name.
+    pub fn env(&self) -> &str {
+        match self {
+            Prepared::Staged(env, _) => env,
+            Prepared::Tree(tree) => &tree.env,
+        }
+    }
+
+    /// Puts the env in place: the staged directory's rename, or the write of
+    /// the kept tree (all or nothing, as [`RenderedTree::write`]).
+    pub fn commit(&self, out: &Path) -> Result<WriteReport> {
+        match self {
+            Prepared::Staged(_, staged) => staged.commit(),
+            Prepared::Tree(tree) => tree.write(out),
+        }
     }
 }
 
