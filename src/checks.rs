@@ -99,13 +99,22 @@ fn check_name(component: &str) -> String {
     format!("{component}-smoke-check")
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Job {
-    api_version: &'static str,
-    kind: &'static str,
+/// A Job or RayJob document; `spec` is moved in, not copied.
+fn job(
+    api_version: &str,
+    kind: &str,
     metadata: Metadata,
     spec: serde_json::Value,
+) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    m.insert("apiVersion".into(), api_version.into());
+    m.insert("kind".into(), kind.into());
+    m.insert(
+        "metadata".into(),
+        serde_json::to_value(metadata).expect("metadata serialises"),
+    );
+    m.insert("spec".into(), spec);
+    serde_json::Value::Object(m)
 }
 
 #[derive(Serialize)]
@@ -163,11 +172,7 @@ pub fn document(c: &PlatformConfig, component: &'static str, check: &SmokeCheck)
                     }),
                 })
                 .collect();
-            let job = Job {
-                api_version: "batch/v1",
-                kind: "Job",
-                metadata: metadata(component, &check.namespace),
-                spec: serde_json::json!({
+            let mut spec = serde_json::json!({
                     "activeDeadlineSeconds": k.deadline_seconds,
                     "backoffLimit": k.backoff_limit,
                     "template": {
@@ -179,7 +184,7 @@ pub fn document(c: &PlatformConfig, component: &'static str, check: &SmokeCheck)
                                 "name": "check",
                                 "image": image,
                                 "command": ["sh", "-c", script],
-                                "env": env,
+                                "env": null,
                                 "resources": check_resources(*jvm),
                                 "securityContext": {
                                     "allowPrivilegeEscalation": false,
@@ -188,19 +193,21 @@ pub fn document(c: &PlatformConfig, component: &'static str, check: &SmokeCheck)
                             }]
                         }
                     }
-                }),
-            };
-            serde_json::to_value(job).expect("Job serialises")
+            });
+            // Moved in place of the placeholder, which keeps the key order.
+            spec["template"]["spec"]["containers"][0]["env"] = serde_json::Value::Array(env);
+            job(
+                "batch/v1",
+                "Job",
+                metadata(component, &check.namespace),
+                spec,
+            )
         }
         Probe::RayJob {
             cluster,
             entrypoint,
         } => {
-            let job = Job {
-                api_version: crate::components::RAY_API_VERSION,
-                kind: "RayJob",
-                metadata: metadata(component, &check.namespace),
-                spec: serde_json::json!({
+            let spec = serde_json::json!({
                     "entrypoint": entrypoint,
                     "clusterSelector": { "ray.io/cluster": cluster },
                     // A RayJob on an existing cluster may not set backoffLimit;
@@ -217,9 +224,13 @@ pub fn document(c: &PlatformConfig, component: &'static str, check: &SmokeCheck)
                             }]
                         }
                     }
-                }),
-            };
-            serde_json::to_value(job).expect("RayJob serialises")
+            });
+            job(
+                crate::components::RAY_API_VERSION,
+                "RayJob",
+                metadata(component, &check.namespace),
+                spec,
+            )
         }
     };
     Document {
