@@ -12,6 +12,9 @@ use platgen::Platform;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// A named piece of work to time.
+type Phase<'a> = (&'a str, Box<dyn Fn() + 'a>);
+
 /// Median wall time of `f` over `runs` runs, after a warm-up.
 fn median(runs: usize, mut f: impl FnMut()) -> Duration {
     for _ in 0..runs / 10 + 1 {
@@ -36,7 +39,7 @@ fn main() {
     let platform = Platform::builtin().expect("built-in platform loads");
     let tree = platform.render("prod").expect("prod renders");
     let bytes: usize = tree.files.values().map(String::len).sum();
-    let phases: [(&str, Box<dyn Fn()>); 4] = [
+    let phases: [Phase; 4] = [
         (
             "load + compile templates",
             Box::new(|| {

@@ -137,6 +137,7 @@ pub fn load_dir(dir: &Path) -> Result<Sources> {
             .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
             .collect();
         paths.sort();
+        let mut named: Vec<(String, PathBuf)> = Vec::with_capacity(paths.len());
         for path in paths {
             let name = path
                 .file_stem()
@@ -150,8 +151,13 @@ pub fn load_dir(dir: &Path) -> Result<Sources> {
                         .help("env names are DNS labels: lower-case letters, digits and `-`, at most 63 characters"),
                 ));
             }
-            let node = read_yaml(&path)?;
-            envs.insert(name, node);
+            named.push((name, path));
+        }
+        // Overlays are independent files: read and parse them on every core.
+        let paths = named;
+        let nodes = crate::parallel::in_parallel(&paths, |(_, path)| read_yaml(path));
+        for ((name, _), node) in paths.into_iter().zip(nodes) {
+            envs.insert(name, node?);
         }
     }
     Ok(Sources {

@@ -192,7 +192,7 @@ impl Platform {
                 Diagnostic::new("the config defines no env").help("add envs/<env>.yaml"),
             ));
         }
-        let results = crate::write::in_parallel(&envs, |env| self.render(env)?.check(out));
+        let results = crate::parallel::in_parallel(&envs, |env| self.render(env)?.check(out));
         let mut drift = Vec::new();
         for r in results {
             drift.extend(r?);
@@ -217,9 +217,9 @@ impl Platform {
                 Diagnostic::new("the config defines no env").help("add envs/<env>.yaml"),
             ));
         }
-        let prepared = crate::write::in_parallel(&envs, |env| self.render(env)?.prepare(out));
+        let prepared = crate::parallel::in_parallel(&envs, |env| self.render(env)?.prepare(out));
         let prepared: Vec<crate::write::Prepared> = prepared.into_iter().collect::<Result<_>>()?;
-        let reports = crate::write::in_parallel(&prepared, |p| p.commit(out));
+        let reports = crate::parallel::in_parallel(&prepared, |p| p.commit(out));
         Ok(prepared
             .iter()
             .map(|p| p.env().to_string())
@@ -236,7 +236,7 @@ impl Platform {
                 Diagnostic::new("the config defines no env").help("add envs/<env>.yaml"),
             ));
         }
-        let results = crate::write::in_parallel(&envs, |env| self.render(env));
+        let results = crate::parallel::in_parallel(&envs, |env| self.render(env));
         results.into_iter().collect()
     }
 

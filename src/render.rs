@@ -45,12 +45,13 @@ pub struct Renderer {
     /// Per template, the names it uses only as `{{ name | to_yaml }}`:
     /// those values are written straight from JSON and handed to Tera as
     /// finished YAML, instead of being converted into Tera's values first.
-    yaml_only: std::collections::BTreeMap<String, Vec<String>>,
+    yaml_only: std::collections::BTreeMap<String, (Vec<String>, Vec<String>)>,
 }
 
 /// The names `text` uses only in the exact form `{{ name | to_yaml }}`
-/// (every whole-word occurrence of the name is one of those).
-fn names_only_in_to_yaml(text: &str) -> Vec<String> {
+/// (every whole-word occurrence of the name is one of those), and the
+/// lists it uses only to loop over items it writes with `to_yaml`.
+fn names_only_in_to_yaml(text: &str) -> (Vec<String>, Vec<String>) {
     let words = |t: &str| -> Vec<(usize, String)> {
         let b = t.as_bytes();
         let mut out = Vec::new();
@@ -92,7 +93,35 @@ fn names_only_in_to_yaml(text: &str) -> Vec<String> {
             .filter(|(_, w)| w == name)
             .all(|(at, _)| in_filter(*at, name))
     });
-    names
+    // `{% for x in list %}` headers whose `x` is used only as
+    // `{{ x | to_yaml }}`: the list's items may arrive as finished YAML.
+    let mut each = Vec::new();
+    for (i, (at, word)) in all.iter().enumerate() {
+        let [(x_at, x), (_, kw), (list_at, list)] = match all.get(i + 1..i + 4) {
+            Some([a, b, c]) => [a, b, c],
+            _ => continue,
+        };
+        let header = word == "for"
+            && kw == "in"
+            && text[..*at].trim_end_matches(' ').ends_with("{%")
+            && text[list_at + list.len()..]
+                .trim_start_matches(' ')
+                .starts_with("%}")
+            && text[at + 3..*x_at].trim_matches(' ').is_empty()
+            && text[x_at + x.len()..*list_at].trim_matches(' ') == "in";
+        let only_here = |name: &str, here: usize, or: &dyn Fn(usize) -> bool| {
+            all.iter()
+                .filter(|(_, w)| w == name)
+                .all(|(a, _)| *a == here || or(*a))
+        };
+        if header
+            && only_here(list, *list_at, &|_| false)
+            && only_here(x, *x_at, &|a| in_filter(a, x))
+        {
+            each.push(list.clone());
+        }
+    }
+    (names, each)
 }
 
 impl std::fmt::Debug for Renderer {
@@ -173,17 +202,27 @@ impl Renderer {
                 ctx.insert(k.clone(), v);
             }
         }
-        let yaml_only = self.yaml_only.get(&name).map_or(&[][..], Vec::as_slice);
+        let (whole, each) = self
+            .yaml_only
+            .get(&name)
+            .map_or((&[][..], &[][..]), |(w, e)| (w.as_slice(), e.as_slice()));
+        let emit = |doc: &serde_json::Value| -> Result<Value> {
+            crate::yaml::emit(doc)
+                .map(Value::bytes)
+                .map_err(|e| template_error(&name, tera::Error::message(e)))
+        };
         match view {
             View::One(key) => {
                 let doc = docs.first().unwrap_or(&serde_json::Value::Null);
-                if yaml_only.iter().any(|n| n == key) {
-                    let yaml = crate::yaml::emit(doc)
-                        .map_err(|e| template_error(&name, tera::Error::message(e)))?;
-                    ctx.insert_value(key, Value::bytes(yaml));
+                if whole.iter().any(|n| n == key) {
+                    ctx.insert_value(key, emit(doc)?);
                 } else {
                     ctx.insert(key, doc);
                 }
+            }
+            View::All(key) if each.iter().any(|n| n == key) => {
+                let items = docs.iter().map(emit).collect::<Result<Vec<Value>>>()?;
+                ctx.insert_value(key, Value::from(items));
             }
             View::All(key) => ctx.insert(key, docs),
         }
@@ -214,10 +253,17 @@ mod tests {
     #[test]
     fn finds_names_used_only_through_to_yaml() {
         let t = "{{ header }}\n# {{ chart.name }}\n{{ values | to_yaml }}\n{{app|to_yaml}}\n";
-        assert_eq!(names_only_in_to_yaml(t), ["app", "values"]);
+        assert_eq!(names_only_in_to_yaml(t).0, ["app", "values"]);
         let t = "{{ values | to_yaml }}\n{{ values.a }}\n{{ x | to_yaml | indent }}\n";
-        assert!(names_only_in_to_yaml(t).is_empty());
-        let t = "{% for ns in namespaces %}{{ ns | to_yaml }}{% endfor %}";
-        assert!(names_only_in_to_yaml(t).is_empty());
+        assert_eq!(names_only_in_to_yaml(t), (vec![], vec![]));
+        let t = "{% for ns in namespaces %}---\n{{ ns | to_yaml }}{% endfor %}";
+        assert_eq!(
+            names_only_in_to_yaml(t),
+            (vec![], vec!["namespaces".into()])
+        );
+        let t = "{% for ns in namespaces %}{{ ns.metadata.name }}{{ ns | to_yaml }}{% endfor %}";
+        assert_eq!(names_only_in_to_yaml(t), (vec![], vec![]));
+        let t = "{{ namespaces | length }}{% for ns in namespaces %}{{ ns | to_yaml }}{% endfor %}";
+        assert_eq!(names_only_in_to_yaml(t), (vec![], vec![]));
     }
 }

@@ -11,7 +11,6 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::resolve::is_dns_label;
@@ -406,42 +405,7 @@ impl Prepared {
 /// Writes several envs' trees under `out`, spread over the machine's
 /// cores; one result per tree, in order. Each env is all or nothing.
 pub fn write_all(trees: &[RenderedTree], out: &Path) -> Vec<Result<WriteReport>> {
-    in_parallel(trees, |tree| tree.write(out))
-}
-
-/// `f` applied to every item by a pool of scoped worker threads, one per
-/// core (at most one per item), each taking the next item nobody has taken
-/// yet; the results are in item order.
-pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(items.len());
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        done.push((i, f(item)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        for handle in handles {
-            for (i, r) in handle.join().expect("worker thread panicked") {
-                results[i] = Some(r);
-            }
-        }
-    });
-    results
-        .into_iter()
-        .map(|r| r.expect("every item is taken by a worker"))
-        .collect()
+    crate::parallel::in_parallel(trees, |tree| tree.write(out))
 }
 
 #[derive(Default)]
@@ -504,24 +468,5 @@ fn prune_empty_dirs(env_dir: &Path, removed: &str) {
         if fs::remove_dir(&dir).is_err() {
             break;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::in_parallel;
-
-    #[test]
-    fn in_parallel_keeps_item_order() {
-        let items: Vec<u64> = (0..200).collect();
-        // Uneven work, so workers take items out of order.
-        let out = in_parallel(&items, |&i| {
-            if i % 3 == 0 {
-                std::thread::sleep(std::time::Duration::from_micros(200));
-            }
-            i * 2
-        });
-        assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
-        assert_eq!(in_parallel(&[] as &[u64], |&i| i), Vec::<u64>::new());
     }
 }

@@ -36,9 +36,7 @@ pub fn holds(text: &str, expect: &[Value]) -> bool {
         start = end + 1;
     }
     lines.push(&text[start..]);
-    Reader { lines, pos: 0 }
-    .documents(expect)
-    .is_ok()
+    Reader { lines, pos: 0 }.documents(expect).is_ok()
 }
 
 struct Reader<'a> {
