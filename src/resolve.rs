@@ -10,6 +10,7 @@ use crate::error::{did_you_mean, Diagnostic, Error, Result};
 use crate::load::Sources;
 use crate::merge::merge;
 use crate::yaml::Node;
+use serde::Deserialize;
 
 /// A rule broken, at a field path (located later against the merged tree).
 #[derive(Debug, Clone)]
@@ -128,6 +129,11 @@ fn unknown_env(sources: &Sources, env: &str) -> Error {
 /// offending value and suggest the nearest valid key.
 fn deserialize(tree: &Node) -> Result<PlatformConfig> {
     let json = tree.to_json();
+    // Read without tracking the path first; only a failure is read again
+    // to find where it is.
+    if let Ok(config) = PlatformConfig::deserialize(&json) {
+        return Ok(config);
+    }
     serde_path_to_error::deserialize::<_, PlatformConfig>(json).map_err(|e| {
         let path: Vec<String> = e
             .path()

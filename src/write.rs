@@ -71,6 +71,15 @@ fn read_manifest(env_dir: &Path) -> BTreeSet<String> {
         .collect()
 }
 
+/// A file's bytes, read into a buffer sized for the expected length (one
+/// byte more, to see a longer file) without asking for its size first.
+fn read_expecting(path: &Path, len: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::with_capacity(len + 1);
+    fs::File::open(path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// A relative path with no `..`, no root and no empty components.
 fn safe_relative(p: &str) -> bool {
     let path = Path::new(p);
@@ -312,7 +321,7 @@ impl RenderedTree {
         let mut drift = Vec::new();
         for (path, text) in &self.files {
             let shown = format!("{}/{path}", self.env);
-            match fs::read(env_dir.join(path)) {
+            match read_expecting(&env_dir.join(path), text.len()) {
                 Err(_) => drift.push(Drift::Missing(shown)),
                 Ok(bytes) if bytes != text.as_bytes() => {
                     let old = String::from_utf8_lossy(&bytes);
