@@ -23,9 +23,9 @@ pub struct Sources {
     /// Where they came from.
     pub origin: Origin,
     /// `platform.yaml`.
-    pub base: Node,
+    pub base: Arc<Node>,
     /// `envs/<env>.yaml` by env name, sorted.
-    pub envs: BTreeMap<String, Node>,
+    pub envs: BTreeMap<String, Arc<Node>>,
 }
 
 const BUILTIN_BASE: &str = include_str!("builtin/platform.yaml");
@@ -61,11 +61,14 @@ pub fn load_builtin() -> Result<Sources> {
     let base = parse("platform.yaml".into(), BUILTIN_BASE)?;
     let mut envs = BTreeMap::new();
     for (name, text) in BUILTIN_ENVS {
-        envs.insert(name.to_string(), parse(format!("envs/{name}.yaml"), text)?);
+        envs.insert(
+            name.to_string(),
+            Arc::new(parse(format!("envs/{name}.yaml"), text)?),
+        );
     }
     Ok(Sources {
         origin: Origin::Builtin,
-        base,
+        base: Arc::new(base),
         envs,
     })
 }
@@ -102,11 +105,11 @@ pub fn load_files(files: &[(String, String)]) -> Result<Sources> {
                 "`{name}` is not a valid env name"
             ))));
         }
-        envs.insert(name.to_string(), parse(path, text)?);
+        envs.insert(name.to_string(), Arc::new(parse(path, text)?));
     }
     Ok(Sources {
         origin: Origin::Builtin,
-        base,
+        base: Arc::new(base),
         envs,
     })
 }
@@ -157,12 +160,12 @@ pub fn load_dir(dir: &Path) -> Result<Sources> {
         let paths = named;
         let nodes = crate::parallel::in_parallel(&paths, |(_, path)| read_yaml(path));
         for ((name, _), node) in paths.into_iter().zip(nodes) {
-            envs.insert(name, node?);
+            envs.insert(name, Arc::new(node?));
         }
     }
     Ok(Sources {
         origin: Origin::Dir(dir.to_path_buf()),
-        base,
+        base: Arc::new(base),
         envs,
     })
 }

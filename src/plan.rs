@@ -473,7 +473,7 @@ pub fn over_capacity(r: &crate::resolve::Resolved, p: &Plan) -> Vec<crate::error
                 "{what} {used} exceed the capacity of {cap} (largest: {})",
                 largest.join(", ")
             ))
-            .at(Some(r.tree.locate(&path)))
+            .at(Some(r.tree().locate(&path)))
             .path(path.join("."))
             .help("raise the capacity, or lower replicas, requests or volume sizes of the largest consumers (`gen plan` shows them all)"),
         );

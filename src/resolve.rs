@@ -3,6 +3,7 @@
 //! graph and its sync waves.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use crate::components::{registry, Component};
 use crate::config::{PlatformConfig, LITERAL_SECRET, SECRET_HELP};
@@ -46,8 +47,17 @@ pub struct Resolved {
     pub waves: BTreeMap<&'static str, u32>,
     /// Dependencies by component name (built-in and `dependsOn`), enabled only.
     pub needs: BTreeMap<&'static str, Vec<&'static str>>,
-    /// The merged config tree, to locate later findings in the files.
-    pub tree: Node,
+    base: Arc<Node>,
+    overlay: Arc<Node>,
+    tree: OnceLock<Node>,
+}
+
+impl Resolved {
+    /// The merged config tree, to locate findings in the files; merged on
+    /// first use (only an error needs it).
+    pub fn tree(&self) -> &Node {
+        self.tree.get_or_init(|| merge(&self.base, &self.overlay))
+    }
 }
 
 /// Merges base and env overlay and resolves them with the crate's components.
@@ -67,8 +77,7 @@ pub fn resolve_with(
         .envs
         .get(env)
         .ok_or_else(|| unknown_env(sources, env))?;
-    let tree = merge(&sources.base, overlay);
-    let config = deserialize(&tree)?;
+    let config = deserialize(&sources.base, overlay)?;
     let mut findings = Vec::new();
     for name in config.extensions.keys() {
         if !components.iter().any(|c| c.name() == name) {
@@ -92,6 +101,7 @@ pub fn resolve_with(
     check_names(&config, &mut findings);
     let (waves, needs) = graph(components, &config, &mut findings);
     if !findings.is_empty() {
+        let tree = merge(&sources.base, overlay);
         return Err(Error::Config(
             findings
                 .into_iter()
@@ -109,7 +119,9 @@ pub fn resolve_with(
         config,
         waves,
         needs,
-        tree,
+        base: sources.base.clone(),
+        overlay: overlay.clone(),
+        tree: OnceLock::new(),
     })
 }
 
@@ -127,8 +139,8 @@ fn unknown_env(sources: &Sources, env: &str) -> Error {
 
 /// Typed deserialisation; errors point at the file, line and column of the
 /// offending value and suggest the nearest valid key.
-fn deserialize(tree: &Node) -> Result<PlatformConfig> {
-    let json = tree.to_json();
+fn deserialize(base: &Node, overlay: &Node) -> Result<PlatformConfig> {
+    let json = crate::merge::merge_json(base, overlay);
     // Read without tracking the path first; only a failure is read again
     // to find where it is.
     if let Ok(config) = PlatformConfig::deserialize(&json) {
@@ -146,7 +158,7 @@ fn deserialize(tree: &Node) -> Result<PlatformConfig> {
             })
             .collect();
         let raw = e.inner().to_string();
-        Error::config(diagnose(tree, path, &raw))
+        Error::config(diagnose(&merge(base, overlay), path, &raw))
     })
 }
 
