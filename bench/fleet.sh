@@ -15,7 +15,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 GEN="$PWD/target/release/gen"
-DIR="${BENCH_DIR:-/dev/shm/platgen-bench}"
+# A tmpfs: this machine's disk makes file-writing times swing 5×.
+DEFAULT_DIR=/dev/shm/platgen-bench
+[ -w /dev/shm ] || DEFAULT_DIR="${TMPDIR:-/tmp}/platgen-bench"
+DIR="${BENCH_DIR:-$DEFAULT_DIR}"
 RUNS="${RUNS:-5}"
 rm -rf "$DIR" && mkdir -p "$DIR"
 trap 'rm -rf "$DIR"' EXIT
