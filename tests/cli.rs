@@ -265,6 +265,29 @@ fn a_failed_render_leaves_the_previous_tree_untouched() {
 }
 
 #[test]
+fn one_env_failing_puts_no_env_in_place() {
+    let w = workspace();
+    let out = w.path().join("out");
+    assert!(cmd(w.path(), "render --env prod --config cfg --out out -q")
+        .status
+        .success());
+    let before = common::snapshot_dir(&out);
+    // `a-new` renders (and is staged first); `zz-bad` does not.
+    let envs = w.path().join("cfg/envs");
+    std::fs::write(envs.join("a-new.yaml"), "domain: new.example.com\n").unwrap();
+    std::fs::write(envs.join("zz-bad.yaml"), "nonsense: 1\n").unwrap();
+    let o = cmd(w.path(), "render --all --config cfg --out out");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("zz-bad.yaml"), "{}", stderr(&o));
+    assert_eq!(before, common::snapshot_dir(&out), "prod untouched");
+    let entries: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(entries, ["prod"], "no other env and no staging left behind");
+}
+
+#[test]
 fn an_error_half_way_through_writing_keeps_the_previous_tree() {
     let w = workspace();
     let out = w.path().join("out");
