@@ -219,6 +219,13 @@ fn value<T: Tree>(v: &T, ind: usize, after_dash: bool, out: &mut String) -> Resu
                 seq(items, ind, false, out)
             }
         }
+        // Most strings stand plain: one scan decides (a newline fails it).
+        Shape::Str(s) if plain_ok(s) => {
+            out.push(' ');
+            out.push_str(s);
+            out.push('\n');
+            Ok(())
+        }
         Shape::Str(s) if s.contains('\n') && literal_ok(s) => {
             out.push_str(" |");
             literal(s, ind + 2, out);

@@ -82,19 +82,20 @@ impl<'a> Reader<'a> {
         self.lines.get(self.pos).copied()
     }
 
-    /// Moves past blank and comment-only lines.
-    fn skip_blank(&mut self) -> R {
+    /// Moves past blank and comment-only lines: the next line and its
+    /// indent, if any.
+    fn skip_blank(&mut self) -> R<Option<(&'a str, usize)>> {
         while let Some(line) = self.line() {
             let t = line.trim_start_matches(' ');
             if t.starts_with('\t') || t.starts_with('\r') {
                 return Err(NotShown);
             }
             if !(t.is_empty() || t.starts_with('#')) {
-                break;
+                return Ok(Some((line, line.len() - t.len())));
             }
             self.pos += 1;
         }
-        Ok(())
+        Ok(None)
     }
 
     fn documents(&mut self, expect: &[Value]) -> R {
@@ -249,9 +250,9 @@ impl<'a> Reader<'a> {
                 check(!is_dash(&line[at..]))?;
                 self.scalar(at, col, value)?;
             }
-            self.skip_blank()?;
-            let Some(next) = self.line() else { break };
-            let n = indent_of(next)?;
+            let Some((next, n)) = self.skip_blank()? else {
+                break;
+            };
             if n > col {
                 return Err(NotShown);
             }
@@ -267,9 +268,7 @@ impl<'a> Reader<'a> {
     /// the following lines indented more than `col`, a sequence at `col`,
     /// or null.
     fn nested(&mut self, col: usize, want: &Value) -> R {
-        self.skip_blank()?;
-        if let Some(line) = self.line() {
-            let n = indent_of(line)?;
+        if let Some((line, n)) = self.skip_blank()? {
             if n > col {
                 return self.node(n, Some(col), want);
             }
@@ -290,12 +289,8 @@ impl<'a> Reader<'a> {
             let after = &line[col + 1..];
             if rest_is_blank(after) {
                 self.pos += 1;
-                self.skip_blank()?;
-                match self.line() {
-                    Some(next) if indent_of(next)? > col => {
-                        let n = indent_of(next)?;
-                        self.node(n, Some(col), item)?;
-                    }
+                match self.skip_blank()? {
+                    Some((_, n)) if n > col => self.node(n, Some(col), item)?,
                     _ => check(item.is_null())?,
                 }
             } else {
@@ -303,9 +298,9 @@ impl<'a> Reader<'a> {
                 self.node(at, Some(col), item)?;
             }
             done += 1;
-            self.skip_blank()?;
-            let Some(next) = self.line() else { break };
-            let n = indent_of(next)?;
+            let Some((next, n)) = self.skip_blank()? else {
+                break;
+            };
             if n > col {
                 return Err(NotShown);
             }
