@@ -115,10 +115,13 @@ impl FromStr for Quantity {
         }
         let (int_part, frac_part) = number.split_once('.').unwrap_or((number, ""));
         // Exact value of the number as mantissa × 10^-frac_len.
-        let digits = format!("{int_part}{frac_part}");
-        let mantissa: i128 = digits
-            .parse()
-            .map_err(|_| err(format!("`{s}` is too large to be a quantity")))?;
+        let mut mantissa: i128 = 0;
+        for d in int_part.bytes().chain(frac_part.bytes()) {
+            mantissa = mantissa
+                .checked_mul(10)
+                .and_then(|m| m.checked_add(i128::from(d - b'0')))
+                .ok_or_else(|| err(format!("`{s}` is too large to be a quantity")))?;
+        }
         let mut exp10: i32 = -(frac_part.len() as i32);
         let mut mult: i128 = 1;
         if let Some((_, p)) = BINARY.iter().find(|(suf, _)| *suf == suffix) {
