@@ -234,7 +234,6 @@ fn write_config(dir: &Path, files: &[(String, String)], quiet: bool) -> Result<u
 const PROGRESS_ENVS: usize = 50;
 
 fn render(platform: &Platform, select: &Select, quiet: bool) -> Result<Vec<RenderedTree>, Error> {
-    use std::io::IsTerminal;
     match &select.env {
         Some(env) => Ok(vec![platform.render(env)?]),
         None => {

@@ -411,11 +411,6 @@ impl Prepared {
     }
 }
 
-/// Writes several envs' trees under `out`, spread over the machine's
-/// cores; one result per tree, in order. Each env is all or nothing.
-pub fn write_all(trees: &[RenderedTree], out: &Path) -> Vec<Result<WriteReport>> {
-    crate::parallel::in_parallel(trees, |tree| tree.write(out))
-}
 
 #[derive(Default)]
 struct Journal {
