@@ -411,7 +411,6 @@ impl Prepared {
     }
 }
 
-
 #[derive(Default)]
 struct Journal {
     /// Files moved aside into the backup directory.
