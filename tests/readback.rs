@@ -4,6 +4,9 @@
 //! holds some values, the complete parser (with the YAML 1.1 boolean check)
 //! agrees — on emitted text and on text mutated at random.
 
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
 use platgen::check::full_check;
 use platgen::yaml::{emit, holds, parse_documents, Limits, Source};
 use proptest::prelude::*;
@@ -24,6 +27,7 @@ fn value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         (-1e6f64..1e6).prop_map(Value::from),
+        prop::num::f64::NORMAL.prop_map(Value::from),
         words().prop_map(Value::String),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
@@ -116,6 +120,82 @@ proptest! {
         let text = emit(&v).unwrap();
         prop_assert_eq!(holds(&text, std::slice::from_ref(&w)), v == w);
     }
+}
+
+/// A Python with PyYAML: `.tools/venv` (which `.ci/run` installs), else
+/// `python3`. Missing, the test says so and skips; under `CI=true` it fails.
+fn python_with_pyyaml() -> Option<PathBuf> {
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/venv/bin/python");
+    for python in [local, PathBuf::from("python3")] {
+        let ok = Command::new(&python)
+            .args(["-c", "import yaml"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ok {
+            return Some(python);
+        }
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("no Python with PyYAML; .ci/run installs one in .tools/venv");
+    }
+    eprintln!("SKIPPED: no Python with PyYAML (run ../shared/tools/install-k8s-tools.sh .tools)");
+    None
+}
+
+/// PyYAML reads YAML 1.1, as Go's yaml.v2 in Helm and Argo CD does. Every
+/// emitted random value, and every file of the built-in platform's render,
+/// must read back in it exactly as gen means it.
+#[test]
+fn a_yaml_1_1_reader_reads_what_was_emitted() {
+    let Some(python) = python_with_pyyaml() else {
+        return;
+    };
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut cases_file = String::new();
+    let mut push = |text: &str, docs: &[Value]| {
+        cases_file.push_str(&json!({ "yaml": text, "docs": docs }).to_string());
+        cases_file.push('\n');
+    };
+    for _ in 0..cases() {
+        let v = value().new_tree(&mut runner).unwrap().current();
+        push(&emit(&v).unwrap(), std::slice::from_ref(&v));
+    }
+    let mut files = 0;
+    for tree in platgen::Platform::builtin().unwrap().render_all().unwrap() {
+        for text in tree.files.values() {
+            push(text, &full_parse(text).expect("rendered files parse"));
+            files += 1;
+        }
+    }
+    assert!(files > 100);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.jsonl");
+    std::fs::write(&path, &cases_file).unwrap();
+    let script = r#"
+import json, sys, yaml
+loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+bad = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    case = json.loads(line)
+    got = list(yaml.load_all(case["yaml"], Loader=loader))
+    if got != case["docs"]:
+        bad += 1
+        if bad <= 5:
+            print("YAML 1.1 reads differently:\n" + case["yaml"] + "\n-> " + repr(got) + "\nwanted " + repr(case["docs"]))
+sys.exit(1 if bad else 0)
+"#;
+    let out = Command::new(&python)
+        .args(["-c", script])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Texts a YAML reader reads differently from the plain-looking value next

@@ -48,7 +48,7 @@ impl Tree for serde_json::Value {
                 Some(i) => Shape::Int(i.into()),
                 None => match n.as_u64() {
                     Some(u) => Shape::Int(u.into()),
-                    None => Shape::Number(n.to_string()),
+                    None => Shape::Number(yaml11_float(n.to_string())),
                 },
             },
             V::String(s) => Shape::Str(s),
@@ -105,8 +105,27 @@ fn float(f: f64) -> String {
     } else if f.is_infinite() {
         if f > 0.0 { ".inf" } else { "-.inf" }.into()
     } else {
-        serde_json::Number::from_f64(f).map_or_else(|| f.to_string(), |n| n.to_string())
+        let text = serde_json::Number::from_f64(f).map_or_else(|| f.to_string(), |n| n.to_string());
+        yaml11_float(text)
     }
+}
+
+/// A float's shortest form as YAML 1.1 also reads it: a `.` before any
+/// exponent and a signed exponent (`1e20` → `1.0e+20`, `1e-7` → `1.0e-7`);
+/// YAML 1.1 takes `1e20` for a string.
+fn yaml11_float(text: String) -> String {
+    let Some(e) = text.find(['e', 'E']) else {
+        return text;
+    };
+    let (mantissa, exponent) = text.split_at(e);
+    let exponent = &exponent[1..];
+    let dot = if mantissa.contains('.') { "" } else { ".0" };
+    let sign = if exponent.starts_with(['-', '+']) {
+        ""
+    } else {
+        "+"
+    };
+    format!("{mantissa}{dot}e{sign}{exponent}")
 }
 
 /// Serialises a value as a block-style YAML document (no `---`, one
@@ -300,8 +319,8 @@ mod tests {
         assert_eq!(emit(&json!("on")).unwrap(), "\"on\"\n");
         assert_eq!(emit(&json!([])).unwrap(), "[]\n");
         assert_eq!(
-            emit(&json!([0, -7, i64::MIN, u64::MAX, 2.5])).unwrap(),
-            "- 0\n- -7\n- -9223372036854775808\n- 18446744073709551615\n- 2.5\n"
+            emit(&json!([0, -7, i64::MIN, u64::MAX, 2.5, 1e20, 1.5e-7])).unwrap(),
+            "- 0\n- -7\n- -9223372036854775808\n- 18446744073709551615\n- 2.5\n- 1.0e+20\n- 1.5e-7\n"
         );
         assert_eq!(emit(&json!("a\nb\n")).unwrap(), "|\n  a\n  b\n");
     }

@@ -434,12 +434,16 @@ fn plain_matches(text: &str, want: &Value) -> bool {
             if int {
                 return (n.is_i64() || n.is_u64()) && text.parse::<i128>().ok() == number(n);
             }
-            let decimal = digits.split_once('.').is_some_and(|(a, b)| {
-                !a.is_empty()
-                    && !b.is_empty()
-                    && a.bytes().all(|c| c.is_ascii_digit())
-                    && b.bytes().all(|c| c.is_ascii_digit())
-            });
+            // `1.5`, or `1.5e+20` / `1.5e-7`: floats in YAML 1.1 and 1.2.
+            let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+            let (fixed, exponent) = match digits.split_once(['e', 'E']) {
+                Some((f, e)) => (f, Some(e)),
+                None => (digits, None),
+            };
+            let decimal = fixed
+                .split_once('.')
+                .is_some_and(|(a, b)| all_digits(a) && all_digits(b))
+                && exponent.is_none_or(|e| e.strip_prefix(['+', '-']).is_some_and(all_digits));
             decimal && n.is_f64() && text.parse::<f64>().ok() == n.as_f64()
         }
         _ => false,
