@@ -233,22 +233,26 @@ fn write_config(dir: &Path, files: &[(String, String)], quiet: bool) -> Result<u
 /// Envs above which `--all` reports progress on a terminal.
 const PROGRESS_ENVS: usize = 50;
 
+/// Runs `work` over every env, with a progress line on a terminal when
+/// there are many envs.
+fn with_progress<T>(platform: &Platform, quiet: bool, work: impl FnOnce() -> T) -> T {
+    let n = platform.envs().len();
+    let show = !quiet && n > PROGRESS_ENVS && std::io::stderr().is_terminal();
+    if show {
+        eprint!("rendering {n} envs…");
+    }
+    let started = std::time::Instant::now();
+    let result = work();
+    if show {
+        eprintln!("\rrendered {n} envs in {:.2?}", started.elapsed());
+    }
+    result
+}
+
 fn render(platform: &Platform, select: &Select, quiet: bool) -> Result<Vec<RenderedTree>, Error> {
     match &select.env {
         Some(env) => Ok(vec![platform.render(env)?]),
-        None => {
-            let n = platform.envs().len();
-            let show = !quiet && n > PROGRESS_ENVS && std::io::stderr().is_terminal();
-            if show {
-                eprint!("rendering {n} envs…");
-            }
-            let started = std::time::Instant::now();
-            let trees = platform.render_all();
-            if show {
-                eprintln!("\rrendered {n} envs in {:.2?}", started.elapsed());
-            }
-            trees
-        }
+        None => with_progress(platform, quiet, || platform.render_all()),
     }
 }
 
@@ -310,23 +314,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                     let tree = platform.render(env)?;
                     vec![(tree.env.clone(), tree.write(dir))]
                 }
-                None => {
-                    let show = !cli.quiet
-                        && platform.envs().len() > PROGRESS_ENVS
-                        && std::io::stderr().is_terminal();
-                    if show {
-                        eprint!("rendering {} envs…", platform.envs().len());
-                    }
-                    let reports = platform.write_all(dir)?;
-                    if show {
-                        eprintln!(
-                            "\r{} envs rendered in {:.2?}",
-                            reports.len(),
-                            started.elapsed()
-                        );
-                    }
-                    reports
-                }
+                None => with_progress(&platform, cli.quiet, || platform.write_all(dir))?,
             };
             if cli.verbose {
                 eprintln!(

@@ -91,6 +91,17 @@ impl Platform {
         self.sources.envs.keys().cloned().collect()
     }
 
+    /// Every env, for the `*_all` methods: a config without one is an error.
+    fn all_envs(&self) -> Result<Vec<String>> {
+        let envs = self.envs();
+        if envs.is_empty() {
+            return Err(Error::Usage(
+                Diagnostic::new("the config defines no env").help("add envs/<env>.yaml"),
+            ));
+        }
+        Ok(envs)
+    }
+
     /// Where the config came from.
     pub fn origin(&self) -> &Origin {
         &self.sources.origin
@@ -186,12 +197,7 @@ impl Platform {
     /// holding one tree per core at a time: the drift of every env, in env
     /// order, or the first error in env order.
     pub fn check_all(&self, out: &Path) -> Result<Vec<crate::write::Drift>> {
-        let envs = self.envs();
-        if envs.is_empty() {
-            return Err(Error::Usage(
-                Diagnostic::new("the config defines no env").help("add envs/<env>.yaml"),
-            ));
-        }
+        let envs = self.all_envs()?;
         let results = crate::parallel::in_parallel(&envs, |env| self.render(env)?.check(out));
         let mut drift = Vec::new();
         for r in results {
@@ -211,12 +217,7 @@ impl Platform {
         &self,
         out: &Path,
     ) -> Result<Vec<(String, Result<crate::write::WriteReport>)>> {
-        let envs = self.envs();
-        if envs.is_empty() {
-            return Err(Error::Usage(
-                Diagnostic::new("the config defines no env").help("add envs/<env>.yaml"),
-            ));
-        }
+        let envs = self.all_envs()?;
         let prepared = crate::parallel::in_parallel(&envs, |env| self.render(env)?.prepare(out));
         let prepared: Vec<crate::write::Prepared> = prepared.into_iter().collect::<Result<_>>()?;
         let reports = crate::parallel::in_parallel(&prepared, |p| p.commit(out));
@@ -230,12 +231,7 @@ impl Platform {
     /// Renders every env, in parallel (one worker per core); the result is
     /// in env order, or the first error in env order.
     pub fn render_all(&self) -> Result<Vec<RenderedTree>> {
-        let envs = self.envs();
-        if envs.is_empty() {
-            return Err(Error::Usage(
-                Diagnostic::new("the config defines no env").help("add envs/<env>.yaml"),
-            ));
-        }
+        let envs = self.all_envs()?;
         let results = crate::parallel::in_parallel(&envs, |env| self.render(env));
         results.into_iter().collect()
     }
