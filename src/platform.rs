@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::argocd;
 use crate::check::check_file;
-use crate::components::{registry, Component, Shared, View};
+use crate::components::{registry, Component, Document, Shared, View};
 use crate::error::{Diagnostic, Error, Result};
 use crate::load::{load_builtin, load_dir, Origin, Sources};
 use crate::render::Renderer;
@@ -130,18 +130,23 @@ impl Platform {
         let header = self.header(env);
         let mut files = std::collections::BTreeMap::new();
         let mut problems = Vec::new();
-        let mut emit = |path: String,
-                        stem: &str,
-                        data: &serde_json::Value,
-                        view: View,
-                        expect: &[serde_json::Value]|
-         -> Result<()> {
-            let text = self.renderer.render(stem, &header, data, view, expect)?;
-            if let Err(d) = check_file(&format!("{env}/{path}"), &text, expect) {
+        let mut emit = |doc: Document| -> Result<()> {
+            let text =
+                self.renderer
+                    .render(doc.template, &header, &doc.data, doc.view, &doc.expect)?;
+            if let Err(d) = check_file(&format!("{env}/{}", doc.path), &text, &doc.expect) {
                 problems.push(d);
             }
-            files.insert(path, text);
+            files.insert(doc.path, text);
             Ok(())
+        };
+        // An Argo CD Application file; the template sees it as `app`.
+        let app_file = |path: String, template: &'static str, app: serde_json::Value| Document {
+            path,
+            template,
+            data: serde_json::json!({}),
+            view: View::One("app"),
+            expect: vec![app],
         };
         for component in self
             .components
@@ -156,34 +161,20 @@ impl Platform {
                     &check,
                 ));
             }
-            for doc in &docs {
-                emit(
-                    doc.path.clone(),
-                    doc.template,
-                    &doc.data,
-                    doc.view,
-                    &doc.expect,
-                )?;
-            }
             let app = argocd::component_app(&resolved, component.as_ref(), &docs);
             let app = serde_json::to_value(&app).expect("application serialises");
-            emit(
+            for doc in docs {
+                emit(doc)?;
+            }
+            emit(app_file(
                 format!("apps/{}.yaml", component.name()),
                 "application",
-                &serde_json::json!({}),
-                View::One("app"),
-                std::slice::from_ref(&app),
-            )?;
+                app,
+            ))?;
         }
         let root =
             serde_json::to_value(argocd::root_app(&resolved)).expect("application serialises");
-        emit(
-            "apps/root.yaml".into(),
-            "root",
-            &serde_json::json!({}),
-            View::One("app"),
-            std::slice::from_ref(&root),
-        )?;
+        emit(app_file("apps/root.yaml".into(), "root", root))?;
         if !problems.is_empty() {
             return Err(Error::Validation(problems));
         }
