@@ -1,12 +1,20 @@
-//! Every rendered file is parsed back before anything is written: it must be
+//! Every rendered file is checked before anything is written: it must be
 //! valid YAML, hold exactly the documents that were built, and keep strings
 //! strings for YAML 1.1 readers (Helm, Argo CD).
 //!
-//! Two readers do it. [`yaml::holds`](crate::yaml::holds) reads the subset
-//! the emitter writes and compares as it goes; it decides "holds" only when
-//! every YAML 1.1 and 1.2 reader would agree. Whatever it does not show
-//! (a template's own YAML, or a difference) is read by the complete parser,
-//! which gives the verdict and the located error.
+//! Three steps, cheapest first:
+//! 1. [`is_verbatim`]: the file is the emitted documents unchanged, with
+//!    only comment lines, empty lines and `---` markers around them. It
+//!    then reads back as what was emitted, and the emitter writes what YAML
+//!    1.1 and 1.2 readers read back as the values it was given — proven by
+//!    property tests against the complete parser and PyYAML
+//!    (`tests/readback.rs`), not re-parsed on every render.
+//! 2. [`yaml::holds`](crate::yaml::holds) reads the subset the emitter
+//!    writes and compares as it goes; it decides "holds" only when every
+//!    YAML 1.1 and 1.2 reader would agree.
+//! 3. Whatever neither shows (a template's own YAML, or a difference) is
+//!    read by the complete parser, which gives the verdict and the located
+//!    error.
 
 use std::sync::Arc;
 
@@ -19,6 +27,58 @@ const YAML11_BOOLS: [&str; 22] = [
     "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
     "OFF", "true", "True", "TRUE", "false", "False", "FALSE",
 ];
+
+/// True when `text` is the emitted documents `docs`, verbatim and in order,
+/// with nothing between them but empty lines, comment lines starting in
+/// column 0 and exactly one `---` line between two documents (at most one
+/// before the first). Such a file parses back into exactly what was
+/// emitted, and the emitter writes what every YAML 1.1 and 1.2 reader
+/// reads back as the values it was given (proven by `tests/readback.rs`).
+/// Anything else a template wrote gets `false`, and [`check_file`] reads it.
+pub fn is_verbatim(text: &str, docs: &[String]) -> bool {
+    let mut rest = text;
+    let mut docs = docs.iter().peekable();
+    // `---` lines seen since the last document (or the start).
+    let mut markers = 0;
+    let mut started = false;
+    while !rest.is_empty() {
+        if let Some(doc) = docs.peek() {
+            if let Some(after) = rest.strip_prefix(doc.as_str()) {
+                // A document after the first must follow one `---`, and
+                // each must end its last line.
+                if started && markers != 1 || !doc.ends_with('\n') {
+                    return false;
+                }
+                rest = after;
+                docs.next();
+                markers = 0;
+                started = true;
+                continue;
+            }
+        }
+        let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
+        if line == "---" {
+            markers += 1;
+            if markers > 1 {
+                return false;
+            }
+        } else if !(line.is_empty() || line.starts_with('#') && plain_comment(line)) {
+            return false;
+        }
+        rest = after;
+    }
+    // Every document found, and no `---` after the last (an empty document).
+    docs.next().is_none() && markers == 0
+}
+
+/// A comment line no YAML reader could see more in: no character YAML 1.1
+/// or 1.2 takes for a line break or refuses raw (tabs are fine).
+fn plain_comment(line: &str) -> bool {
+    !line.chars().any(|c| {
+        c != '\t'
+            && matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}')
+    })
+}
 
 /// Checks one rendered file against the documents it must hold.
 pub fn check_file(path: &str, text: &str, expect: &[serde_json::Value]) -> Result<(), Diagnostic> {
@@ -96,6 +156,34 @@ mod tests {
             &[json!({"a": "on", "b": 2})],
         )
         .unwrap();
+    }
+
+    #[test]
+    fn verbatim_documents_between_comments_and_markers() {
+        let docs = ["a: 1\n".to_string(), "- b\n".to_string()];
+        for ok in [
+            "# h\na: 1\n---\n- b\n",
+            "---\na: 1\n\n# between\n---\n# c\n- b\n\n# end\n",
+        ] {
+            assert!(is_verbatim(ok, &docs), "{ok}");
+        }
+        for bad in [
+            "a: 1\n- b\n",                 // no `---`: one document
+            "a: 1\n---\n---\n- b\n",       // an empty document between
+            "---\n---\na: 1\n---\n- b\n",  // an empty document first
+            "a: 1\n---\n- b\n---\n",       // an empty document last
+            "a: 1\n  # c\n---\n- b\n",     // an indented line
+            "a: 1\nc: 2\n---\n- b\n",      // more than was emitted
+            "a: 1\n---\n",                 // a document missing
+            "- b\n---\na: 1\n",            // out of order
+            "# x\ry: 2\na: 1\n---\n- b\n", // `\r` ends a comment
+            " a: 1\n---\n- b\n",           // moved
+        ] {
+            assert!(!is_verbatim(bad, &docs), "{bad}");
+        }
+        assert!(is_verbatim("# only\n\n", &[]));
+        assert!(!is_verbatim("---\n", &[]));
+        assert!(!is_verbatim("a: 1", &["a: 1".to_string()]));
     }
 
     #[test]

@@ -44,7 +44,7 @@ struct Cli {
 enum Command {
     /// Render one env (or all) to a directory, or to stdout as one YAML stream.
     #[command(
-        after_help = "Every file is parsed back before anything is written. A failed render changes nothing: with --all, envs render in parallel (one worker per core) and are staged beside --out, and none is put in place unless all rendered.\n\nExamples:\n  gen render --env prod\n  gen render --env prod --out gitops\n  gen render --all --out gitops --config ./platform"
+        after_help = "Every file is checked before anything is written: it must be the emitted documents unchanged between the template's comments, or parse back into them. A failed render changes nothing: with --all, envs render in parallel (one worker per core) and are staged beside --out, and none is put in place unless all rendered.\n\nExamples:\n  gen render --env prod\n  gen render --env prod --out gitops\n  gen render --all --out gitops --config ./platform"
     )]
     Render {
         #[command(flatten)]

@@ -52,12 +52,35 @@ pub struct Renderer {
 /// (every whole-word occurrence of the name is one of those), and the
 /// lists it uses only to loop over items it writes with `to_yaml`.
 fn names_only_in_to_yaml(text: &str) -> (Vec<String>, Vec<String>) {
+    // Words inside `{{ … }}` and `{% … %}` tags only: prose in the
+    // template's own text ("Helm values for …") is not a use of `values`.
     let words = |t: &str| -> Vec<(usize, String)> {
         let b = t.as_bytes();
         let mut out = Vec::new();
         let mut i = 0;
+        let mut close: Option<&[u8]> = None;
         while i < b.len() {
-            if b[i].is_ascii_alphabetic() || b[i] == b'_' {
+            let Some(end) = close else {
+                close = match b.get(i..i + 2) {
+                    Some(b"{{") => Some(b"}}"),
+                    Some(b"{%") => Some(b"%}"),
+                    _ => None,
+                };
+                i += if close.is_some() { 2 } else { 1 };
+                continue;
+            };
+            if b[i..].starts_with(end) {
+                close = None;
+                i += 2;
+            } else if matches!(b[i], b'"' | b'\'' | b'`') {
+                // A string literal: skipped whole, so a `}}` in it does
+                // not end the tag.
+                let q = b[i];
+                i += 1 + b[i + 1..]
+                    .iter()
+                    .position(|&c| c == q)
+                    .map_or(b.len(), |n| n + 1);
+            } else if b[i].is_ascii_alphabetic() || b[i] == b'_' {
                 let start = i;
                 while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
                     i += 1;
@@ -184,8 +207,11 @@ impl Renderer {
     }
 
     /// Renders template `stem` (`kafka` → `kafka.yaml.tera`) with `data`,
-    /// the documents under the name `view` gives, and the file header; the result has LF line endings and exactly one
-    /// trailing newline.
+    /// the documents under the name `view` gives, and the file header; the
+    /// text has LF line endings and exactly one trailing newline. When the
+    /// template takes the documents only through `to_yaml`, they are
+    /// emitted before templating and returned too, for
+    /// [`check::is_verbatim`](crate::check::is_verbatim).
     pub fn render(
         &self,
         stem: &str,
@@ -193,7 +219,7 @@ impl Renderer {
         data: &serde_json::Value,
         view: View,
         docs: &[serde_json::Value],
-    ) -> Result<String> {
+    ) -> Result<(String, Option<Vec<String>>)> {
         let name = format!("{stem}.yaml.tera");
         let mut ctx = Context::new();
         ctx.insert("header", header);
@@ -206,31 +232,35 @@ impl Renderer {
             .yaml_only
             .get(&name)
             .map_or((&[][..], &[][..]), |(w, e)| (w.as_slice(), e.as_slice()));
-        let emit = |doc: &serde_json::Value| -> Result<Value> {
-            crate::yaml::emit(doc)
-                .map(Value::bytes)
-                .map_err(|e| template_error(&name, tera::Error::message(e)))
+        let emit = |doc: &serde_json::Value| -> Result<String> {
+            crate::yaml::emit(doc).map_err(|e| template_error(&name, tera::Error::message(e)))
         };
-        match view {
+        let emitted = match view {
+            View::One(key) if docs.len() == 1 && whole.iter().any(|n| n == key) => {
+                let yaml = emit(&docs[0])?;
+                ctx.insert_value(key, Value::bytes(yaml.as_bytes()));
+                Some(vec![yaml])
+            }
             View::One(key) => {
-                let doc = docs.first().unwrap_or(&serde_json::Value::Null);
-                if whole.iter().any(|n| n == key) {
-                    ctx.insert_value(key, emit(doc)?);
-                } else {
-                    ctx.insert(key, doc);
-                }
+                ctx.insert(key, docs.first().unwrap_or(&serde_json::Value::Null));
+                None
             }
             View::All(key) if each.iter().any(|n| n == key) => {
-                let items = docs.iter().map(emit).collect::<Result<Vec<Value>>>()?;
+                let yaml = docs.iter().map(emit).collect::<Result<Vec<String>>>()?;
+                let items: Vec<Value> = yaml.iter().map(|y| Value::bytes(y.as_bytes())).collect();
                 ctx.insert_value(key, Value::from(items));
+                Some(yaml)
             }
-            View::All(key) => ctx.insert(key, docs),
-        }
+            View::All(key) => {
+                ctx.insert(key, docs);
+                None
+            }
+        };
         let text = self
             .tera
             .render(&name, &ctx)
             .map_err(|e| template_error(&name, e))?;
-        Ok(normalise(text))
+        Ok((normalise(text), emitted))
     }
 }
 
@@ -265,5 +295,20 @@ mod tests {
         assert_eq!(names_only_in_to_yaml(t), (vec![], vec![]));
         let t = "{{ namespaces | length }}{% for ns in namespaces %}{{ ns | to_yaml }}{% endfor %}";
         assert_eq!(names_only_in_to_yaml(t), (vec![], vec![]));
+        // Prose outside tags is not a use; a word in a tag is.
+        let t = "# Helm values for {{ chart }}\n{{ values | to_yaml }}\n";
+        assert_eq!(names_only_in_to_yaml(t).0, ["values"]);
+        let t = "{# values #}{{ values | to_yaml }}{% if values %}x{% endif %}";
+        assert_eq!(names_only_in_to_yaml(t).0, Vec::<String>::new());
+        let t = "{{ values | to_yaml }}{{ \"}}\" ~ values.a }}";
+        assert_eq!(names_only_in_to_yaml(t).0, Vec::<String>::new());
+    }
+
+    #[test]
+    fn every_builtin_template_hands_its_documents_over_as_yaml() {
+        for (name, text) in TEMPLATES {
+            let (whole, each) = names_only_in_to_yaml(text);
+            assert!(whole.len() + each.len() == 1, "{name}: {whole:?} {each:?}");
+        }
     }
 }

@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use platgen::check::full_check;
+use platgen::check::{full_check, is_verbatim};
 use platgen::yaml::{emit, holds, parse_documents, Limits, Source};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -115,6 +115,26 @@ proptest! {
                 prop_assert!(full_check("t.yaml", &mutated, &docs).is_ok(), "fast reader accepted:\n{}", mutated);
             }
         }
+    }
+
+    #[test]
+    fn what_passes_as_verbatim_the_full_parser_reads(
+        vs in prop::collection::vec(value(), 0..4),
+        head in prop::sample::select(vec!["", "# h\n", "---\n", "# h\n---\n\n", "\n#x\r\n", "  # h\n"]),
+        gap in prop::sample::select(vec!["---\n", "# s\n---\n", "---\n# s\n\n", "", "---\n---\n", "...\n---\n", " ---\n"]),
+        tail in prop::sample::select(vec!["", "# e\n", "\n\n", "---\n", "# e\u{2028}x: 1\n"]),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), prop::sample::select(b"\n\t :-#|\"'{}[]&*!>0aZ~.\\".to_vec())), 0..3),
+    ) {
+        let docs: Vec<String> = vs.iter().map(|v| emit(v).unwrap()).collect();
+        let text = format!("{head}{}{tail}", docs.join(gap));
+        let mutated = mutate(&text, &edits);
+        if is_verbatim(&mutated, &docs) {
+            prop_assert_eq!(full_parse(&mutated), Some(vs.clone()), "verbatim accepted:\n{}", mutated);
+            prop_assert!(full_check("t.yaml", &mutated, &vs).is_ok(), "YAML 1.1 trap accepted:\n{}", mutated);
+        }
+        // Emitted documents with one `---` between them always pass.
+        let clean = format!("# h\n{}", docs.join("---\n"));
+        prop_assert!(is_verbatim(&clean, &docs), "refused:\n{}", clean);
     }
 
     #[test]
