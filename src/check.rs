@@ -35,7 +35,7 @@ const YAML11_BOOLS: [&str; 22] = [
 /// emitted, and the emitter writes what every YAML 1.1 and 1.2 reader
 /// reads back as the values it was given (proven by `tests/readback.rs`).
 /// Anything else a template wrote gets `false`, and [`check_file`] reads it.
-pub fn is_verbatim(text: &str, docs: &[String]) -> bool {
+pub fn is_verbatim<D: AsRef<str>>(text: &str, docs: &[D]) -> bool {
     let mut rest = text;
     let mut docs = docs.iter().peekable();
     // `---` lines seen since the last document (or the start).
@@ -43,7 +43,8 @@ pub fn is_verbatim(text: &str, docs: &[String]) -> bool {
     let mut started = false;
     while !rest.is_empty() {
         if let Some(doc) = docs.peek() {
-            if let Some(after) = rest.strip_prefix(doc.as_str()) {
+            let doc = doc.as_ref();
+            if let Some(after) = rest.strip_prefix(doc) {
                 // A document after the first must follow one `---`, and
                 // each must end its last line.
                 if started && markers != 1 || !doc.ends_with('\n') {
@@ -181,8 +182,8 @@ mod tests {
         ] {
             assert!(!is_verbatim(bad, &docs), "{bad}");
         }
-        assert!(is_verbatim("# only\n\n", &[]));
-        assert!(!is_verbatim("---\n", &[]));
+        assert!(is_verbatim::<&str>("# only\n\n", &[]));
+        assert!(!is_verbatim::<&str>("---\n", &[]));
         assert!(!is_verbatim("a: 1", &["a: 1".to_string()]));
     }
 

@@ -241,7 +241,7 @@ pub fn document(c: &PlatformConfig, component: &'static str, check: &SmokeCheck)
             "target": format!("{}:{}", check.target.0, check.target.1),
         }),
         view: crate::components::View::One("job"),
-        expect: vec![doc],
+        expect: vec![crate::yaml::Emitted::of(&doc)],
     }
 }
 

@@ -8,6 +8,7 @@ use tera::{Context, Kwargs, State, Tera, Value};
 
 use crate::components::View;
 use crate::error::{Diagnostic, Error, Result};
+use crate::yaml::Emitted;
 
 /// Embeds `templates/<stem>.yaml.tera` for each stem.
 macro_rules! embedded {
@@ -208,18 +209,17 @@ impl Renderer {
 
     /// Renders template `stem` (`kafka` → `kafka.yaml.tera`) with `data`,
     /// the documents under the name `view` gives, and the file header; the
-    /// text has LF line endings and exactly one trailing newline. When the
-    /// template takes the documents only through `to_yaml`, they are
-    /// emitted before templating and returned too, for
-    /// [`check::is_verbatim`](crate::check::is_verbatim).
+    /// text has LF line endings and exactly one trailing newline. A
+    /// template that takes the documents only through `to_yaml` gets their
+    /// emitted text; one that looks inside them gets their values.
     pub fn render(
         &self,
         stem: &str,
         header: &str,
         data: &serde_json::Value,
         view: View,
-        docs: &[serde_json::Value],
-    ) -> Result<(String, Option<Vec<String>>)> {
+        docs: &[Emitted],
+    ) -> Result<String> {
         let name = format!("{stem}.yaml.tera");
         let mut ctx = Context::new();
         ctx.insert("header", header);
@@ -232,35 +232,28 @@ impl Renderer {
             .yaml_only
             .get(&name)
             .map_or((&[][..], &[][..]), |(w, e)| (w.as_slice(), e.as_slice()));
-        let emit = |doc: &serde_json::Value| -> Result<String> {
-            crate::yaml::emit(doc).map_err(|e| template_error(&name, tera::Error::message(e)))
-        };
-        let emitted = match view {
+        let yaml = |doc: &Emitted| Value::bytes(doc.text().as_bytes());
+        match view {
             View::One(key) if docs.len() == 1 && whole.iter().any(|n| n == key) => {
-                let yaml = emit(&docs[0])?;
-                ctx.insert_value(key, Value::bytes(yaml.as_bytes()));
-                Some(vec![yaml])
+                ctx.insert_value(key, yaml(&docs[0]));
             }
-            View::One(key) => {
-                ctx.insert(key, docs.first().unwrap_or(&serde_json::Value::Null));
-                None
-            }
+            View::One(key) => match docs.first() {
+                Some(doc) => ctx.insert(key, &doc.to_json()),
+                None => ctx.insert(key, &serde_json::Value::Null),
+            },
             View::All(key) if each.iter().any(|n| n == key) => {
-                let yaml = docs.iter().map(emit).collect::<Result<Vec<String>>>()?;
-                let items: Vec<Value> = yaml.iter().map(|y| Value::bytes(y.as_bytes())).collect();
-                ctx.insert_value(key, Value::from(items));
-                Some(yaml)
+                ctx.insert_value(key, Value::from(docs.iter().map(yaml).collect::<Vec<_>>()));
             }
             View::All(key) => {
-                ctx.insert(key, docs);
-                None
+                let values: Vec<serde_json::Value> = docs.iter().map(Emitted::to_json).collect();
+                ctx.insert(key, &values);
             }
-        };
+        }
         let text = self
             .tera
             .render(&name, &ctx)
             .map_err(|e| template_error(&name, e))?;
-        Ok((normalise(text), emitted))
+        Ok(normalise(text))
     }
 }
 

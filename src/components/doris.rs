@@ -297,20 +297,19 @@ impl Component for Doris {
                 ),
             },
         };
-        let doc = serde_json::to_value(&cluster).expect("DorisCluster serialises");
         vec![Document {
             path: "manifests/doris.yaml".into(),
             template: "doris",
             data: serde_json::json!({
-                "name": doc["metadata"]["name"],
-                "namespace": doc["metadata"]["namespace"],
-                "fe_replicas": doc["spec"]["feSpec"]["replicas"],
-                "be_replicas": doc["spec"]["beSpec"]["replicas"],
-                "auth_secret": doc["spec"]["authSecret"],
+                "name": cluster.metadata.name,
+                "namespace": cluster.metadata.namespace,
+                "fe_replicas": cluster.spec.fe_spec.replicas,
+                "be_replicas": cluster.spec.be_spec.replicas,
+                "auth_secret": cluster.spec.auth_secret,
                 "query_port": QUERY_PORT,
             }),
             view: super::View::One("cluster"),
-            expect: vec![doc],
+            expect: vec![crate::yaml::Emitted::of(&cluster)],
         }]
     }
 }

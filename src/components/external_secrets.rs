@@ -137,7 +137,7 @@ impl Component for ExternalSecrets {
         let Some(store) = &c.secret_store else {
             return Vec::new();
         };
-        let docs: Vec<serde_json::Value> = uses(c)
+        let docs: Vec<crate::yaml::Emitted> = uses(c)
             .into_iter()
             .map(|((namespace, name), keys)| {
                 let mut data: Vec<Data> = keys
@@ -176,7 +176,7 @@ impl Component for ExternalSecrets {
                         data,
                     },
                 };
-                serde_json::to_value(es).expect("ExternalSecret serialises")
+                crate::yaml::Emitted::of(&es)
             })
             .collect();
         vec![Document {

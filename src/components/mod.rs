@@ -86,9 +86,10 @@ pub struct Document {
     pub data: serde_json::Value,
     /// The name under which the template sees the documents.
     pub view: View,
-    /// The YAML documents the file holds, in order: what the template lays
-    /// out and what the rendered file must parse back into.
-    pub expect: Vec<serde_json::Value>,
+    /// The YAML documents the file holds, in order, as the emitter wrote
+    /// them: what the template lays out and what the rendered file must
+    /// hold (verbatim, or parsing back into the same values).
+    pub expect: Vec<crate::yaml::Emitted>,
 }
 
 /// How a template sees a file's documents.
@@ -373,7 +374,7 @@ pub fn values_document<V: Serialize>(
             "namespace": namespace,
         }),
         view: View::One("values"),
-        expect: vec![serde_json::to_value(values).expect("values serialise")],
+        expect: vec![crate::yaml::Emitted::of(values)],
     }
 }
 

@@ -81,10 +81,7 @@ impl Component for Namespaces {
         vec![Document {
             path: "manifests/namespaces.yaml".into(),
             template: "namespaces",
-            expect: docs
-                .iter()
-                .map(|d| serde_json::to_value(d).expect("namespace serialises"))
-                .collect(),
+            expect: docs.iter().map(crate::yaml::Emitted::of).collect(),
             data: json!({}),
             view: super::View::All("namespaces"),
         }]

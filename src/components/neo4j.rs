@@ -204,7 +204,7 @@ impl Component for Neo4j {
         };
         let mut doc =
             super::values_document(self.name(), &CHART, &n.release, &n.namespace, &values);
-        doc.data["password_secret"] = doc.expect[0]["neo4j"]["passwordFromSecret"].clone();
+        doc.data["password_secret"] = values.neo4j.password_from_secret.clone().into();
         vec![doc]
     }
 }

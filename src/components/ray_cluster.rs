@@ -316,19 +316,18 @@ impl Component for RayCluster {
                     .collect(),
             },
         };
-        let doc = serde_json::to_value(&cluster).expect("RayCluster serialises");
         let mut docs = vec![Document {
             path: "manifests/ray-cluster.yaml".into(),
             template: "ray-cluster",
             data: serde_json::json!({
-                "name": doc["metadata"]["name"],
-                "ray_version": doc["spec"]["rayVersion"],
-                "autoscaling": doc["spec"]["enableInTreeAutoscaling"],
+                "name": cluster.metadata.name,
+                "ray_version": cluster.spec.ray_version,
+                "autoscaling": cluster.spec.enable_in_tree_autoscaling,
                 "head_service": head_service(r),
                 "dashboard_port": DASHBOARD_PORT,
             }),
             view: super::View::One("cluster"),
-            expect: vec![doc],
+            expect: vec![crate::yaml::Emitted::of(&cluster)],
         }];
         if let Some(host) = ingress::public_host(c, &r.dashboard) {
             let name = format!("{}-dashboard", r.name);

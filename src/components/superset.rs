@@ -183,8 +183,7 @@ impl Component for Superset {
         };
         let mut doc =
             super::values_document(self.name(), &chart(s), &s.release, &s.namespace, &values);
-        doc.data["password_secret"] =
-            doc.expect[0]["extraEnvRaw"][0]["valueFrom"]["secretKeyRef"]["name"].clone();
+        doc.data["password_secret"] = s.password.secret.clone().into();
         vec![doc]
     }
 }

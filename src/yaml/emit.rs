@@ -110,6 +110,12 @@ fn float(f: f64) -> String {
     }
 }
 
+/// A finite float as `serde_json` writes it, in YAML 1.1 form; `None` for
+/// NaN and the infinities, which JSON lacks.
+pub(super) fn float_text(f: f64) -> Option<String> {
+    serde_json::Number::from_f64(f).map(|n| yaml11_float(n.to_string()))
+}
+
 /// A float's shortest form as YAML 1.1 also reads it: a `.` before any
 /// exponent and a signed exponent (`1e20` → `1.0e+20`, `1e-7` → `1.0e-7`);
 /// YAML 1.1 takes `1e20` for a string.
@@ -144,7 +150,7 @@ pub fn emit<T: Tree>(value: &T) -> Result<String, String> {
         Shape::Seq(items) if !items.is_empty() => seq(items, 0, false, &mut out)?,
         Shape::Str(s) if s.contains('\n') && literal_ok(s) => {
             out.push('|');
-            literal(s, 2, &mut out);
+            push_literal(s, 2, &mut out);
         }
         shape => {
             inline(shape, &mut out);
@@ -154,7 +160,7 @@ pub fn emit<T: Tree>(value: &T) -> Result<String, String> {
     Ok(out)
 }
 
-fn indent(n: usize, out: &mut String) {
+pub(super) fn indent(n: usize, out: &mut String) {
     const SPACES: &str = "                                                                ";
     let mut n = n;
     while n > SPACES.len() {
@@ -165,7 +171,7 @@ fn indent(n: usize, out: &mut String) {
 }
 
 /// An integer in decimal, without the formatting machinery.
-fn push_int(i: i128, out: &mut String) {
+pub(super) fn push_int(i: i128, out: &mut String) {
     let mut buf = [0u8; 40];
     let mut at = buf.len();
     let mut n = i.unsigned_abs();
@@ -199,7 +205,7 @@ fn inline<T>(shape: Shape<'_, T>, out: &mut String) {
 }
 
 /// The rest of a `|` / `|-` header line and the block's lines at `ind`.
-fn literal(s: &str, ind: usize, out: &mut String) {
+pub(super) fn push_literal(s: &str, ind: usize, out: &mut String) {
     let body = match s.strip_suffix('\n') {
         Some(body) => body,
         None => {
@@ -247,7 +253,7 @@ fn value<T: Tree>(v: &T, ind: usize, after_dash: bool, out: &mut String) -> Resu
         }
         Shape::Str(s) if s.contains('\n') && literal_ok(s) => {
             out.push_str(" |");
-            literal(s, ind + 2, out);
+            push_literal(s, ind + 2, out);
             Ok(())
         }
         shape => {

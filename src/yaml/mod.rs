@@ -3,13 +3,17 @@
 //! check of what was emitted.
 
 mod emit;
+mod emitted;
 mod node;
 mod parse;
 mod scalar;
+mod ser;
 mod verify;
 
 pub use emit::{emit, to_yaml, Shape, Tree};
+pub use emitted::Emitted;
 pub use node::{Loc, Node, NodeValue, Source};
 pub use parse::{parse_documents, parse_one, Limits};
 pub use scalar::plain_ok;
+pub use ser::to_yaml as to_yaml_direct;
 pub use verify::holds;

@@ -1,0 +1,672 @@
+//! Typed values → block YAML in one pass, as a serde serialiser: the same
+//! text [`emit`](super::emit) writes for `serde_json::to_value(value)`,
+//! without building the JSON tree first.
+//!
+//! The layout rules are [`emit`](super::emit)'s. A mapping or sequence is
+//! opened lazily, on its first entry, so an empty one can still be written
+//! `{}` / `[]` on its key's line. Maps repeat no keys here: unlike
+//! `to_value`, which keeps the last of two equal keys, this writes both,
+//! so a type whose serialisation repeats a key (two flattened fields of
+//! one name) is not for it.
+
+use serde::ser::{self, Serialize};
+
+use super::emit::{float_text, indent, push_int, push_literal};
+use super::scalar::{literal_ok, plain_ok, push_quoted};
+
+/// Serialises `value` as a block-style YAML document, byte-identical to
+/// [`emit`](super::emit) of its `serde_json` value.
+pub fn to_yaml<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
+    let mut out = String::with_capacity(1024);
+    value
+        .serialize(Value {
+            out: &mut out,
+            ind: 0,
+            at: At::Root,
+        })
+        .map_err(|e| e.0)?;
+    Ok(out)
+}
+
+/// A serialisation error: a value YAML (or JSON) cannot hold.
+#[derive(Debug)]
+pub struct Error(String);
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl ser::Error for Error {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        Error(msg.to_string())
+    }
+}
+
+/// Where a value starts: alone at the root, after `key:` or after `-`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum At {
+    Root,
+    Key,
+    Dash,
+}
+
+/// Serialises one value whose entry (key or dash) sits at indent `ind`.
+struct Value<'a> {
+    out: &'a mut String,
+    ind: usize,
+    at: At,
+}
+
+impl<'a> Value<'a> {
+    /// A scalar written on the current line.
+    fn inline(self, text: &str) -> Result<(), Error> {
+        if self.at != At::Root {
+            self.out.push(' ');
+        }
+        self.out.push_str(text);
+        self.out.push('\n');
+        Ok(())
+    }
+
+    fn int(self, i: i128) -> Result<(), Error> {
+        let mut buf = String::new();
+        push_int(i, &mut buf);
+        self.inline(&buf)
+    }
+
+    /// A container whose opener waits for its first entry.
+    fn open(self, map: bool) -> Block<'a> {
+        let (ind, first_inline) = match (self.at, map) {
+            (At::Root, _) => (0, false),
+            (At::Key, true) => (self.ind + 2, false),
+            (At::Key, false) => (self.ind, false),
+            (At::Dash, _) => (self.ind + 2, true),
+        };
+        Block {
+            out: self.out,
+            at: self.at,
+            ind,
+            first_inline,
+            count: 0,
+            map,
+        }
+    }
+}
+
+/// An open mapping or sequence.
+struct Block<'a> {
+    out: &'a mut String,
+    at: At,
+    /// Indent of its entries.
+    ind: usize,
+    /// Whether the first entry continues the line of a `-`.
+    first_inline: bool,
+    count: usize,
+    map: bool,
+}
+
+impl Block<'_> {
+    /// Starts the next entry: the opener before the first, the indent.
+    fn entry(&mut self) {
+        if self.count == 0 {
+            match self.at {
+                At::Root => {}
+                At::Key => self.out.push('\n'),
+                At::Dash => self.out.push(' '),
+            }
+        }
+        if self.count > 0 || !self.first_inline {
+            indent(self.ind, self.out);
+        }
+        self.count += 1;
+    }
+
+    fn key(&mut self, key: &str) {
+        self.entry();
+        if plain_ok(key) {
+            self.out.push_str(key);
+        } else {
+            push_quoted(self.out, key);
+        }
+        self.out.push(':');
+    }
+
+    fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.entry();
+        self.out.push('-');
+        value.serialize(Value {
+            out: self.out,
+            ind: self.ind,
+            at: At::Dash,
+        })
+    }
+
+    fn value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        value.serialize(Value {
+            out: self.out,
+            ind: self.ind,
+            at: At::Key,
+        })
+    }
+
+    fn close(self) -> Result<(), Error> {
+        if self.count == 0 {
+            if self.at != At::Root {
+                self.out.push(' ');
+            }
+            self.out.push_str(if self.map { "{}\n" } else { "[]\n" });
+        }
+        Ok(())
+    }
+}
+
+/// A one-entry mapping `{variant: …}` (externally tagged enums).
+fn tagged<'a>(value: Value<'a>, variant: &str) -> Block<'a> {
+    let mut block = value.open(true);
+    block.key(variant);
+    block
+}
+
+impl<'a> ser::Serializer for Value<'a> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Block<'a>;
+    type SerializeTuple = Block<'a>;
+    type SerializeTupleStruct = Block<'a>;
+    type SerializeTupleVariant = Variant<'a>;
+    type SerializeMap = MapBlock<'a>;
+    type SerializeStruct = Block<'a>;
+    type SerializeStructVariant = Variant<'a>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), Error> {
+        self.inline(if v { "true" } else { "false" })
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), Error> {
+        self.int(v.into())
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), Error> {
+        self.int(v.into())
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), Error> {
+        self.int(v.into())
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), Error> {
+        self.int(v.into())
+    }
+    fn serialize_i128(self, v: i128) -> Result<(), Error> {
+        if v < i128::from(i64::MIN) || v > i128::from(u64::MAX) {
+            return Err(Error("number out of range".into()));
+        }
+        self.int(v)
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), Error> {
+        self.int(v.into())
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), Error> {
+        self.int(v.into())
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), Error> {
+        self.int(v.into())
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), Error> {
+        self.int(v.into())
+    }
+    fn serialize_u128(self, v: u128) -> Result<(), Error> {
+        match u64::try_from(v) {
+            Ok(v) => self.int(v.into()),
+            Err(_) => Err(Error("number out of range".into())),
+        }
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), Error> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), Error> {
+        // JSON has no NaN or infinity: `to_value` makes them null.
+        match float_text(v) {
+            Some(text) => self.inline(&text),
+            None => self.inline("null"),
+        }
+    }
+    fn serialize_char(self, v: char) -> Result<(), Error> {
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, s: &str) -> Result<(), Error> {
+        if plain_ok(s) {
+            return self.inline(s);
+        }
+        if s.contains('\n') && literal_ok(s) {
+            let ind = if self.at == At::Root { 2 } else { self.ind + 2 };
+            self.out
+                .push_str(if self.at == At::Root { "|" } else { " |" });
+            push_literal(s, ind, self.out);
+            return Ok(());
+        }
+        if self.at != At::Root {
+            self.out.push(' ');
+        }
+        push_quoted(self.out, s);
+        self.out.push('\n');
+        Ok(())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
+        let mut block = self.open(false);
+        for b in v {
+            block.item(b)?;
+        }
+        block.close()
+    }
+    fn serialize_none(self) -> Result<(), Error> {
+        self.inline("null")
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), Error> {
+        self.inline("null")
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Error> {
+        self.inline("null")
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<(), Error> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        let mut block = tagged(self, variant);
+        block.value(value)?;
+        block.close()
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Block<'a>, Error> {
+        Ok(self.open(false))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Block<'a>, Error> {
+        Ok(self.open(false))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Block<'a>, Error> {
+        Ok(self.open(false))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Variant<'a>, Error> {
+        Ok(Variant::new(self, variant, false))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<MapBlock<'a>, Error> {
+        Ok(MapBlock(self.open(true)))
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Block<'a>, Error> {
+        Ok(self.open(true))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Variant<'a>, Error> {
+        Ok(Variant::new(self, variant, true))
+    }
+}
+
+impl ser::SerializeSeq for Block<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.item(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTuple for Block<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.item(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl ser::SerializeTupleStruct for Block<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.item(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+impl ser::SerializeStruct for Block<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        self.key(key);
+        self.value(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.close()
+    }
+}
+
+/// A mapping whose keys arrive as values: each must be a string, or a
+/// number, boolean or unit variant written as one (as JSON keys are).
+struct MapBlock<'a>(Block<'a>);
+
+impl ser::SerializeMap for MapBlock<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+        let key = key.serialize(KeyText)?;
+        self.0.key(&key);
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.0.value(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.0.close()
+    }
+}
+
+/// `{variant: [...]}` or `{variant: {...}}`: the outer one-entry mapping
+/// and the inner block.
+struct Variant<'a> {
+    inner: Block<'a>,
+}
+
+impl<'a> Variant<'a> {
+    fn new(value: Value<'a>, variant: &str, map: bool) -> Variant<'a> {
+        let block = tagged(value, variant);
+        // The outer block has its one entry; the inner opens after `key:`.
+        let Block { out, ind, .. } = block;
+        let inner = Value {
+            out,
+            ind,
+            at: At::Key,
+        }
+        .open(map);
+        Variant { inner }
+    }
+}
+
+impl ser::SerializeTupleVariant for Variant<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.inner.item(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.inner.close()
+    }
+}
+
+impl ser::SerializeStructVariant for Variant<'_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        self.inner.key(key);
+        self.inner.value(value)
+    }
+    fn end(self) -> Result<(), Error> {
+        self.inner.close()
+    }
+}
+
+/// A map key as text, as `serde_json` makes one.
+struct KeyText;
+
+fn key_error() -> Error {
+    Error("key must be a string".into())
+}
+
+impl ser::Serializer for KeyText {
+    type Ok = String;
+    type Error = Error;
+    type SerializeSeq = ser::Impossible<String, Error>;
+    type SerializeTuple = ser::Impossible<String, Error>;
+    type SerializeTupleStruct = ser::Impossible<String, Error>;
+    type SerializeTupleVariant = ser::Impossible<String, Error>;
+    type SerializeMap = ser::Impossible<String, Error>;
+    type SerializeStruct = ser::Impossible<String, Error>;
+    type SerializeStructVariant = ser::Impossible<String, Error>;
+
+    fn serialize_str(self, v: &str) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_char(self, v: char) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_bool(self, v: bool) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_i8(self, v: i8) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_i16(self, v: i16) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_i32(self, v: i32) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_i64(self, v: i64) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_i128(self, v: i128) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_u8(self, v: u8) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_u16(self, v: u16) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_u32(self, v: u32) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_u64(self, v: u64) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_u128(self, v: u128) -> Result<String, Error> {
+        Ok(v.to_string())
+    }
+    fn serialize_f32(self, _: f32) -> Result<String, Error> {
+        Err(key_error())
+    }
+    fn serialize_f64(self, _: f64) -> Result<String, Error> {
+        Err(key_error())
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<String, Error> {
+        Err(key_error())
+    }
+    fn serialize_none(self) -> Result<String, Error> {
+        Err(key_error())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<String, Error> {
+        Err(key_error())
+    }
+    fn serialize_unit(self) -> Result<String, Error> {
+        Err(key_error())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<String, Error> {
+        Err(key_error())
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<String, Error> {
+        Ok(variant.to_string())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<String, Error> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<String, Error> {
+        Err(key_error())
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+        Err(key_error())
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
+        Err(key_error())
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Error> {
+        Err(key_error())
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Error> {
+        Err(key_error())
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
+        Err(key_error())
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Error> {
+        Err(key_error())
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Error> {
+        Err(key_error())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn same<T: Serialize>(v: &T) {
+        let json = serde_json::to_value(v).unwrap();
+        assert_eq!(to_yaml(v).unwrap(), super::super::emit(&json).unwrap());
+    }
+
+    #[derive(serde::Serialize)]
+    enum E {
+        Unit,
+        New(u8),
+        Tuple(u8, String),
+        Struct { a: Vec<u8>, b: Option<()> },
+    }
+
+    #[derive(serde::Serialize)]
+    struct S {
+        e: Vec<E>,
+        empty: Vec<u8>,
+        none: Option<u8>,
+        map: std::collections::BTreeMap<u32, E>,
+        c: char,
+        f: f32,
+        nan: f64,
+        text: &'static str,
+        nested: Vec<Vec<E>>,
+    }
+
+    #[test]
+    fn matches_emit_of_json() {
+        same(
+            &json!({"a": {"b": 1, "c": [1, {"d": "on", "e": []}, [2, 3]]}, "f": "x\n  y\n", "h": {}}),
+        );
+        same(&json!([[], {}, [[]], [{}], "a\nb", {"k": "l\n"}]));
+        same(&json!("on"));
+        same(&json!("a\nb\n"));
+        same(&json!({}));
+        same(&E::Unit);
+        same(&E::New(1));
+        same(&E::Tuple(1, "x".into()));
+        same(&E::Struct { a: vec![], b: None });
+        same(&vec![
+            E::Struct {
+                a: vec![1],
+                b: Some(()),
+            },
+            E::Tuple(2, "y\n".into()),
+        ]);
+        same(&S {
+            e: vec![
+                E::Unit,
+                E::New(2),
+                E::Tuple(3, "on".into()),
+                E::Struct {
+                    a: vec![4],
+                    b: None,
+                },
+            ],
+            empty: vec![],
+            none: None,
+            map: [(1, E::Unit), (2, E::Struct { a: vec![], b: None })].into(),
+            c: '#',
+            f: 0.1,
+            nan: f64::NAN,
+            text: "multi\nline",
+            nested: vec![vec![], vec![E::New(1), E::Unit]],
+        });
+    }
+
+    #[test]
+    fn keys_must_be_text() {
+        let mut m = std::collections::BTreeMap::new();
+        m.insert(vec![1u8], 1);
+        assert!(to_yaml(&m).is_err());
+        assert!(to_yaml(&u128::MAX).is_err());
+    }
+}
