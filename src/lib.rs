@@ -25,6 +25,7 @@ pub mod fleet;
 pub mod graph;
 pub mod load;
 pub mod merge;
+mod merged;
 mod parallel;
 pub mod plan;
 mod platform;

@@ -11,7 +11,6 @@ use crate::error::{did_you_mean, Diagnostic, Error, Result};
 use crate::load::Sources;
 use crate::merge::merge;
 use crate::yaml::Node;
-use serde::Deserialize;
 
 /// A rule broken, at a field path (located later against the merged tree).
 #[derive(Debug, Clone)]
@@ -140,12 +139,12 @@ fn unknown_env(sources: &Sources, env: &str) -> Error {
 /// Typed deserialisation; errors point at the file, line and column of the
 /// offending value and suggest the nearest valid key.
 fn deserialize(base: &Node, overlay: &Node) -> Result<PlatformConfig> {
-    let json = crate::merge::merge_json(base, overlay);
-    // Read without tracking the path first; only a failure is read again
-    // to find where it is.
-    if let Ok(config) = PlatformConfig::deserialize(&json) {
+    // Read straight from the two files first; only a failure is read again,
+    // through the merged JSON with the path tracked, to find where it is.
+    if let Ok(config) = crate::merged::deserialize(base, overlay) {
         return Ok(config);
     }
+    let json = crate::merge::merge_json(base, overlay);
     serde_path_to_error::deserialize::<_, PlatformConfig>(json).map_err(|e| {
         let path: Vec<String> = e
             .path()
