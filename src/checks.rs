@@ -99,22 +99,108 @@ fn check_name(component: &str) -> String {
     format!("{component}-smoke-check")
 }
 
-/// A Job or RayJob document; `spec` is moved in, not copied.
-fn job(
-    api_version: &str,
-    kind: &str,
+/// A Job or RayJob.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Check<S> {
+    api_version: &'static str,
+    kind: &'static str,
     metadata: Metadata,
-    spec: serde_json::Value,
-) -> serde_json::Value {
-    let mut m = serde_json::Map::new();
-    m.insert("apiVersion".into(), api_version.into());
-    m.insert("kind".into(), kind.into());
-    m.insert(
-        "metadata".into(),
-        serde_json::to_value(metadata).expect("metadata serialises"),
-    );
-    m.insert("spec".into(), spec);
-    serde_json::Value::Object(m)
+    spec: S,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JobSpec<'a> {
+    active_deadline_seconds: u32,
+    backoff_limit: u32,
+    template: PodTemplate<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RayJobSpec<'a> {
+    entrypoint: &'a str,
+    cluster_selector: std::collections::BTreeMap<&'static str, &'a str>,
+    // A RayJob on an existing cluster may not set backoffLimit; its
+    // submitter retries on its own.
+    active_deadline_seconds: u32,
+    submitter_pod_template: PodTemplate<'a>,
+}
+
+#[derive(Serialize)]
+struct PodTemplate<'a> {
+    metadata: PodMetadata,
+    spec: PodSpec<'a>,
+}
+
+/// An Istio sidecar would never exit and the Job never complete.
+#[derive(Serialize)]
+struct PodMetadata {
+    annotations: std::collections::BTreeMap<&'static str, &'static str>,
+}
+
+impl PodMetadata {
+    fn no_sidecar() -> PodMetadata {
+        PodMetadata {
+            annotations: [("sidecar.istio.io/inject", "false")].into_iter().collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PodSpec<'a> {
+    restart_policy: &'static str,
+    containers: [Container<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Container<'a> {
+    name: &'static str,
+    image: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    command: Option<[&'a str; 3]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    env: Option<Vec<EnvVar<'a>>>,
+    resources: crate::config::Resources,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    security_context: Option<SecurityContext>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EnvVar<'a> {
+    name: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value_from: Option<ValueFrom<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ValueFrom<'a> {
+    secret_key_ref: KeyRef<'a>,
+}
+
+#[derive(Serialize)]
+struct KeyRef<'a> {
+    name: &'a str,
+    key: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SecurityContext {
+    allow_privilege_escalation: bool,
+    capabilities: Capabilities,
+}
+
+#[derive(Serialize)]
+struct Capabilities {
+    drop: [&'static str; 1],
 }
 
 #[derive(Serialize)]
@@ -151,97 +237,105 @@ fn jvm_of(p: &Probe) -> bool {
 /// The manifest document of a component's check.
 pub fn document(c: &PlatformConfig, component: &'static str, check: &SmokeCheck) -> Document {
     let k = c.checks.as_ref().expect("checks are on");
-    let doc = match &check.probe {
+    let metadata = metadata(component, &check.namespace);
+    let (kind, doc) = match &check.probe {
         Probe::Script {
             image,
             script,
             env,
             jvm,
         } => {
-            let mut env = env.clone();
-            if *jvm {
-                env.push(Env::Value("JAVA_TOOL_OPTIONS", "-Xmx256m".into()));
-            }
-            let env: Vec<serde_json::Value> = env
+            let heap = jvm.then_some(Env::Value("JAVA_TOOL_OPTIONS", "-Xmx256m".into()));
+            let env = env
                 .iter()
+                .chain(heap.as_ref())
                 .map(|e| match e {
-                    Env::Value(name, value) => serde_json::json!({ "name": name, "value": value }),
-                    Env::Secret(name, r) => serde_json::json!({
-                        "name": name,
-                        "valueFrom": { "secretKeyRef": { "name": r.secret, "key": r.key } }
-                    }),
+                    Env::Value(name, value) => EnvVar {
+                        name,
+                        value: Some(value),
+                        value_from: None,
+                    },
+                    Env::Secret(name, r) => EnvVar {
+                        name,
+                        value: None,
+                        value_from: Some(ValueFrom {
+                            secret_key_ref: KeyRef {
+                                name: &r.secret,
+                                key: &r.key,
+                            },
+                        }),
+                    },
                 })
                 .collect();
-            let mut spec = serde_json::json!({
-                    "activeDeadlineSeconds": k.deadline_seconds,
-                    "backoffLimit": k.backoff_limit,
-                    "template": {
-                        // An Istio sidecar would never exit and the Job never complete.
-                        "metadata": { "annotations": { "sidecar.istio.io/inject": "false" } },
-                        "spec": {
-                            "restartPolicy": "Never",
-                            "containers": [{
-                                "name": "check",
-                                "image": image,
-                                "command": ["sh", "-c", script],
-                                "env": null,
-                                "resources": check_resources(*jvm),
-                                "securityContext": {
-                                    "allowPrivilegeEscalation": false,
-                                    "capabilities": { "drop": ["ALL"] }
-                                }
-                            }]
-                        }
-                    }
-            });
-            // Moved in place of the placeholder, which keeps the key order.
-            spec["template"]["spec"]["containers"][0]["env"] = serde_json::Value::Array(env);
-            job(
-                "batch/v1",
-                "Job",
-                metadata(component, &check.namespace),
-                spec,
-            )
+            let job = Check {
+                api_version: "batch/v1",
+                kind: "Job",
+                metadata,
+                spec: JobSpec {
+                    active_deadline_seconds: k.deadline_seconds,
+                    backoff_limit: k.backoff_limit,
+                    template: PodTemplate {
+                        metadata: PodMetadata::no_sidecar(),
+                        spec: PodSpec {
+                            restart_policy: "Never",
+                            containers: [Container {
+                                name: "check",
+                                image,
+                                command: Some(["sh", "-c", script]),
+                                env: Some(env),
+                                resources: check_resources(*jvm),
+                                security_context: Some(SecurityContext {
+                                    allow_privilege_escalation: false,
+                                    capabilities: Capabilities { drop: ["ALL"] },
+                                }),
+                            }],
+                        },
+                    },
+                },
+            };
+            ("Job", crate::yaml::Emitted::of(&job))
         }
         Probe::RayJob {
             cluster,
             entrypoint,
         } => {
-            let spec = serde_json::json!({
-                    "entrypoint": entrypoint,
-                    "clusterSelector": { "ray.io/cluster": cluster },
-                    // A RayJob on an existing cluster may not set backoffLimit;
-                    // its submitter retries on its own.
-                    "activeDeadlineSeconds": k.deadline_seconds,
-                    "submitterPodTemplate": {
-                        "metadata": { "annotations": { "sidecar.istio.io/inject": "false" } },
-                        "spec": {
-                            "restartPolicy": "Never",
-                            "containers": [{
-                                "name": "ray-job-submitter",
-                                "image": ray_image(c),
-                                "resources": check_resources(false),
-                            }]
-                        }
-                    }
-            });
-            job(
-                crate::components::RAY_API_VERSION,
-                "RayJob",
-                metadata(component, &check.namespace),
-                spec,
-            )
+            let image = ray_image(c);
+            let job = Check {
+                api_version: crate::components::RAY_API_VERSION,
+                kind: "RayJob",
+                metadata,
+                spec: RayJobSpec {
+                    entrypoint,
+                    cluster_selector: [("ray.io/cluster", cluster.as_str())].into_iter().collect(),
+                    active_deadline_seconds: k.deadline_seconds,
+                    submitter_pod_template: PodTemplate {
+                        metadata: PodMetadata::no_sidecar(),
+                        spec: PodSpec {
+                            restart_policy: "Never",
+                            containers: [Container {
+                                name: "ray-job-submitter",
+                                image: &image,
+                                command: None,
+                                env: None,
+                                resources: check_resources(false),
+                                security_context: None,
+                            }],
+                        },
+                    },
+                },
+            };
+            ("RayJob", crate::yaml::Emitted::of(&job))
         }
     };
     Document {
         path: format!("manifests/{}.yaml", check_name(component)),
         template: "check",
         data: serde_json::json!({
-            "kind": doc["kind"],
+            "kind": kind,
             "target": format!("{}:{}", check.target.0, check.target.1),
         }),
         view: crate::components::View::One("job"),
-        expect: vec![crate::yaml::Emitted::of(&doc)],
+        expect: vec![doc],
     }
 }
 
