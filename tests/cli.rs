@@ -367,6 +367,17 @@ fn templates_dir_overrides_a_builtin_template() {
         "others keep the built-in template"
     );
 
+    // A template may look inside the values; the file is then read back in
+    // full instead of compared as the emitted text.
+    std::fs::write(
+        tpl.join("kafka.yaml.tera"),
+        "{{ header }}\n# {{ values.controller.replicaCount }} controllers\n{{ values | to_yaml }}\n",
+    )
+    .unwrap();
+    let o = cmd(w.path(), "render --env prod --config cfg --templates tpl");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("\n# 3 controllers\n"));
+
     // A template that changes structured YAML fails the parse-back check (exit 1), writing nothing.
     std::fs::write(
         tpl.join("kafka.yaml.tera"),
