@@ -73,9 +73,12 @@ impl<'a> Value<'a> {
     }
 
     fn int(self, i: i128) -> Result<(), Error> {
-        let mut buf = String::new();
-        push_int(i, &mut buf);
-        self.inline(&buf)
+        if self.at != At::Root {
+            self.out.push(' ');
+        }
+        push_int(i, self.out);
+        self.out.push('\n');
+        Ok(())
     }
 
     /// A container whose opener waits for its first entry.
