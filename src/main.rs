@@ -11,7 +11,9 @@ use platgen::{Error, Platform, RenderedTree};
 
 /// A rendering is many small allocations on every core; mimalloc's
 /// per-thread heaps make them several times cheaper than the system
-/// allocator's (see README, Performance).
+/// allocator's (see README, Performance). Built with `no_thp`: a run lasts
+/// milliseconds, and transparent huge pages cost it compaction stalls and
+/// zeroing 2 MB at a time.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
