@@ -232,6 +232,28 @@ fn write_config(dir: &Path, files: &[(String, String)], quiet: bool) -> Result<u
     Ok(0)
 }
 
+/// Names the staging directories an interrupted render left in `out`.
+fn warn_leftovers(out: &Path, quiet: bool) {
+    let found = platgen::write::leftovers(out);
+    if quiet || found.is_empty() {
+        return;
+    }
+    for dir in &found {
+        eprintln!(
+            "warning: {} was left by an interrupted render",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "  nothing reads it: render again if that render did not finish, then remove it (rm -r {})",
+        found
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+}
+
 /// Envs above which `--all` reports progress on a terminal.
 const PROGRESS_ENVS: usize = 50;
 
@@ -325,6 +347,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                     started.elapsed()
                 );
             }
+            warn_leftovers(dir, cli.quiet);
             for (env, report) in reports {
                 let report = report?;
                 if !cli.quiet {
@@ -352,6 +375,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             if cli.verbose {
                 eprintln!("rendered and compared in {:.1?}", started.elapsed());
             }
+            warn_leftovers(out, cli.quiet);
             if *format == CheckFormat::Json {
                 let drift: Vec<serde_json::Value> = found
                     .into_iter()

@@ -50,6 +50,26 @@ impl Drift {
     }
 }
 
+/// Staging and backup directories in `out` that no write of this process
+/// holds: left by a render that was killed or crashed. Nothing reads them;
+/// their env was (or will be) rewritten whole by the next render.
+pub fn leftovers(out: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(out) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with(".gen-stage-") || name.starts_with(".gen-backup-")
+        })
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
+}
+
 fn manifest_text(tree: &RenderedTree) -> String {
     let mut s = String::from(
         "# Files written by gen in this directory; gen prunes and checks these only.\n",

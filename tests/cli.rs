@@ -531,3 +531,28 @@ fn an_extension_no_component_reads_is_an_error() {
     );
     assert!(err.contains("cfg/platform.yaml:"), "{err}");
 }
+
+#[test]
+fn leftovers_of_an_interrupted_render_are_named() {
+    let w = workspace();
+    let o = cmd(w.path(), "render --env prod --config cfg --out out");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    // What a render killed mid-write leaves beside the envs.
+    std::fs::create_dir_all(w.path().join("out/.gen-stage-prod-k1ll3d/prod")).unwrap();
+    for line in [
+        "render --env prod --config cfg --out out",
+        "check --env prod --config cfg --out out",
+    ] {
+        let o = cmd(w.path(), line);
+        assert!(o.status.success(), "{line}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains("warning: out/.gen-stage-prod-k1ll3d was left by an interrupted render"),
+            "{line}: {err}"
+        );
+        assert!(err.contains("rm -r out/.gen-stage-prod-k1ll3d"), "{err}");
+    }
+    let o = cmd(w.path(), "--quiet check --env prod --config cfg --out out");
+    assert!(o.status.success() && o.stderr.is_empty(), "{}", stderr(&o));
+}
