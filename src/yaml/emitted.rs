@@ -38,7 +38,15 @@ impl Emitted {
             name: "emitted document".into(),
             text: self.text.clone(),
         });
-        match parse_documents(source, Limits::default()) {
+        // The text is gen's own, from a value already in memory: the
+        // limits that guard config files would only get in the way (config
+        // nests at most 128 deep; documents add a few levels above it).
+        let limits = Limits {
+            max_bytes: usize::MAX,
+            max_nodes: usize::MAX,
+            max_depth: 1024,
+        };
+        match parse_documents(source, limits) {
             Ok(docs) if docs.len() == 1 => docs[0].to_json(),
             _ => panic!("the emitter wrote YAML it cannot read back:\n{}", self.text),
         }
@@ -61,5 +69,18 @@ mod tests {
         let e = Emitted::of(&v);
         assert_eq!(e.text(), crate::yaml::emit(&v).unwrap());
         assert_eq!(e.to_json(), v);
+    }
+
+    #[test]
+    fn reads_back_deeper_than_config_may_nest() {
+        let mut v = serde_json::json!("leaf");
+        for i in 0..200 {
+            v = if i % 2 == 0 {
+                serde_json::json!({ "k": v })
+            } else {
+                serde_json::json!([v])
+            };
+        }
+        assert_eq!(Emitted::of(&v).to_json(), v);
     }
 }
