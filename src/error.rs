@@ -173,3 +173,29 @@ pub fn did_you_mean<'a>(
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }
+
+/// A serde error that is only its message: from gen's own YAML serialiser
+/// and merged-config reader, whose failures are bugs in a type or are read
+/// again through a path-tracking reader to be located.
+#[derive(Debug)]
+pub struct SerdeMessage(pub(crate) String);
+
+impl fmt::Display for SerdeMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SerdeMessage {}
+
+impl serde::ser::Error for SerdeMessage {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        SerdeMessage(msg.to_string())
+    }
+}
+
+impl serde::de::Error for SerdeMessage {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        SerdeMessage(msg.to_string())
+    }
+}

@@ -6,25 +6,10 @@
 
 use serde::de::{self, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 
+// Failures carry only their message (see `SerdeMessage`).
+use crate::error::SerdeMessage as Error;
+
 use crate::yaml::{Node, NodeValue};
-
-/// A deserialisation failure; its text is not shown to users.
-#[derive(Debug)]
-pub struct Error(String);
-
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl de::Error for Error {
-    fn custom<T: std::fmt::Display>(msg: T) -> Self {
-        Error(msg.to_string())
-    }
-}
 
 /// Deserialises `T` from `overlay` merged onto `base`.
 pub fn deserialize<'a, T: de::Deserialize<'a>>(

@@ -11,6 +11,9 @@
 
 use serde::ser::{self, Serialize};
 
+// Failures carry only their message (see `SerdeMessage`).
+use crate::error::SerdeMessage as Error;
+
 use super::emit::{float_text, indent, push_int, push_literal};
 use super::scalar::{literal_ok, plain_ok, push_quoted};
 
@@ -26,24 +29,6 @@ pub fn to_yaml<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
         })
         .map_err(|e| e.0)?;
     Ok(out)
-}
-
-/// A serialisation error: a value YAML (or JSON) cannot hold.
-#[derive(Debug)]
-pub struct Error(String);
-
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl ser::Error for Error {
-    fn custom<T: std::fmt::Display>(msg: T) -> Self {
-        Error(msg.to_string())
-    }
 }
 
 /// Where a value starts: alone at the root, after `key:` or after `-`.
@@ -174,6 +159,15 @@ fn tagged<'a>(value: Value<'a>, variant: &str) -> Block<'a> {
     block
 }
 
+/// Integer methods that widen to `i128` and write it.
+macro_rules! ints {
+    ($($method:ident: $t:ty),*) => {$(
+        fn $method(self, v: $t) -> Result<(), Error> {
+            self.int(v.into())
+        }
+    )*};
+}
+
 impl<'a> ser::Serializer for Value<'a> {
     type Ok = ();
     type Error = Error;
@@ -188,36 +182,14 @@ impl<'a> ser::Serializer for Value<'a> {
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
         self.inline(if v { "true" } else { "false" })
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.int(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.int(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.int(v.into())
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.int(v.into())
-    }
+    ints!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64);
     fn serialize_i128(self, v: i128) -> Result<(), Error> {
         if v < i128::from(i64::MIN) || v > i128::from(u64::MAX) {
             return Err(Error("number out of range".into()));
         }
         self.int(v)
     }
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.int(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.int(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.int(v.into())
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.int(v.into())
-    }
+    ints!(serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
     fn serialize_u128(self, v: u128) -> Result<(), Error> {
         match u64::try_from(v) {
             Ok(v) => self.int(v.into()),
@@ -335,38 +307,27 @@ impl<'a> ser::Serializer for Value<'a> {
     }
 }
 
-impl ser::SerializeSeq for Block<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.close()
-    }
+/// The sequence-like serde traits: each element is an item of the block.
+macro_rules! items {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for Block<'_> {
+            type Ok = ();
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                self.item(value)
+            }
+            fn end(self) -> Result<(), Error> {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Block<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleStruct for Block<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.close()
-    }
-}
+items!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 impl ser::SerializeStruct for Block<'_> {
     type Ok = ();
@@ -459,6 +420,15 @@ fn key_error() -> Error {
     Error("key must be a string".into())
 }
 
+/// Key methods that write the value as its text.
+macro_rules! keys_as_text {
+    ($($method:ident: $t:ty),*) => {$(
+        fn $method(self, v: $t) -> Result<String, Error> {
+            Ok(v.to_string())
+        }
+    )*};
+}
+
 impl ser::Serializer for KeyText {
     type Ok = String;
     type Error = Error;
@@ -470,45 +440,12 @@ impl ser::Serializer for KeyText {
     type SerializeStruct = ser::Impossible<String, Error>;
     type SerializeStructVariant = ser::Impossible<String, Error>;
 
-    fn serialize_str(self, v: &str) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_char(self, v: char) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_bool(self, v: bool) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i8(self, v: i8) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i16(self, v: i16) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i32(self, v: i32) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i64(self, v: i64) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i128(self, v: i128) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u8(self, v: u8) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u16(self, v: u16) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u32(self, v: u32) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u64(self, v: u64) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u128(self, v: u128) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
+    keys_as_text!(
+        serialize_str: &str, serialize_char: char, serialize_bool: bool,
+        serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+        serialize_u64: u64, serialize_u128: u128
+    );
     fn serialize_f32(self, _: f32) -> Result<String, Error> {
         Err(key_error())
     }
