@@ -8,8 +8,6 @@
 //! buffer; it works on `serde_json` values and on Tera's (for the
 //! templates' `to_yaml` filter) through [`Tree`].
 
-use serde::Serialize;
-
 use super::scalar::{literal_ok, plain_ok, push_quoted};
 
 /// What one node of a value tree is, as far as YAML output cares.
@@ -134,15 +132,9 @@ fn yaml11_float(text: String) -> String {
     format!("{mantissa}{dot}e{sign}{exponent}")
 }
 
-/// Serialises a value as a block-style YAML document (no `---`, one
-/// trailing newline). Strings that a YAML 1.1 reader would take for
-/// booleans, numbers or null are quoted.
-pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, String> {
-    let json = serde_json::to_value(value).map_err(|e| e.to_string())?;
-    emit(&json)
-}
-
-/// [`to_yaml`] for a tree already in memory.
+/// A value tree already in memory as a block-style YAML document (no
+/// `---`, one trailing newline); typed values go through
+/// [`to_yaml`](super::to_yaml), which writes the same text.
 pub fn emit<T: Tree>(value: &T) -> Result<String, String> {
     let mut out = String::with_capacity(1024);
     match value.shape()? {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{parse_documents, Limits, Source};
 
 /// One YAML document, written from a typed value by
-/// [`to_yaml_direct`](super::to_yaml_direct).
+/// [`to_yaml`](super::to_yaml).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Emitted {
     text: String,
@@ -19,7 +19,7 @@ impl Emitted {
     /// non-text keys, an integer beyond 64 bits): a bug in the type, not
     /// something config can cause.
     pub fn of<T: Serialize + ?Sized>(value: &T) -> Emitted {
-        match super::to_yaml_direct(value) {
+        match super::to_yaml(value) {
             Ok(text) => Emitted { text },
             Err(e) => panic!("a document cannot be written as YAML: {e}"),
         }

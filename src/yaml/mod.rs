@@ -10,10 +10,10 @@ mod scalar;
 mod ser;
 mod verify;
 
-pub use emit::{emit, to_yaml, Shape, Tree};
+pub use emit::{emit, Shape, Tree};
 pub use emitted::Emitted;
 pub use node::{Loc, Node, NodeValue, Source};
 pub use parse::{parse_documents, parse_one, Limits};
 pub use scalar::plain_ok;
-pub use ser::to_yaml as to_yaml_direct;
+pub use ser::to_yaml;
 pub use verify::holds;
