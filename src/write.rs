@@ -92,11 +92,26 @@ fn read_manifest(env_dir: &Path) -> BTreeSet<String> {
 }
 
 /// A file's bytes, read into a buffer sized for the expected length (one
-/// byte more, to see a longer file) without asking for its size first.
+/// byte more, to see a longer file) without asking for its size or
+/// position first (`File::read_to_end` asks for both): an unchanged file is
+/// open, two reads and close.
 fn read_expecting(path: &Path, len: usize) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::with_capacity(len + 1);
-    fs::File::open(path)?.read_to_end(&mut bytes)?;
+    use std::io::{ErrorKind, Read};
+    let mut file = fs::File::open(path)?;
+    let mut bytes = vec![0u8; len + 1];
+    let mut filled = 0;
+    loop {
+        if filled == bytes.len() {
+            bytes.resize(bytes.len() * 2, 0);
+        }
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    bytes.truncate(filled);
     Ok(bytes)
 }
 
@@ -135,12 +150,17 @@ fn check_target(out: &Path, env: &str) -> Result<PathBuf> {
     Ok(env_dir)
 }
 
-/// Refuses a path whose directories inside `root` include a symbolic link.
-fn no_links_below(root: &Path, rel: &str) -> Result<()> {
+/// Refuses a path whose directories inside `root` include a symbolic link;
+/// `seen` holds the directories already found not to be links.
+fn no_links_below(root: &Path, rel: &str, seen: &mut BTreeSet<PathBuf>) -> Result<()> {
     let mut cur = root.to_path_buf();
     let parts: Vec<&str> = rel.split('/').collect();
     for part in &parts[..parts.len().saturating_sub(1)] {
         cur.push(part);
+        if seen.contains(&cur) {
+            continue;
+        }
+        seen.insert(cur.clone());
         if let Ok(meta) = fs::symlink_metadata(&cur) {
             if meta.file_type().is_symlink() {
                 return Err(Error::Usage(Diagnostic::new(format!(
@@ -171,13 +191,14 @@ impl RenderedTree {
         if fs::symlink_metadata(&env_dir).is_err_and(|e| e.kind() == ErrorKind::NotFound) {
             return self.write_fresh(out, &env_dir, before_stage);
         }
+        let mut seen = BTreeSet::new();
         for path in self.files.keys() {
             if !safe_relative(path) {
                 return Err(Error::Usage(Diagnostic::new(format!(
                     "refusing to write `{path}`: not a relative path inside the env directory"
                 ))));
             }
-            no_links_below(&env_dir, path)?;
+            no_links_below(&env_dir, path, &mut seen)?;
         }
         let owned = read_manifest(&env_dir);
         let mut report = WriteReport::default();
@@ -197,7 +218,9 @@ impl RenderedTree {
                     ));
                 }
                 Ok(meta)
-                    if meta.is_file() && fs::read(&target).is_ok_and(|b| b == text.as_bytes()) =>
+                    if meta.is_file()
+                        && read_expecting(&target, text.len())
+                            .is_ok_and(|b| b == text.as_bytes()) =>
                 {
                     report.unchanged += 1;
                 }
@@ -491,5 +514,24 @@ fn prune_empty_dirs(env_dir: &Path, removed: &str) {
         if fs::remove_dir(&dir).is_err() {
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_expecting;
+
+    #[test]
+    fn reads_whole_files_whatever_length_was_expected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let text = "x".repeat(1000);
+        std::fs::write(&path, &text).unwrap();
+        for expected in [0, 1, 999, 1000, 1001, 5000] {
+            assert_eq!(read_expecting(&path, expected).unwrap(), text.as_bytes());
+        }
+        std::fs::write(&path, "").unwrap();
+        assert_eq!(read_expecting(&path, 10).unwrap(), b"");
+        assert!(read_expecting(&dir.path().join("missing"), 1).is_err());
     }
 }
