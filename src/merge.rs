@@ -29,34 +29,8 @@ pub fn merge(base: &Node, overlay: &Node) -> Node {
     }
 }
 
-/// `merge(base, overlay).to_json()` in one pass, without building the
-/// merged tree (which is needed only to locate an error).
-pub fn merge_json(base: &Node, overlay: &Node) -> serde_json::Value {
-    match (&base.value, &overlay.value) {
-        (_, NodeValue::Null) if is_empty_document(overlay) => base.to_json(),
-        (NodeValue::Map(b), NodeValue::Map(o)) => {
-            let mut out = serde_json::Map::new();
-            for (key, (_, bv)) in b {
-                let value = match o.get(key) {
-                    None => bv.to_json(),
-                    Some((_, ov)) if matches!(ov.value, NodeValue::Null) => continue,
-                    Some((_, ov)) => merge_json(bv, ov),
-                };
-                out.insert(key.clone(), value);
-            }
-            for (key, (_, ov)) in o {
-                if !b.contains_key(key) && !matches!(ov.value, NodeValue::Null) {
-                    out.insert(key.clone(), ov.to_json());
-                }
-            }
-            serde_json::Value::Object(out)
-        }
-        _ => overlay.to_json(),
-    }
-}
-
 /// An empty overlay file parses as `null` at 1:1; it changes nothing.
-fn is_empty_document(n: &Node) -> bool {
+pub(crate) fn is_empty_document(n: &Node) -> bool {
     n.loc.line == 1 && n.loc.col == 1
 }
 
@@ -98,35 +72,5 @@ mod tests {
     fn empty_overlay_changes_nothing() {
         let base = node("base", "a: {x: 1}\n");
         assert_eq!(merge(&base, &node("over", "")), base);
-    }
-
-    #[test]
-    fn json_merge_equals_the_merged_tree() {
-        let cases = [
-            (
-                "a: {x: 1, y: 2}\nl: [1, 2]\nr: 5\n",
-                "a: {y: 3, z: {q: 1}}\nl: [9]\nr: null\nn: null\nw: 1\n",
-            ),
-            ("a: {x: {p: 1}}\n", "a: {x: [1]}\n"),
-            ("a: 1\n", ""),
-            ("a: {x: 1}\n", "a: null\n"),
-            ("a: [1]\n", "b: {c: null}\n"),
-        ];
-        for (b, o) in cases {
-            let (base, over) = (node("base", b), node("over", o));
-            // Compared as text: map equality ignores key order, output does not.
-            assert_eq!(
-                merge_json(&base, &over).to_string(),
-                merge(&base, &over).to_json().to_string(),
-                "{b} ⊕ {o}"
-            );
-        }
-        let sources = crate::load::load_builtin().unwrap();
-        for overlay in sources.envs.values() {
-            assert_eq!(
-                merge_json(&sources.base, overlay).to_string(),
-                merge(&sources.base, overlay).to_json().to_string()
-            );
-        }
     }
 }

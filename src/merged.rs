@@ -1,14 +1,15 @@
 //! Base and overlay read as one merged value by serde, without building the
 //! merged tree: typed config deserialises straight from the two parsed
-//! files. The result is the one [`merge_json`](crate::merge::merge_json)
-//! and `serde_json` would give (proven by tests); errors carry no place,
-//! so a failure is read again through `merge_json` to locate it.
+//! files. The result is the one [`merge`](crate::merge::merge) and
+//! `serde_json` would give (proven by tests); errors carry no place, so a
+//! failure is read again through the merged tree to locate it.
 
 use serde::de::{self, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 
 // Failures carry only their message (see `SerdeMessage`).
 use crate::error::SerdeMessage as Error;
 
+use crate::merge::is_empty_document;
 use crate::yaml::{Node, NodeValue};
 
 /// Deserialises `T` from `overlay` merged onto `base`.
@@ -27,7 +28,7 @@ struct Merged<'a> {
 }
 
 impl<'a> Merged<'a> {
-    /// The value `merge_json(base, top)` makes, as far as its shape goes:
+    /// The value `merge(base, top)` makes, as far as its shape goes:
     /// an empty overlay file leaves the base; two maps merge; otherwise the
     /// overlay wins.
     fn of(base: Option<&'a Node>, top: &'a Node) -> Merged<'a> {
@@ -44,11 +45,6 @@ impl<'a> Merged<'a> {
             _ => Merged { base: None, top },
         }
     }
-}
-
-/// An empty overlay file parses as `null` at 1:1; it changes nothing.
-fn is_empty_document(n: &Node) -> bool {
-    n.loc.line == 1 && n.loc.col == 1
 }
 
 impl<'de> Deserializer<'de> for Merged<'de> {
@@ -132,7 +128,7 @@ impl<'de> SeqAccess<'de> for Items<'de> {
 
 type MapIter<'a> = indexmap::map::Iter<'a, String, (crate::yaml::Loc, Node)>;
 
-/// A map's entries in `merge_json`'s order: the base's keys (an overlay
+/// A map's entries in `merge`'s order: the base's keys (an overlay
 /// `null` drops one, an overlay value merges onto it), then the overlay's
 /// own keys, nulls left out.
 struct Entries<'a> {
@@ -248,7 +244,11 @@ mod tests {
 
     use super::*;
     use crate::config::PlatformConfig;
-    use crate::merge::merge_json;
+    use crate::merge::merge;
+
+    fn merge_json(base: &Node, overlay: &Node) -> serde_json::Value {
+        merge(base, overlay).to_json()
+    }
     use crate::yaml::{parse_one, Limits, Source};
 
     fn node(text: &str) -> Node {
@@ -263,7 +263,7 @@ mod tests {
     }
 
     /// The typed config read from the two files equals the one read from
-    /// `merge_json`, for every built-in env and a fleet's.
+    /// the merged tree, for every built-in env and a fleet's.
     #[test]
     fn configs_read_as_through_json() {
         let mut files = crate::fleet::files(12);
@@ -309,6 +309,26 @@ mod tests {
             assert_eq!(got, want, "{overlay}");
             assert_eq!(got, merge_json(&base, &o), "{overlay}");
         }
+        let cases = [
+            (
+                "a: {x: 1, y: 2}\nl: [1, 2]\nr: 5\n",
+                "a: {y: 3, z: {q: 1}}\nl: [9]\nr: null\nn: null\nw: 1\n",
+            ),
+            ("a: {x: {p: 1}}\n", "a: {x: [1]}\n"),
+            ("a: 1\n", ""),
+            ("a: {x: 1}\n", "a: null\n"),
+            ("a: [1]\n", "b: {c: null}\n"),
+        ];
+        for (b, o) in cases {
+            let (base, over) = (node(b), node(o));
+            let got: serde_json::Value = deserialize(&base, &over).unwrap();
+            // Compared as text: map equality ignores key order, output does not.
+            assert_eq!(
+                got.to_string(),
+                merge_json(&base, &over).to_string(),
+                "{b} ⊕ {o}"
+            );
+        }
     }
 
     fn yaml() -> impl Strategy<Value = serde_json::Value> {
@@ -334,7 +354,7 @@ mod tests {
     }
 
     proptest! {
-        /// Any two files merge as `merge_json` merges them.
+        /// Any two files merge as `merge` merges them.
         #[test]
         fn merges_as_merge_json(b in yaml(), o in yaml()) {
             let base = node(&crate::yaml::emit(&b).unwrap());

@@ -140,12 +140,12 @@ fn unknown_env(sources: &Sources, env: &str) -> Error {
 /// offending value and suggest the nearest valid key.
 fn deserialize(base: &Node, overlay: &Node) -> Result<PlatformConfig> {
     // Read straight from the two files first; only a failure is read again,
-    // through the merged JSON with the path tracked, to find where it is.
+    // through the merged tree with the path tracked, to find where it is.
     if let Ok(config) = crate::merged::deserialize(base, overlay) {
         return Ok(config);
     }
-    let json = crate::merge::merge_json(base, overlay);
-    serde_path_to_error::deserialize::<_, PlatformConfig>(json).map_err(|e| {
+    let tree = merge(base, overlay);
+    serde_path_to_error::deserialize::<_, PlatformConfig>(tree.to_json()).map_err(|e| {
         let path: Vec<String> = e
             .path()
             .iter()
@@ -157,7 +157,7 @@ fn deserialize(base: &Node, overlay: &Node) -> Result<PlatformConfig> {
             })
             .collect();
         let raw = e.inner().to_string();
-        Error::config(diagnose(&merge(base, overlay), path, &raw))
+        Error::config(diagnose(&tree, path, &raw))
     })
 }
 
