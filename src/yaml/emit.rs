@@ -140,10 +140,7 @@ pub fn emit<T: Tree>(value: &T) -> Result<String, String> {
     match value.shape()? {
         Shape::Map(n) if n > 0 => map(value, 0, false, &mut out)?,
         Shape::Seq(items) if !items.is_empty() => seq(items, 0, false, &mut out)?,
-        Shape::Str(s) if s.contains('\n') && literal_ok(s) => {
-            out.push('|');
-            push_literal(s, 2, &mut out);
-        }
+        Shape::Str(s) => push_str(s, "", 2, &mut out),
         shape => {
             inline(shape, &mut out);
             out.push('\n');
@@ -196,8 +193,35 @@ fn inline<T>(shape: Shape<'_, T>, out: &mut String) {
     }
 }
 
+/// A string scalar and its line end, after `lead` (`""` alone at the
+/// root, `" "` after `key:` or `-`); a literal block's lines go at `ind`.
+/// Most strings stand plain: one scan decides (a newline fails it).
+pub(super) fn push_str(s: &str, lead: &str, ind: usize, out: &mut String) {
+    out.push_str(lead);
+    if plain_ok(s) {
+        out.push_str(s);
+        out.push('\n');
+    } else if s.contains('\n') && literal_ok(s) {
+        out.push('|');
+        push_literal(s, ind, out);
+    } else {
+        push_quoted(out, s);
+        out.push('\n');
+    }
+}
+
+/// A mapping key and its `:`.
+pub(super) fn push_key(k: &str, out: &mut String) {
+    if plain_ok(k) {
+        out.push_str(k);
+    } else {
+        push_quoted(out, k);
+    }
+    out.push(':');
+}
+
 /// The rest of a `|` / `|-` header line and the block's lines at `ind`.
-pub(super) fn push_literal(s: &str, ind: usize, out: &mut String) {
+fn push_literal(s: &str, ind: usize, out: &mut String) {
     let body = match s.strip_suffix('\n') {
         Some(body) => body,
         None => {
@@ -236,16 +260,8 @@ fn value<T: Tree>(v: &T, ind: usize, after_dash: bool, out: &mut String) -> Resu
                 seq(items, ind, false, out)
             }
         }
-        // Most strings stand plain: one scan decides (a newline fails it).
-        Shape::Str(s) if plain_ok(s) => {
-            out.push(' ');
-            out.push_str(s);
-            out.push('\n');
-            Ok(())
-        }
-        Shape::Str(s) if s.contains('\n') && literal_ok(s) => {
-            out.push_str(" |");
-            push_literal(s, ind + 2, out);
+        Shape::Str(s) => {
+            push_str(s, " ", ind + 2, out);
             Ok(())
         }
         shape => {
@@ -263,12 +279,7 @@ fn map<T: Tree>(v: &T, ind: usize, first_inline: bool, out: &mut String) -> Resu
         if !std::mem::take(&mut first) {
             indent(ind, out);
         }
-        if plain_ok(k) {
-            out.push_str(k);
-        } else {
-            push_quoted(out, k);
-        }
-        out.push(':');
+        push_key(k, out);
         value(item, ind, false, out)
     })
 }

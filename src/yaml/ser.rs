@@ -14,8 +14,7 @@ use serde::ser::{self, Serialize};
 // Failures carry only their message (see `SerdeMessage`).
 use crate::error::SerdeMessage as Error;
 
-use super::emit::{float_text, indent, push_int, push_literal};
-use super::scalar::{literal_ok, plain_ok, push_quoted};
+use super::emit::{float_text, indent, push_int, push_key, push_str};
 
 /// Serialises `value` as a block-style YAML document, byte-identical to
 /// [`emit`](super::emit) of its `serde_json` value.
@@ -115,12 +114,7 @@ impl Block<'_> {
 
     fn key(&mut self, key: &str) {
         self.entry();
-        if plain_ok(key) {
-            self.out.push_str(key);
-        } else {
-            push_quoted(self.out, key);
-        }
-        self.out.push(':');
+        push_key(key, self.out);
     }
 
     fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
@@ -210,21 +204,10 @@ impl<'a> ser::Serializer for Value<'a> {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_str(self, s: &str) -> Result<(), Error> {
-        if plain_ok(s) {
-            return self.inline(s);
+        match self.at {
+            At::Root => push_str(s, "", 2, self.out),
+            _ => push_str(s, " ", self.ind + 2, self.out),
         }
-        if s.contains('\n') && literal_ok(s) {
-            let ind = if self.at == At::Root { 2 } else { self.ind + 2 };
-            self.out
-                .push_str(if self.at == At::Root { "|" } else { " |" });
-            push_literal(s, ind, self.out);
-            return Ok(());
-        }
-        if self.at != At::Root {
-            self.out.push(' ');
-        }
-        push_quoted(self.out, s);
-        self.out.push('\n');
         Ok(())
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
