@@ -81,6 +81,21 @@ fn plain_comment(line: &str) -> bool {
     })
 }
 
+/// Checks one rendered file against the emitted documents it must hold:
+/// verbatim needs no parse; anything a template wrote around or into them
+/// is read back in full against their values.
+pub fn check_rendered(
+    path: &str,
+    text: &str,
+    docs: &[crate::yaml::Emitted],
+) -> Result<(), Diagnostic> {
+    if is_verbatim(text, docs) {
+        return Ok(());
+    }
+    let values: Vec<serde_json::Value> = docs.iter().map(crate::yaml::Emitted::to_json).collect();
+    check_file(path, text, &values)
+}
+
 /// Checks one rendered file against the documents it must hold.
 pub fn check_file(path: &str, text: &str, expect: &[serde_json::Value]) -> Result<(), Diagnostic> {
     // The emitter's output is shown correct by the fast reader; anything

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::argocd;
-use crate::check::{check_file, is_verbatim};
+use crate::check::check_rendered;
 use crate::components::{registry, Component, Document, Shared, View};
 use crate::error::{Diagnostic, Error, Result};
 use crate::load::{load_builtin, load_dir, Origin, Sources};
@@ -135,14 +135,8 @@ impl Platform {
             let text =
                 self.renderer
                     .render(doc.template, &header, &doc.data, doc.view, &doc.expect)?;
-            // The emitter's documents verbatim need no parse; anything a
-            // template wrote around or into them is read back in full.
-            if !is_verbatim(&text, &doc.expect) {
-                let values: Vec<serde_json::Value> =
-                    doc.expect.iter().map(Emitted::to_json).collect();
-                if let Err(d) = check_file(&format!("{env}/{}", doc.path), &text, &values) {
-                    problems.push(d);
-                }
+            if let Err(d) = check_rendered(&format!("{env}/{}", doc.path), &text, &doc.expect) {
+                problems.push(d);
             }
             files.insert(doc.path, text);
             Ok(())
@@ -246,6 +240,7 @@ impl Platform {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::is_verbatim;
 
     /// Every file of the built-in platform is the emitter's documents
     /// between the template's comments, so none needs parsing back.
