@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::components::{Component, Document};
+use crate::components::{Component, Document, EnvVar};
 use crate::config::{PlatformConfig, SecretRef};
 use crate::plan::{resources, Workload};
 
@@ -171,28 +171,6 @@ struct Container<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct EnvVar<'a> {
-    name: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    value: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    value_from: Option<ValueFrom<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ValueFrom<'a> {
-    secret_key_ref: KeyRef<'a>,
-}
-
-#[derive(Serialize)]
-struct KeyRef<'a> {
-    name: &'a str,
-    key: &'a str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct SecurityContext {
     allow_privilege_escalation: bool,
     capabilities: Capabilities,
@@ -250,21 +228,8 @@ pub fn document(c: &PlatformConfig, component: &'static str, check: &SmokeCheck)
                 .iter()
                 .chain(heap.as_ref())
                 .map(|e| match e {
-                    Env::Value(name, value) => EnvVar {
-                        name,
-                        value: Some(value),
-                        value_from: None,
-                    },
-                    Env::Secret(name, r) => EnvVar {
-                        name,
-                        value: None,
-                        value_from: Some(ValueFrom {
-                            secret_key_ref: KeyRef {
-                                name: &r.secret,
-                                key: &r.key,
-                            },
-                        }),
-                    },
+                    Env::Value(name, value) => EnvVar::value(name, value),
+                    Env::Secret(name, r) => EnvVar::secret(name, r),
                 })
                 .collect();
             let job = Check {

@@ -378,6 +378,54 @@ pub fn values_document<V: Serialize>(
     }
 }
 
+/// A core/v1 `EnvVar`: a plain value, or a key of a Secret.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvVar<'a> {
+    name: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value_from: Option<ValueFrom<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ValueFrom<'a> {
+    secret_key_ref: KeyRef<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct KeyRef<'a> {
+    name: &'a str,
+    key: &'a str,
+}
+
+impl<'a> EnvVar<'a> {
+    /// `name` set to `value`.
+    pub fn value(name: &'static str, value: &'a str) -> EnvVar<'a> {
+        EnvVar {
+            name,
+            value: Some(value),
+            value_from: None,
+        }
+    }
+
+    /// `name` read from the Secret key `r`.
+    pub fn secret(name: &'static str, r: &'a crate::config::SecretRef) -> EnvVar<'a> {
+        EnvVar {
+            name,
+            value: None,
+            value_from: Some(ValueFrom {
+                secret_key_ref: KeyRef {
+                    name: &r.secret,
+                    key: &r.key,
+                },
+            }),
+        }
+    }
+}
+
 /// `global` of a Bitnami chart: storage class, and the image-verification
 /// switch when images come from elsewhere than `bitnamilegacy`.
 #[derive(Debug, Serialize)]

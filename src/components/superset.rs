@@ -39,29 +39,10 @@ fn chart(s: &SupersetLinkConfig) -> Chart {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Values {
+struct Values<'a> {
     extra_configs: BTreeMap<&'static str, String>,
     config_overrides: BTreeMap<&'static str, String>,
-    extra_env_raw: Vec<EnvVar>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct EnvVar {
-    name: &'static str,
-    value_from: ValueFrom,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ValueFrom {
-    secret_key_ref: KeyRef,
-}
-
-#[derive(Serialize)]
-struct KeyRef {
-    name: String,
-    key: String,
+    extra_env_raw: Vec<super::EnvVar<'a>>,
 }
 
 /// The file `superset import_datasources` reads.
@@ -171,15 +152,7 @@ impl Component for Superset {
         let values = Values {
             extra_configs: BTreeMap::from([("import_datasources.yaml", import_text)]),
             config_overrides: BTreeMap::from([("doris_olap_connection", mutator(&host, port))]),
-            extra_env_raw: vec![EnvVar {
-                name: PASSWORD_ENV,
-                value_from: ValueFrom {
-                    secret_key_ref: KeyRef {
-                        name: s.password.secret.clone(),
-                        key: s.password.key.clone(),
-                    },
-                },
-            }],
+            extra_env_raw: vec![super::EnvVar::secret(PASSWORD_ENV, &s.password)],
         };
         let mut doc =
             super::values_document(self.name(), &chart(s), &s.release, &s.namespace, &values);
