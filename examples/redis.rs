@@ -7,8 +7,8 @@ use platgen::components::{
     needs_namespaces, values_document, Chart, Component, Delivery, Document, Placement,
 };
 use platgen::config::{PlatformConfig, Quantity, SecretRef};
-use platgen::plan::Workload;
-use platgen::resolve::Finding;
+use platgen::model::Finding;
+use platgen::model::Workload;
 use platgen::Platform;
 use serde::{Deserialize, Serialize};
 
@@ -154,7 +154,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "redis adds {} pod and {}",
         redis.pods,
-        platgen::plan::bytes(redis.storage_total())
+        platgen::model::bytes(redis.storage_total())
     );
     assert!(tree.files["values/redis.yaml"].contains("existingSecret: redis-auth"));
     assert!(tree.files["apps/redis.yaml"].contains("argocd.argoproj.io/sync-wave: \"1\""));

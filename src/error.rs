@@ -2,8 +2,40 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use crate::yaml::Loc;
+/// A config file's name (as shown to the user) and text.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Source {
+    /// File name as shown to the user (relative to the config directory).
+    pub name: String,
+    /// The file's text.
+    pub text: String,
+}
+
+/// Where a value came from: a file and a 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loc {
+    /// The file.
+    pub source: Arc<Source>,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub col: usize,
+}
+
+impl Loc {
+    /// The source line this location points into, if any.
+    pub fn line_text(&self) -> Option<&str> {
+        self.source.text.lines().nth(self.line.checked_sub(1)?)
+    }
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.source.name, self.line, self.col)
+    }
+}
 
 /// One problem found in the input or the output.
 #[derive(Debug, Clone)]
@@ -87,6 +119,7 @@ impl fmt::Display for Diagnostic {
 
 /// Everything that can go wrong, grouped by the exit code it maps to.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Error {
     /// The config is unreadable or invalid (exit 2).
     Config(Vec<Diagnostic>),
@@ -151,28 +184,17 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
 
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// The closest candidate to `word`, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| {
-            (
-                strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()),
-                c,
-            )
-        })
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
 
 /// A serde error that is only its message: from gen's own YAML serialiser
 /// and merged-config reader, whose failures are bugs in a type or are read

@@ -2,9 +2,11 @@
 //! into the Helm values, manifests and Argo CD Applications a GitOps
 //! repository commits.
 //!
-//! Data flows one way: [`load`] → [`merge`] → [`resolve`] → build
-//! ([`components`], [`argocd`]) → [`render`] → [`check`] → write
-//! ([`RenderedTree::write`]).
+//! Data flows one way: [`load`] → [`merge`] → [`resolve`] → [`graph`] →
+//! [`build`] (every component's documents, smoke checks, Applications) →
+//! [`plan`] / [`render`] → [`readback`] → [`write`]. Below the stages sit
+//! the leaves they share: [`yaml`], [`error`], [`names`], [`config`] and
+//! [`model`].
 //!
 //! ```no_run
 //! let platform = platgen::Platform::builtin()?;
@@ -15,9 +17,7 @@
 
 #![deny(missing_docs)]
 
-pub mod argocd;
-pub mod check;
-pub mod checks;
+pub mod build;
 pub mod components;
 pub mod config;
 pub mod error;
@@ -26,9 +26,12 @@ pub mod graph;
 pub mod load;
 pub mod merge;
 mod merged;
+pub mod model;
+pub mod names;
 mod parallel;
 pub mod plan;
 mod platform;
+pub mod readback;
 pub mod render;
 pub mod resolve;
 pub mod schema;

@@ -100,7 +100,7 @@ pub fn load_files(files: &[(String, String)]) -> Result<Sources> {
         else {
             continue;
         };
-        if !crate::resolve::is_dns_label(name) {
+        if !crate::names::is_dns_label(name) {
             return Err(Error::Usage(Diagnostic::new(format!(
                 "`{name}` is not a valid env name"
             ))));
@@ -147,7 +147,7 @@ pub fn load_dir(dir: &Path) -> Result<Sources> {
                 .and_then(|s| s.to_str())
                 .unwrap_or_default()
                 .to_string();
-            if !crate::resolve::is_dns_label(&name) {
+            if !crate::names::is_dns_label(&name) {
                 return Err(Error::config(
                     Diagnostic::new(format!("`{name}` is not a valid env name"))
                         .at(Some(file_start(&path)))

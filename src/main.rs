@@ -429,14 +429,16 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             compare,
         } => {
             let format = match format {
-                PlanFormat::Table => platgen::plan::Format::Table,
-                PlanFormat::Markdown => platgen::plan::Format::Markdown,
-                PlanFormat::Json => platgen::plan::Format::Json,
+                PlanFormat::Table => platgen::plan::report::Format::Table,
+                PlanFormat::Markdown => platgen::plan::report::Format::Markdown,
+                PlanFormat::Json => platgen::plan::report::Format::Json,
             };
             let plan = platform.plan(env)?;
             let text = match compare {
-                Some(other) => platgen::plan::compare(&platform.plan(other)?, &plan, format),
-                None => platgen::plan::format(&plan, format),
+                Some(other) => {
+                    platgen::plan::report::compare(&platform.plan(other)?, &plan, format)
+                }
+                None => platgen::plan::report::format(&plan, format),
             };
             print!("{text}");
             Ok(0)
@@ -446,7 +448,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 Format::Mermaid => platgen::graph::GraphFormat::Mermaid,
                 Format::Dot => platgen::graph::GraphFormat::Dot,
             };
-            print!("{}", platgen::graph::draw(&platform.resolve(env)?, format));
+            print!("{}", platgen::graph::draw(&platform.graph(env)?, format));
             Ok(0)
         }
         Command::Schema { .. }

@@ -357,8 +357,8 @@ mod tests {
         /// Any two files merge as `merge` merges them.
         #[test]
         fn merges_as_merge_json(b in yaml(), o in yaml()) {
-            let base = node(&crate::yaml::emit(&b).unwrap());
-            let overlay = node(&crate::yaml::emit(&o).unwrap());
+            let base = node(&crate::yaml::to_yaml(&b).unwrap());
+            let overlay = node(&crate::yaml::to_yaml(&o).unwrap());
             let got: serde_json::Value = deserialize(&base, &overlay).unwrap();
             prop_assert_eq!(got, merge_json(&base, &overlay));
         }

@@ -2,15 +2,16 @@
 
 use std::path::Path;
 
-use crate::argocd;
-use crate::check::check_rendered;
-use crate::components::{registry, Component, Document, Shared, View};
+use crate::components::registry;
 use crate::error::{Diagnostic, Error, Result};
+use crate::graph::{graph, Graph};
 use crate::load::{load_builtin, load_dir, Origin, Sources};
+use crate::model::{Component, Shared};
+use crate::plan::{aggregate, capacity, Plan};
+use crate::readback::read_back;
 use crate::render::Renderer;
-use crate::resolve::{resolve_with, Resolved};
+use crate::resolve::{resolve, Resolved};
 use crate::tree::RenderedTree;
-use crate::yaml::Emitted;
 
 /// A platform config (base + env overlays) with its templates compiled and
 /// the components that render it.
@@ -110,71 +111,43 @@ impl Platform {
 
     /// Merges and validates one env.
     pub fn resolve(&self, env: &str) -> Result<Resolved> {
-        resolve_with(&self.sources, env, &self.components)
+        resolve(&self.sources, env, &self.components)
+    }
+
+    /// The dependency graph of one env and the sync wave of each component.
+    pub fn graph(&self, env: &str) -> Result<Graph> {
+        graph(&self.resolve(env)?, &self.components)
     }
 
     /// What one env costs: pods, CPU, memory and storage per component,
     /// per namespace and in total, against its declared capacity.
-    pub fn plan(&self, env: &str) -> Result<crate::plan::Plan> {
-        Ok(crate::plan::plan(&self.resolve(env)?, &self.components))
+    pub fn plan(&self, env: &str) -> Result<Plan> {
+        Ok(aggregate::plan(&self.resolve(env)?, &self.components))
     }
 
-    /// Renders one env: resolve → build → render → check. Nothing is
-    /// written. Fails when the env's requests exceed its declared capacity.
+    /// Renders one env: resolve → graph → plan (capacity) → build → render
+    /// → read back. Nothing is written. Fails when the env's requests
+    /// exceed its declared capacity.
     pub fn render(&self, env: &str) -> Result<RenderedTree> {
         let resolved = self.resolve(env)?;
+        let graph = graph(&resolved, &self.components)?;
         let over =
-            crate::plan::over_capacity(&resolved, &crate::plan::plan(&resolved, &self.components));
+            capacity::over_capacity(&resolved, &aggregate::plan(&resolved, &self.components));
         if !over.is_empty() {
             return Err(Error::Validation(over));
         }
         let header = self.header(env);
         let mut files = std::collections::BTreeMap::new();
         let mut problems = Vec::new();
-        let mut emit = |doc: Document| -> Result<()> {
+        for doc in crate::build::build(&resolved, &graph, &self.components) {
             let text =
                 self.renderer
                     .render(doc.template, &header, &doc.data, doc.view, &doc.expect)?;
-            if let Err(d) = check_rendered(&format!("{env}/{}", doc.path), &text, &doc.expect) {
+            if let Err(d) = read_back(&format!("{env}/{}", doc.path), &text, &doc.expect) {
                 problems.push(d);
             }
             files.insert(doc.path, text);
-            Ok(())
-        };
-        // An Argo CD Application file; the template sees it as `app`.
-        let app_file = |path: String, template: &'static str, app: Emitted| Document {
-            path,
-            template,
-            data: serde_json::json!({}),
-            view: View::One("app"),
-            expect: vec![app],
-        };
-        for component in self
-            .components
-            .iter()
-            .filter(|c| c.enabled(&resolved.config))
-        {
-            let mut docs = component.build(&resolved.config);
-            if let Some(check) = crate::checks::of(&resolved.config, component.as_ref()) {
-                docs.push(crate::checks::document(
-                    &resolved.config,
-                    component.name(),
-                    &check,
-                ));
-            }
-            let app = argocd::component_app(&resolved, component.as_ref(), &docs);
-            let app = Emitted::of(&app);
-            for doc in docs {
-                emit(doc)?;
-            }
-            emit(app_file(
-                format!("apps/{}.yaml", component.name()),
-                "application",
-                app,
-            ))?;
         }
-        let root = Emitted::of(&argocd::root_app(&resolved));
-        emit(app_file("apps/root.yaml".into(), "root", root))?;
         if !problems.is_empty() {
             return Err(Error::Validation(problems));
         }
@@ -240,7 +213,7 @@ impl Platform {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::is_verbatim;
+    use crate::readback::is_verbatim;
 
     /// Every file of the built-in platform is the emitter's documents
     /// between the template's comments, so none needs parsing back.

@@ -1,13 +1,13 @@
 //! Laying out files with Tera. Templates are embedded in the binary and can
 //! be overridden from a directory; structured YAML goes through the
-//! `to_yaml` filter, which writes values with [`yaml::emit`](crate::yaml::emit).
+//! `to_yaml` filter, which writes values with [`yaml::to_yaml`](crate::yaml::to_yaml).
 
 use std::path::Path;
 
 use tera::{Context, Kwargs, State, Tera, Value};
 
-use crate::components::View;
 use crate::error::{Diagnostic, Error, Result};
+use crate::model::View;
 use crate::yaml::Emitted;
 
 /// Embeds `templates/<stem>.yaml.tera` for each stem.
@@ -175,7 +175,7 @@ impl Renderer {
             // renderer already wrote (see `yaml_only`).
             match v.as_bytes() {
                 Some(yaml) => String::from_utf8(yaml.to_vec()).map_err(tera::Error::message),
-                None => crate::yaml::emit(v).map_err(tera::Error::message),
+                None => crate::yaml::to_yaml(v).map_err(tera::Error::message),
             }
         });
         let mut templates: Vec<(String, String)> = TEMPLATES

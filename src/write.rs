@@ -13,7 +13,7 @@ use std::io::ErrorKind;
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::resolve::is_dns_label;
+use crate::names::is_dns_label;
 use crate::tree::RenderedTree;
 
 /// Name of the file, in each env directory, listing the files gen owns there.

@@ -6,7 +6,7 @@ use platgen::Platform;
 
 #[test]
 fn readme_shows_the_current_prod_graph() {
-    let resolved = Platform::builtin().unwrap().resolve("prod").unwrap();
+    let resolved = Platform::builtin().unwrap().graph("prod").unwrap();
     let mermaid = draw(&resolved, GraphFormat::Mermaid);
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
@@ -19,7 +19,7 @@ fn readme_shows_the_current_prod_graph() {
 #[test]
 fn edges_run_from_dependency_to_dependent_and_waves_follow_them() {
     for env in ["dev", "staging", "prod"] {
-        let resolved = Platform::builtin().unwrap().resolve(env).unwrap();
+        let resolved = Platform::builtin().unwrap().graph(env).unwrap();
         let dot = draw(&resolved, GraphFormat::Dot);
         let mut waves = std::collections::BTreeMap::new();
         let mut edges = Vec::new();

@@ -216,7 +216,7 @@ fn prod_plan_snapshot() {
     let plan = Platform::builtin().unwrap().plan("prod").unwrap();
     insta::assert_snapshot!(
         "plan_prod",
-        platgen::plan::format(&plan, platgen::plan::Format::Table)
+        platgen::plan::report::format(&plan, platgen::plan::report::Format::Table)
     );
 }
 
@@ -244,9 +244,9 @@ fn over_capacity_fails_render_naming_the_largest_consumers() {
     .unwrap();
     let platform = Platform::load(dir.path()).unwrap();
     platform.render("prod").unwrap();
-    let table = platgen::plan::format(
+    let table = platgen::plan::report::format(
         &platform.plan("prod").unwrap(),
-        platgen::plan::Format::Table,
+        platgen::plan::report::Format::Table,
     );
     let line = table
         .lines()
@@ -264,14 +264,18 @@ fn over_capacity_fails_render_naming_the_largest_consumers() {
 fn plan_formats_and_compare() {
     let platform = Platform::builtin().unwrap();
     let prod = platform.plan("prod").unwrap();
-    let json: Value =
-        serde_json::from_str(&platgen::plan::format(&prod, platgen::plan::Format::Json)).unwrap();
+    let json: Value = serde_json::from_str(&platgen::plan::report::format(
+        &prod,
+        platgen::plan::report::Format::Json,
+    ))
+    .unwrap();
     assert_eq!(json["total"]["pods"], prod.total.pods);
     assert_eq!(json["total"]["storage"]["local-storage-standard"], "440Gi");
-    let md = platgen::plan::format(&prod, platgen::plan::Format::Markdown);
+    let md = platgen::plan::report::format(&prod, platgen::plan::report::Format::Markdown);
     assert!(md.contains("| COMPONENT | PODS |"));
     let staging = platform.plan("staging").unwrap();
-    let diff = platgen::plan::compare(&staging, &prod, platgen::plan::Format::Table);
+    let diff =
+        platgen::plan::report::compare(&staging, &prod, platgen::plan::report::Format::Table);
     assert!(diff.contains("TOTAL") && diff.contains("+220Gi"), "{diff}");
     let dev = platform.plan("dev").unwrap();
     assert!(dev.total.pods < prod.total.pods);

@@ -10,8 +10,8 @@ use super::{
 };
 use crate::config::Resources;
 use crate::config::{DatahubService, PlatformConfig, SecretRef};
-use crate::plan::{merged, resources, Workload};
-use crate::resolve::Finding;
+use crate::model::Finding;
+use crate::model::{merged, resources, Workload};
 
 /// Pinned chart.
 pub const CHART: Chart = Chart::pinned("https://helm.datahubproject.io/", "datahub", "1.1.0");
@@ -290,8 +290,8 @@ impl Component for Datahub {
         ]
     }
 
-    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
-        use crate::checks::{images, target_env, Probe, SmokeCheck};
+    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::model::SmokeCheck> {
+        use crate::model::{images, target_env, Probe, SmokeCheck};
         let (host, port) = gms_endpoint(c);
         Some(SmokeCheck {
             namespace: c.components.datahub.namespace.clone(),

@@ -8,7 +8,7 @@ use super::{
     check_replicas, check_resources, check_storage, service_host, Component, Delivery, Document,
 };
 use crate::config::{DorisConfig, ImageRef, PlatformConfig, Quantity, ResourceList, Resources};
-use crate::resolve::Finding;
+use crate::model::Finding;
 
 /// `apiVersion` of DorisCluster.
 pub const API_VERSION: &str = "doris.selectdb.com/v1";
@@ -209,24 +209,24 @@ impl Component for Doris {
             }
         }
     }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::plan::Workload> {
+    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::model::Workload> {
         let Some(d) = config(c) else {
             return Vec::new();
         };
         let class = &c.storage_class;
         let none = crate::config::Resources::default();
         vec![
-            crate::plan::Workload::pods(self.name(), &d.namespace, "fe", d.fe.replicas)
+            crate::model::Workload::pods(self.name(), &d.namespace, "fe", d.fe.replicas)
                 .container(d.fe.resources.as_ref().unwrap_or(&none))
                 .volume(class, &d.fe.storage),
-            crate::plan::Workload::pods(self.name(), &d.namespace, "be", d.be.replicas)
+            crate::model::Workload::pods(self.name(), &d.namespace, "be", d.be.replicas)
                 .container(d.be.resources.as_ref().unwrap_or(&none))
                 .volume(class, &d.be.storage),
         ]
     }
 
-    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
-        use crate::checks::{images, target_env, Env, Probe, SmokeCheck};
+    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::model::SmokeCheck> {
+        use crate::model::{images, target_env, Env, Probe, SmokeCheck};
         let d = config(c)?;
         let (host, port) = query_endpoint(c)?;
         let secret = |key: &str| crate::config::SecretRef {

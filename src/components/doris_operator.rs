@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Chart, Component, Delivery, Document};
 use crate::config::{DorisOperatorConfig, PlatformConfig};
-use crate::resolve::Finding;
+use crate::model::Finding;
 
 /// Pinned chart.
 pub const CHART: Chart = Chart::pinned("https://charts.selectdb.com", "doris-operator", "26.0.0");
@@ -60,12 +60,12 @@ impl Component for DorisOperator {
             super::check_placement(c, "dorisOperator", "release", &o.release, &o.namespace, f);
         }
     }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::plan::Workload> {
+    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::model::Workload> {
         let Some(o) = config(c) else {
             return Vec::new();
         };
-        let r = crate::plan::resources((Some("2"), Some("4Gi")), (Some("2"), Some("4Gi")));
-        vec![crate::plan::Workload::pods(self.name(), &o.namespace, "operator", 1).default_container(
+        let r = crate::model::resources((Some("2"), Some("4Gi")), (Some("2"), Some("4Gi")));
+        vec![crate::model::Workload::pods(self.name(), &o.namespace, "operator", 1).default_container(
             &r,
             "operator: resources default from doris-operator 26.0.0 templates/_helpers.tpl (values.yaml `dorisOperator.resources: {}`)",
         )]

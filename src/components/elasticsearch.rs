@@ -8,8 +8,8 @@ use super::{
     Component, Delivery, Document, K8sResources,
 };
 use crate::config::{EsGroup, EsStatefulGroup, PlatformConfig};
-use crate::plan::Workload;
-use crate::resolve::Finding;
+use crate::model::Finding;
+use crate::model::Workload;
 
 /// Pinned chart.
 pub const CHART: Chart = Chart::pinned(
@@ -140,8 +140,8 @@ impl Component for Elasticsearch {
         ]
     }
 
-    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
-        use crate::checks::{images, target_env, Probe, SmokeCheck};
+    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::model::SmokeCheck> {
+        use crate::model::{images, target_env, Probe, SmokeCheck};
         let (host, port) = http_endpoint(c);
         Some(SmokeCheck {
             namespace: c.components.elasticsearch.namespace.clone(),

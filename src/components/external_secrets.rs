@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{registry, Component, Delivery, Document, SecretUse};
 use crate::config::PlatformConfig;
-use crate::resolve::Finding;
+use crate::model::Finding;
 
 /// `apiVersion` of ExternalSecret (`v1beta1` is no longer served).
 pub const API_VERSION: &str = "external-secrets.io/v1";
@@ -113,7 +113,7 @@ impl Component for ExternalSecrets {
     }
     fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
         let Some(store) = &c.secret_store else { return };
-        if !crate::resolve::is_dns_label(&store.name) {
+        if !crate::names::is_dns_label(&store.name) {
             f.push(Finding::new(
                 &["secretStore", "name"],
                 format!("`{}` is not a valid ClusterSecretStore name", store.name),
@@ -187,7 +187,7 @@ impl Component for ExternalSecrets {
             expect: docs,
         }]
     }
-    fn workloads(&self, _: &PlatformConfig) -> Vec<crate::plan::Workload> {
+    fn workloads(&self, _: &PlatformConfig) -> Vec<crate::model::Workload> {
         Vec::new()
     }
 }

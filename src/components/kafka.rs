@@ -8,8 +8,8 @@ use super::{
     Delivery, Document, K8sResources, Persistence,
 };
 use crate::config::{KafkaNodes, PlatformConfig};
-use crate::plan::Workload;
-use crate::resolve::Finding;
+use crate::model::Finding;
+use crate::model::Workload;
 
 /// Pinned chart.
 pub const CHART: Chart = Chart::pinned("registry-1.docker.io/bitnamicharts", "kafka", "32.4.4");
@@ -169,8 +169,8 @@ impl Component for Kafka {
         w
     }
 
-    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
-        use crate::checks::{images, target_env, Probe, SmokeCheck};
+    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::model::SmokeCheck> {
+        use crate::model::{images, target_env, Probe, SmokeCheck};
         let k = &c.components.kafka;
         let host = service_host(&k.release, &k.namespace);
         let image = format!(

@@ -2,7 +2,7 @@
 
 use super::{check_fixed_namespace, Component, Delivery, Document, KustomizeSource};
 use crate::config::{KustomizeComponentConfig, PlatformConfig};
-use crate::resolve::Finding;
+use crate::model::Finding;
 
 /// Pinned upstream manifests.
 pub const SOURCE: KustomizeSource = KustomizeSource {
@@ -52,7 +52,7 @@ impl Component for Katib {
             ));
         }
     }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::plan::Workload> {
+    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::model::Workload> {
         let Some(k) = config(c) else {
             return Vec::new();
         };
@@ -65,7 +65,7 @@ impl Component for Katib {
         ]
         .iter()
         .map(|name| {
-            let mut w = crate::plan::Workload::pods(self.name(), &k.namespace, name, 1)
+            let mut w = crate::model::Workload::pods(self.name(), &k.namespace, name, 1)
                 .default_container(
                     &none,
                     format!("{name}: 1 replica, no requests (katib v0.19.0 katib-standalone)"),

@@ -4,7 +4,7 @@
 
 use super::{check_fixed_namespace, ingress, Component, Delivery, Document, KustomizeSource};
 use crate::config::{KustomizeComponentConfig, PlatformConfig};
-use crate::resolve::Finding;
+use crate::model::Finding;
 
 /// Pinned upstream manifests.
 pub const SOURCE: KustomizeSource = KustomizeSource {
@@ -80,7 +80,7 @@ impl Component for KubeflowPipelines {
         );
         check_fixed_namespace("kubeflowPipelines", &k.namespace, NAMESPACE, f);
     }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::plan::Workload> {
+    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::model::Workload> {
         let Some(k) = config(c) else {
             return Vec::new();
         };
@@ -88,8 +88,8 @@ impl Component for KubeflowPipelines {
         UPSTREAM_PODS
             .iter()
             .map(|(name, req)| {
-                let r = crate::plan::resources((req.map(|r| r.0), req.map(|r| r.1)), (None, None));
-                let mut w = crate::plan::Workload::pods(self.name(), &k.namespace, name, 1)
+                let r = crate::model::resources((req.map(|r| r.0), req.map(|r| r.1)), (None, None));
+                let mut w = crate::model::Workload::pods(self.name(), &k.namespace, name, 1)
                     .default_container(&r, format!("{name}: 1 replica, requests {src}"));
                 if let Some((_, size)) = UPSTREAM_VOLUMES.iter().find(|(n, _)| n == name) {
                     w = w.volume(
@@ -102,8 +102,8 @@ impl Component for KubeflowPipelines {
             .collect()
     }
 
-    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
-        use crate::checks::{images, target_env, Probe, SmokeCheck};
+    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::model::SmokeCheck> {
+        use crate::model::{images, target_env, Probe, SmokeCheck};
         let k = config(c)?;
         let host = super::service_host(API_SERVICE.0, &k.namespace);
         Some(SmokeCheck {

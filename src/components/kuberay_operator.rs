@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Chart, Component, Delivery, Document};
 use crate::config::{KuberayOperatorConfig, PlatformConfig};
-use crate::resolve::Finding;
+use crate::model::Finding;
 
 /// Pinned chart.
 pub const CHART: Chart = Chart::pinned(
@@ -54,12 +54,12 @@ impl Component for KuberayOperator {
             super::check_placement(c, "kuberayOperator", "release", &o.release, &o.namespace, f);
         }
     }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::plan::Workload> {
+    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::model::Workload> {
         let Some(o) = config(c) else {
             return Vec::new();
         };
-        let r = crate::plan::resources((None, None), (Some("100m"), Some("512Mi")));
-        vec![crate::plan::Workload::pods(self.name(), &o.namespace, "operator", 1).default_container(
+        let r = crate::model::resources((None, None), (Some("100m"), Some("512Mi")));
+        vec![crate::model::Workload::pods(self.name(), &o.namespace, "operator", 1).default_container(
             &r,
             "operator: limits from kuberay-operator 1.7.0 values.yaml `resources` (requests default to the limits)",
         )]

@@ -10,7 +10,7 @@ use super::{
     check_replicas, check_resources, ingress, Chart, Component, Delivery, Document, K8sResources,
 };
 use crate::config::{MlflowConfig, PlatformConfig, SecretRef};
-use crate::resolve::Finding;
+use crate::model::Finding;
 
 /// Pinned chart.
 pub const CHART: Chart = Chart::pinned(
@@ -211,11 +211,11 @@ impl Component for Mlflow {
             ));
         }
     }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::plan::Workload> {
+    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::model::Workload> {
         let Some(m) = config(c) else {
             return Vec::new();
         };
-        let w = crate::plan::Workload::pods(self.name(), &m.namespace, "server", m.replicas);
+        let w = crate::model::Workload::pods(self.name(), &m.namespace, "server", m.replicas);
         vec![match &m.resources {
             Some(r) => w.container(r),
             None => w
@@ -224,8 +224,8 @@ impl Component for Mlflow {
         }]
     }
 
-    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
-        use crate::checks::{images, target_env, Probe, SmokeCheck};
+    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::model::SmokeCheck> {
+        use crate::model::{images, target_env, Probe, SmokeCheck};
         let m = config(c)?;
         let (host, port) = tracking_endpoint(m);
         Some(SmokeCheck {

@@ -18,139 +18,13 @@ mod neo4j;
 mod ray_cluster;
 mod superset;
 
-use std::borrow::Cow;
-
 use serde::Serialize;
 
 use crate::config::{PlatformConfig, Quantity, ResourceList, Resources};
-use crate::resolve::Finding;
-
-/// A Helm chart at a pinned version.
-#[derive(Debug, Clone, Serialize)]
-pub struct Chart {
-    /// Chart repository (HTTP index or OCI registry path without `oci://`).
-    pub repo_url: Cow<'static, str>,
-    /// Chart name.
-    pub name: Cow<'static, str>,
-    /// Pinned chart version.
-    pub version: Cow<'static, str>,
-}
-
-impl Chart {
-    /// A chart pinned in code.
-    pub const fn pinned(
-        repo_url: &'static str,
-        name: &'static str,
-        version: &'static str,
-    ) -> Chart {
-        Chart {
-            repo_url: Cow::Borrowed(repo_url),
-            name: Cow::Borrowed(name),
-            version: Cow::Borrowed(version),
-        }
-    }
-}
-
-/// How Argo CD applies a component.
-#[derive(Debug, Clone)]
-pub enum Delivery {
-    /// A Helm release of a chart, with the component's values file.
-    Helm(Chart),
-    /// Plain manifests from the env's `manifests/` directory.
-    Manifests,
-    /// Upstream kustomize directories at a pinned revision (plus any
-    /// manifests the component renders, such as an Ingress).
-    Kustomize(KustomizeSource),
-}
-
-/// Kustomize directories of an upstream Git repository at a pinned revision.
-#[derive(Debug, Clone, Copy)]
-pub struct KustomizeSource {
-    /// Git URL.
-    pub repo_url: &'static str,
-    /// Pinned tag.
-    pub revision: &'static str,
-    /// Directories applied, in order.
-    pub paths: &'static [&'static str],
-}
-
-/// One file a component emits, before templating.
-#[derive(Debug, Clone)]
-pub struct Document {
-    /// Path inside the env directory (`values/kafka.yaml`).
-    pub path: String,
-    /// Template stem in `templates/` (`kafka` → `kafka.yaml.tera`).
-    pub template: &'static str,
-    /// What the template sees besides the documents: small facts for its
-    /// comments (names, counts, ports).
-    pub data: serde_json::Value,
-    /// The name under which the template sees the documents.
-    pub view: View,
-    /// The YAML documents the file holds, in order, as the emitter wrote
-    /// them: what the template lays out and what the rendered file must
-    /// hold (verbatim, or parsing back into the same values).
-    pub expect: Vec<crate::yaml::Emitted>,
-}
-
-/// How a template sees a file's documents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    /// The file's one document, under this name (`{{ values | to_yaml }}`).
-    One(&'static str),
-    /// The list of documents, under this name (`{% for ns in namespaces %}`).
-    All(&'static str),
-}
-
-/// What every component provides.
-pub trait Component: Send + Sync {
-    /// Stable identifier, also the file stem of its outputs (`kafka`).
-    fn name(&self) -> &'static str;
-    /// Its switch, namespace and extra dependencies as config gives them;
-    /// `None` when config has no section for it (then it is off).
-    fn placement<'a>(&self, config: &'a PlatformConfig) -> Option<Placement<'a>>;
-    /// Whether it is on in this env.
-    fn enabled(&self, config: &PlatformConfig) -> bool {
-        self.placement(config).is_some_and(|p| p.enabled)
-    }
-    /// Components it needs, by name (before config's `dependsOn`).
-    fn needs(&self, config: &PlatformConfig) -> Vec<&'static str>;
-    /// Extra dependencies from config (`dependsOn`).
-    fn depends_on<'a>(&self, config: &'a PlatformConfig) -> &'a [String] {
-        self.placement(config).map_or(&[], |p| p.depends_on)
-    }
-    /// Namespace its resources go to (the Application's destination).
-    fn namespace<'a>(&self, config: &'a PlatformConfig) -> &'a str {
-        self.placement(config).map_or("", |p| p.namespace)
-    }
-    /// How Argo CD applies it.
-    fn delivery(&self, config: &PlatformConfig) -> Delivery;
-    /// Values files already in the GitOps repository (paths from its root)
-    /// that Argo CD applies before the rendered one.
-    fn base_value_files(&self, _config: &PlatformConfig) -> Vec<String> {
-        Vec::new()
-    }
-    /// Argo CD `syncOptions` the component's Application needs.
-    fn sync_options(&self) -> &'static [&'static str] {
-        &[]
-    }
-    /// Rules the schema cannot express; each finding names its field path.
-    fn validate(&self, config: &PlatformConfig, findings: &mut Vec<Finding>);
-    /// The files it emits.
-    fn build(&self, config: &PlatformConfig) -> Vec<Document>;
-    /// The pods it creates, with their requests, limits and volumes.
-    fn workloads(&self, config: &PlatformConfig) -> Vec<crate::plan::Workload>;
-    /// The Kubernetes Secrets it reads: (namespace, reference).
-    fn secrets(&self, _config: &PlatformConfig) -> Vec<SecretUse> {
-        Vec::new()
-    }
-    /// The smoke check that proves it works after a sync, if it has one.
-    fn smoke_check(&self, _config: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
-        None
-    }
-}
-
-/// A component shared by the platform and its render threads.
-pub type Shared = std::sync::Arc<dyn Component>;
+pub use crate::model::{
+    Chart, Component, Delivery, Document, Finding, KustomizeSource, Placement, SecretUse, Shared,
+    View,
+};
 
 /// The typed config of an added component, from `extensions.<name>`:
 /// `Ok(None)` when absent, a finding with the field path when it does not
@@ -180,50 +54,6 @@ pub fn extension<T: serde::de::DeserializeOwned>(
         })
 }
 
-/// Where a component runs and whether it is on, as its config says.
-#[derive(Debug, Clone, Copy)]
-pub struct Placement<'a> {
-    /// The component's `enabled`.
-    pub enabled: bool,
-    /// Namespace of its resources.
-    pub namespace: &'a str,
-    /// Its `dependsOn`.
-    pub depends_on: &'a [String],
-}
-
-impl<'a> Placement<'a> {
-    /// From a component config's `enabled`, `namespace` and `dependsOn`.
-    pub fn new(enabled: bool, namespace: &'a str, depends_on: &'a [String]) -> Self {
-        Placement {
-            enabled,
-            namespace,
-            depends_on,
-        }
-    }
-}
-
-/// A Secret a component reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SecretUse {
-    /// Namespace of the Secret (the reader's).
-    pub namespace: String,
-    /// The Secret and key.
-    pub reference: crate::config::SecretRef,
-    /// Kubernetes Secret type, when it must be a particular one.
-    pub secret_type: Option<&'static str>,
-}
-
-impl SecretUse {
-    /// An opaque Secret key read in `namespace`.
-    pub fn new(namespace: &str, reference: &crate::config::SecretRef) -> SecretUse {
-        SecretUse {
-            namespace: namespace.to_string(),
-            reference: reference.clone(),
-            secret_type: None,
-        }
-    }
-}
-
 /// Every component the crate ships, in a fixed order.
 pub fn registry() -> Vec<Box<dyn Component>> {
     vec![
@@ -246,10 +76,7 @@ pub fn registry() -> Vec<Box<dyn Component>> {
 
 pub use ray_cluster::API_VERSION as RAY_API_VERSION;
 
-/// Cluster-local DNS name of a Service.
-pub fn service_host(name: &str, namespace: &str) -> String {
-    format!("{name}.{namespace}.svc.cluster.local")
-}
+pub use crate::names::service_host;
 
 /// Public addresses other components compute from config.
 pub mod address {
@@ -356,8 +183,7 @@ pub fn needs_namespaces(c: &PlatformConfig) -> Vec<&'static str> {
     }
 }
 
-/// A values file document: the template sees the chart, release, namespace
-/// and the typed values.
+/// A values file document (see [`Document::values`]).
 pub fn values_document<V: Serialize>(
     stem: &'static str,
     chart: &Chart,
@@ -365,17 +191,7 @@ pub fn values_document<V: Serialize>(
     namespace: &str,
     values: &V,
 ) -> Document {
-    Document {
-        path: format!("values/{stem}.yaml"),
-        template: stem,
-        data: serde_json::json!({
-            "chart": chart,
-            "release": release,
-            "namespace": namespace,
-        }),
-        view: View::One("values"),
-        expect: vec![crate::yaml::Emitted::of(values)],
-    }
+    Document::values(stem, chart, release, namespace, values)
 }
 
 /// A core/v1 `EnvVar`: a plain value, or a key of a Secret.
@@ -518,7 +334,7 @@ pub fn check_placement(
 ) {
     let label_help =
         "use lower-case letters, digits and `-` (a DNS-1123 label, at most 63 characters)";
-    if !crate::resolve::is_dns_label(name) {
+    if !crate::names::is_dns_label(name) {
         f.push(Finding::new(
             &["components", component, name_key],
             format!("`{name}` is not a valid name"),
@@ -528,7 +344,7 @@ pub fn check_placement(
     let ns = &c.components.namespaces;
     if ns.enabled && !ns.items.contains_key(namespace) {
         let known: Vec<&str> = ns.items.keys().map(String::as_str).collect();
-        let help = match crate::error::did_you_mean(namespace, known.iter().copied()) {
+        let help = match crate::names::did_you_mean(namespace, known.iter().copied()) {
             Some(m) => format!(
                 "did you mean `{m}`? (or add `{namespace}` under components.namespaces.items)"
             ),
@@ -563,7 +379,7 @@ pub const DEFAULT_CLASS: &str = "(cluster default)";
 /// The requests and limits of a Bitnami `resourcesPreset`
 /// (bitnami/common 2.31 `templates/_resources.tpl`).
 pub fn bitnami_preset(name: &str) -> Resources {
-    use crate::plan::resources;
+    use crate::model::resources;
     let (req, lim) = match name {
         "nano" => (("100m", "128Mi"), ("150m", "192Mi")),
         "micro" => (("250m", "256Mi"), ("375m", "384Mi")),
@@ -586,8 +402,8 @@ pub fn bitnami_pods(
     resources: Option<&Resources>,
     chart: &Chart,
     preset: &str,
-) -> crate::plan::Workload {
-    let w = crate::plan::Workload::pods(component, namespace, group, replicas);
+) -> crate::model::Workload {
+    let w = crate::model::Workload::pods(component, namespace, group, replicas);
     match resources {
         Some(r) => w.container(r),
         None => w.default_container(

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::{Component, Delivery, Document};
 use crate::config::PlatformConfig;
-use crate::resolve::Finding;
+use crate::model::Finding;
 
 /// The `namespaces` component: one `v1/Namespace` per configured item.
 pub struct Namespaces;
@@ -59,7 +59,7 @@ impl Component for Namespaces {
             }
         }
     }
-    fn workloads(&self, _: &PlatformConfig) -> Vec<crate::plan::Workload> {
+    fn workloads(&self, _: &PlatformConfig) -> Vec<crate::model::Workload> {
         Vec::new()
     }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{check_storage, service_host, Chart, Component, Delivery, Document};
 use crate::config::{PlatformConfig, Quantity, ResourceList};
-use crate::resolve::Finding;
+use crate::model::Finding;
 
 /// Pinned chart.
 pub const CHART: Chart = Chart::pinned("https://helm.neo4j.com/neo4j", "neo4j", "5.17.0");
@@ -139,7 +139,7 @@ impl Component for Neo4j {
             }
         }
     }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::plan::Workload> {
+    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::model::Workload> {
         let n = &c.components.neo4j;
         // The chart uses neo4j.resources for both requests and limits.
         let r = crate::config::Resources {
@@ -147,14 +147,14 @@ impl Component for Neo4j {
             limits: Some(n.resources.clone()),
         };
         vec![
-            crate::plan::Workload::pods(self.name(), &n.namespace, "neo4j", 1)
+            crate::model::Workload::pods(self.name(), &n.namespace, "neo4j", 1)
                 .container(&r)
                 .volume(&c.storage_class, &n.storage),
         ]
     }
 
-    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
-        use crate::checks::{images, target_env, Env, Probe, SmokeCheck};
+    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::model::SmokeCheck> {
+        use crate::model::{images, target_env, Env, Probe, SmokeCheck};
         let n = &c.components.neo4j;
         let host = service_host(&n.release, &n.namespace);
         let mut env = target_env(&host, BOLT_PORT);

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{check_resources, ingress, Component, Delivery, Document, K8sResources};
 use crate::config::{PlatformConfig, RayClusterConfig, UpscalingMode};
-use crate::resolve::{is_dns_label, Finding};
+use {crate::model::Finding, crate::names::is_dns_label};
 
 /// `apiVersion` of RayCluster.
 pub const API_VERSION: &str = "ray.io/v1";
@@ -209,8 +209,8 @@ impl Component for RayCluster {
             );
         }
     }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::plan::Workload> {
-        use crate::plan::{resources, Workload};
+    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::model::Workload> {
+        use crate::model::{resources, Workload};
         let Some(r) = config(c) else {
             return Vec::new();
         };
@@ -235,14 +235,15 @@ impl Component for RayCluster {
         w
     }
 
-    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::checks::SmokeCheck> {
-        use crate::checks::{Probe, SmokeCheck};
+    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::model::SmokeCheck> {
+        use crate::model::{Probe, SmokeCheck};
         let r = config(c)?;
         Some(SmokeCheck {
             namespace: r.namespace.clone(),
             target: (crate::components::service_host(&head_service(r), &r.namespace), CLIENT_PORT),
             probe: Probe::RayJob {
                 cluster: r.name.clone(),
+                image: r.image.to_string(),
                 entrypoint: "python -c \"import ray; ray.init(); assert ray.get(ray.remote(lambda: 42).remote()) == 42; print(ray.cluster_resources())\"",
             },
         })

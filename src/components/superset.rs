@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::{doris, Chart, Component, Delivery, Document};
 use crate::config::{PlatformConfig, SupersetLinkConfig};
-use crate::resolve::Finding;
+use crate::model::Finding;
 
 /// Chart repository of apache/superset.
 pub const REPO_URL: &str = "https://apache.github.io/superset";
@@ -122,7 +122,7 @@ impl Component for Superset {
             }
         }
     }
-    fn workloads(&self, _: &PlatformConfig) -> Vec<crate::plan::Workload> {
+    fn workloads(&self, _: &PlatformConfig) -> Vec<crate::model::Workload> {
         // The release exists already; the link adds configuration, not pods.
         Vec::new()
     }

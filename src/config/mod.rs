@@ -135,6 +135,15 @@ pub struct ChecksConfig {
     pub backoff_limit: u32,
 }
 
+impl PlatformConfig {
+    /// Whether `component`'s smoke check is on in this env.
+    pub fn smoke_on(&self, component: &str) -> bool {
+        self.checks
+            .as_ref()
+            .is_some_and(|k| k.enabled && !k.skip.iter().any(|s| s == component))
+    }
+}
+
 fn check_deadline() -> u32 {
     300
 }

@@ -67,7 +67,6 @@ mod tests {
     fn reads_back() {
         let v = serde_json::json!({"a": [1, "on", {"b": null}], "c": "x\ny\n"});
         let e = Emitted::of(&v);
-        assert_eq!(e.text(), crate::yaml::emit(&v).unwrap());
         assert_eq!(e.to_json(), v);
     }
 

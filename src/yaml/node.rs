@@ -1,40 +1,6 @@
-use std::fmt;
-use std::sync::Arc;
-
 use indexmap::IndexMap;
 
-/// A config file's name (as shown to the user) and text.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Source {
-    /// File name as shown to the user (relative to the config directory).
-    pub name: String,
-    /// The file's text.
-    pub text: String,
-}
-
-/// Where a value came from: a file and a 1-based line and column.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Loc {
-    /// The file.
-    pub source: Arc<Source>,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub col: usize,
-}
-
-impl Loc {
-    /// The source line this location points into, if any.
-    pub fn line_text(&self) -> Option<&str> {
-        self.source.text.lines().nth(self.line.checked_sub(1)?)
-    }
-}
-
-impl fmt::Display for Loc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.source.name, self.line, self.col)
-    }
-}
+pub use crate::error::{Loc, Source};
 
 /// A YAML value with the location of its first character.
 #[derive(Debug, Clone, PartialEq)]

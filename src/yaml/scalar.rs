@@ -1,6 +1,6 @@
-//! The scalar rules the emitter and the read-back verifier share: when a
-//! string may stand unquoted, when it may be a literal block, and how it is
-//! double-quoted otherwise.
+//! How scalars are written: when a string may stand unquoted, when it may
+//! be a literal block, how it is double-quoted otherwise, and numbers,
+//! keys and indents as the serialiser writes them.
 //!
 //! A string is written plain only when every YAML reader gen's output meets
 //! — YAML 1.2 core (Go's yaml.v3, saphyr) and YAML 1.1 (Go's yaml.v2 as used
@@ -116,6 +116,106 @@ pub fn push_quoted(out: &mut String, s: &str) {
         }
     }
     out.push('"');
+}
+
+/// A finite float as `serde_json` writes it, in YAML 1.1 form; `None` for
+/// NaN and the infinities, which JSON lacks.
+pub(super) fn float_text(f: f64) -> Option<String> {
+    serde_json::Number::from_f64(f).map(|n| yaml11_float(n.to_string()))
+}
+
+/// A float's shortest form as YAML 1.1 also reads it: a `.` before any
+/// exponent and a signed exponent (`1e20` → `1.0e+20`, `1e-7` → `1.0e-7`);
+/// YAML 1.1 takes `1e20` for a string.
+fn yaml11_float(text: String) -> String {
+    let Some(e) = text.find(['e', 'E']) else {
+        return text;
+    };
+    let (mantissa, exponent) = text.split_at(e);
+    let exponent = &exponent[1..];
+    let dot = if mantissa.contains('.') { "" } else { ".0" };
+    let sign = if exponent.starts_with(['-', '+']) {
+        ""
+    } else {
+        "+"
+    };
+    format!("{mantissa}{dot}e{sign}{exponent}")
+}
+
+pub(super) fn indent(n: usize, out: &mut String) {
+    const SPACES: &str = "                                                                ";
+    let mut n = n;
+    while n > SPACES.len() {
+        out.push_str(SPACES);
+        n -= SPACES.len();
+    }
+    out.push_str(&SPACES[..n]);
+}
+
+/// An integer in decimal, without the formatting machinery.
+pub(super) fn push_int(i: i128, out: &mut String) {
+    let mut buf = [0u8; 40];
+    let mut at = buf.len();
+    let mut n = i.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    out.push_str(std::str::from_utf8(&buf[at..]).expect("ASCII digits"));
+}
+
+/// A string scalar and its line end, after `lead` (`""` alone at the
+/// root, `" "` after `key:` or `-`); a literal block's lines go at `ind`.
+/// Most strings stand plain: one scan decides (a newline fails it).
+pub(super) fn push_str(s: &str, lead: &str, ind: usize, out: &mut String) {
+    out.push_str(lead);
+    if plain_ok(s) {
+        out.push_str(s);
+        out.push('\n');
+    } else if s.contains('\n') && literal_ok(s) {
+        out.push('|');
+        push_literal(s, ind, out);
+    } else {
+        push_quoted(out, s);
+        out.push('\n');
+    }
+}
+
+/// A mapping key and its `:`.
+pub(super) fn push_key(k: &str, out: &mut String) {
+    if plain_ok(k) {
+        out.push_str(k);
+    } else {
+        push_quoted(out, k);
+    }
+    out.push(':');
+}
+
+/// The rest of a `|` / `|-` header line and the block's lines at `ind`.
+fn push_literal(s: &str, ind: usize, out: &mut String) {
+    let body = match s.strip_suffix('\n') {
+        Some(body) => body,
+        None => {
+            out.push('-');
+            s
+        }
+    };
+    out.push('\n');
+    for line in body.split('\n') {
+        if !line.is_empty() {
+            indent(ind, out);
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,12 @@
-//! Typed values → block YAML in one pass, as a serde serialiser: the same
-//! text [`emit`](super::emit) writes for `serde_json::to_value(value)`,
-//! without building the JSON tree first.
+//! Typed values → block YAML in one pass, as a serde serialiser: the one
+//! writer of output YAML (typed documents, and the templates' `to_yaml`
+//! filter over Tera's values).
 //!
-//! The layout rules are [`emit`](super::emit)'s. A mapping or sequence is
+//! The layout is fixed: two-space indents, sequences at their key's
+//! indent, multi-line strings as literal blocks, every other string plain
+//! when [`plain_ok`](super::scalar::plain_ok) allows and double-quoted
+//! otherwise; numbers as `serde_json` writes them (NaN and infinities,
+//! which it lacks, as `null`). A mapping or sequence is
 //! opened lazily, on its first entry, so an empty one can still be written
 //! `{}` / `[]` on its key's line. Maps repeat no keys here: unlike
 //! `to_value`, which keeps the last of two equal keys, this writes both,
@@ -14,10 +18,10 @@ use serde::ser::{self, Serialize};
 // Failures carry only their message (see `SerdeMessage`).
 use crate::error::SerdeMessage as Error;
 
-use super::emit::{float_text, indent, push_int, push_key, push_str};
+use super::scalar::{float_text, indent, push_int, push_key, push_str};
 
-/// Serialises `value` as a block-style YAML document, byte-identical to
-/// [`emit`](super::emit) of its `serde_json` value.
+/// Serialises `value` as a block-style YAML document (no `---`, one
+/// trailing newline).
 pub fn to_yaml<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
     let mut out = String::with_capacity(1024);
     value
@@ -518,9 +522,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn same<T: Serialize>(v: &T) {
-        let json = serde_json::to_value(v).unwrap();
-        assert_eq!(to_yaml(v).unwrap(), super::super::emit(&json).unwrap());
+    fn yaml<T: Serialize>(v: &T) -> String {
+        to_yaml(v).unwrap()
     }
 
     #[derive(serde::Serialize)]
@@ -545,26 +548,59 @@ mod tests {
     }
 
     #[test]
-    fn matches_emit_of_json() {
-        same(
-            &json!({"a": {"b": 1, "c": [1, {"d": "on", "e": []}, [2, 3]]}, "f": "x\n  y\n", "h": {}}),
+    fn block_layout() {
+        let v = json!({
+            "a": {"b": 1, "c": [1, {"d": "on", "e": []}, [2, 3]]},
+            "f": "x\n  y\n",
+            "g": "p\nq",
+            "h": {},
+            "i": null,
+            "j": [{"k": "l\n"}],
+            "9": 1.5,
+        });
+        assert_eq!(
+            yaml(&v),
+            "a:\n  b: 1\n  c:\n  - 1\n  - d: \"on\"\n    e: []\n  - - 2\n    - 3\n\
+             f: |\n  x\n    y\ng: |-\n  p\n  q\nh: {}\ni: null\nj:\n- k: |\n    l\n\"9\": 1.5\n"
         );
-        same(&json!([[], {}, [[]], [{}], "a\nb", {"k": "l\n"}]));
-        same(&json!("on"));
-        same(&json!("a\nb\n"));
-        same(&json!({}));
-        same(&E::Unit);
-        same(&E::New(1));
-        same(&E::Tuple(1, "x".into()));
-        same(&E::Struct { a: vec![], b: None });
-        same(&vec![
-            E::Struct {
-                a: vec![1],
-                b: Some(()),
-            },
-            E::Tuple(2, "y\n".into()),
-        ]);
-        same(&S {
+        assert_eq!(
+            yaml(&json!([[], {}, [[]], [{}], "a\nb", {"k": "l\n"}])),
+            "- []\n- {}\n- - []\n- - {}\n- |-\n  a\n  b\n- k: |\n    l\n"
+        );
+    }
+
+    #[test]
+    fn scalars_at_the_root() {
+        assert_eq!(yaml(&json!("on")), "\"on\"\n");
+        assert_eq!(yaml(&json!([])), "[]\n");
+        assert_eq!(yaml(&json!({})), "{}\n");
+        assert_eq!(yaml(&json!("a\nb\n")), "|\n  a\n  b\n");
+        assert_eq!(
+            yaml(&json!([0, -7, i64::MIN, u64::MAX, 2.5, 1e20, 1.5e-7])),
+            "- 0\n- -7\n- -9223372036854775808\n- 18446744073709551615\n- 2.5\n- 1.0e+20\n- 1.5e-7\n"
+        );
+    }
+
+    #[test]
+    fn enums_options_and_typed_fields() {
+        assert_eq!(yaml(&E::Unit), "Unit\n");
+        assert_eq!(yaml(&E::New(1)), "New: 1\n");
+        assert_eq!(yaml(&E::Tuple(1, "x".into())), "Tuple:\n- 1\n- x\n");
+        assert_eq!(
+            yaml(&E::Struct { a: vec![], b: None }),
+            "Struct:\n  a: []\n  b: null\n"
+        );
+        assert_eq!(
+            yaml(&vec![
+                E::Struct {
+                    a: vec![1],
+                    b: Some(()),
+                },
+                E::Tuple(2, "y\n".into()),
+            ]),
+            "- Struct:\n    a:\n    - 1\n    b: null\n- Tuple:\n  - 2\n  - |\n    y\n"
+        );
+        let s = S {
             e: vec![
                 E::Unit,
                 E::New(2),
@@ -582,7 +618,15 @@ mod tests {
             nan: f64::NAN,
             text: "multi\nline",
             nested: vec![vec![], vec![E::New(1), E::Unit]],
-        });
+        };
+        // Numeric keys become text; a NaN becomes null, as `serde_json` does.
+        assert_eq!(
+            yaml(&s),
+            "e:\n- Unit\n- New: 2\n- Tuple:\n  - 3\n  - \"on\"\n- Struct:\n    a:\n    - 4\n    b: null\n\
+             empty: []\nnone: null\nmap:\n  \"1\": Unit\n  \"2\":\n    Struct:\n      a: []\n      b: null\n\
+             c: \"#\"\nf: 0.10000000149011612\n\"nan\": null\ntext: |-\n  multi\n  line\n\
+             nested:\n- []\n- - New: 1\n  - Unit\n"
+        );
     }
 
     #[test]

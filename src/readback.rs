@@ -1,20 +1,16 @@
-//! Every rendered file is checked before anything is written: it must be
-//! valid YAML, hold exactly the documents that were built, and keep strings
-//! strings for YAML 1.1 readers (Helm, Argo CD).
+//! The read-back stage: every rendered file is read back before anything
+//! is written. It must be valid YAML, hold exactly the documents that were
+//! built, and keep strings strings for YAML 1.1 readers (Helm, Argo CD).
 //!
-//! Three steps, cheapest first:
+//! Two steps, cheapest first:
 //! 1. [`is_verbatim`]: the file is the emitted documents unchanged, with
 //!    only comment lines, empty lines and `---` markers around them. It
-//!    then reads back as what was emitted, and the emitter writes what YAML
-//!    1.1 and 1.2 readers read back as the values it was given — proven by
-//!    property tests against the complete parser and PyYAML
-//!    (`tests/readback.rs`), not re-parsed on every render.
-//! 2. [`yaml::holds`](crate::yaml::holds) reads the subset the emitter
-//!    writes and compares as it goes; it decides "holds" only when every
-//!    YAML 1.1 and 1.2 reader would agree.
-//! 3. Whatever neither shows (a template's own YAML, or a difference) is
-//!    read by the complete parser, which gives the verdict and the located
-//!    error.
+//!    then reads back as what was emitted, and the serialiser writes what
+//!    YAML 1.1 and 1.2 readers read back as the values it was given —
+//!    proven by property tests against the complete parser and PyYAML,
+//!    not re-parsed on every render.
+//! 2. Anything else (a template's own YAML, or a difference) is read by
+//!    the complete parser, which gives the verdict and the located error.
 
 use std::sync::Arc;
 
@@ -34,7 +30,7 @@ const YAML11_BOOLS: [&str; 22] = [
 /// before the first). Such a file parses back into exactly what was
 /// emitted, and the emitter writes what every YAML 1.1 and 1.2 reader
 /// reads back as the values it was given (proven by `tests/readback.rs`).
-/// Anything else a template wrote gets `false`, and [`check_file`] reads it.
+/// Anything else a template wrote gets `false`, and [`full_check`] reads it.
 pub fn is_verbatim<D: AsRef<str>>(text: &str, docs: &[D]) -> bool {
     let mut rest = text;
     let mut docs = docs.iter().peekable();
@@ -81,32 +77,18 @@ fn plain_comment(line: &str) -> bool {
     })
 }
 
-/// Checks one rendered file against the emitted documents it must hold:
-/// verbatim needs no parse; anything a template wrote around or into them
-/// is read back in full against their values.
-pub fn check_rendered(
-    path: &str,
-    text: &str,
-    docs: &[crate::yaml::Emitted],
-) -> Result<(), Diagnostic> {
+/// Reads one rendered file back against the emitted documents it must
+/// hold: verbatim needs no parse; anything a template wrote around or into
+/// them is read back in full against their values.
+pub fn read_back(path: &str, text: &str, docs: &[crate::yaml::Emitted]) -> Result<(), Diagnostic> {
     if is_verbatim(text, docs) {
         return Ok(());
     }
     let values: Vec<serde_json::Value> = docs.iter().map(crate::yaml::Emitted::to_json).collect();
-    check_file(path, text, &values)
+    full_check(path, text, &values)
 }
 
-/// Checks one rendered file against the documents it must hold.
-pub fn check_file(path: &str, text: &str, expect: &[serde_json::Value]) -> Result<(), Diagnostic> {
-    // The emitter's output is shown correct by the fast reader; anything
-    // else a template produced goes through the full parser.
-    if crate::yaml::holds(text, expect) {
-        return Ok(());
-    }
-    full_check(path, text, expect)
-}
-
-/// The check by the complete YAML parser, which also words the error.
+/// The read-back by the complete YAML parser, which also words the error.
 pub fn full_check(path: &str, text: &str, expect: &[serde_json::Value]) -> Result<(), Diagnostic> {
     let source = Arc::new(Source {
         name: path.to_string(),
@@ -166,7 +148,7 @@ mod tests {
 
     #[test]
     fn accepts_what_was_built() {
-        check_file(
+        full_check(
             "a.yaml",
             "# c\na: \"on\"\nb: 2\n",
             &[json!({"a": "on", "b": 2})],
@@ -204,15 +186,15 @@ mod tests {
 
     #[test]
     fn rejects_changed_structure() {
-        let e = check_file("a.yaml", "a: 1\n", &[json!({"a": 2})]).unwrap_err();
+        let e = full_check("a.yaml", "a: 1\n", &[json!({"a": 2})]).unwrap_err();
         assert!(e.message.contains("does not parse back"));
-        let e = check_file("a.yaml", "a: 1\n---\na: 1\n", &[json!({"a": 1})]).unwrap_err();
+        let e = full_check("a.yaml", "a: 1\n---\na: 1\n", &[json!({"a": 1})]).unwrap_err();
         assert!(e.message.contains("holds 2 documents"));
     }
 
     #[test]
     fn rejects_unquoted_yaml11_boolean() {
-        let e = check_file("a.yaml", "a: on\n", &[json!({"a": "on"})]).unwrap_err();
+        let e = full_check("a.yaml", "a: on\n", &[json!({"a": "on"})]).unwrap_err();
         assert!(e.message.contains("YAML 1.1"));
         let e = full_check("a.yaml", "é: on\n", &[json!({"é": "on"})]).unwrap_err();
         assert!(e.message.contains("YAML 1.1"));

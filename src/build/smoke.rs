@@ -6,98 +6,14 @@
 
 use serde::Serialize;
 
-use crate::components::{Component, Document, EnvVar};
-use crate::config::{PlatformConfig, SecretRef};
-use crate::plan::{resources, Workload};
+use crate::components::EnvVar;
+use crate::config::PlatformConfig;
+use crate::model::{Document, Env, Probe, SmokeCheck, View};
 
 /// Argo CD hook annotations.
 pub const HOOK: &str = "argocd.argoproj.io/hook";
 /// Argo CD hook delete policy annotation.
 pub const HOOK_DELETE: &str = "argocd.argoproj.io/hook-delete-policy";
-
-/// An environment variable of a check: a value, or a key of a Secret.
-#[derive(Debug, Clone)]
-pub enum Env {
-    /// A plain value (addresses, user names).
-    Value(&'static str, String),
-    /// A Secret key (passwords).
-    Secret(&'static str, SecretRef),
-}
-
-/// What a check runs.
-#[derive(Debug, Clone)]
-pub enum Probe {
-    /// A shell script in a pinned image.
-    Script {
-        /// Pinned image.
-        image: String,
-        /// `sh -c` script; reads its inputs from the environment.
-        script: &'static str,
-        /// Environment: addresses, users, Secret keys.
-        env: Vec<Env>,
-        /// Whether the tool is a JVM (more memory, a bounded heap).
-        jvm: bool,
-    },
-    /// A RayJob submitted to an existing RayCluster.
-    RayJob {
-        /// Name of the RayCluster.
-        cluster: String,
-        /// Python entrypoint.
-        entrypoint: &'static str,
-    },
-}
-
-/// One component's smoke check.
-#[derive(Debug, Clone)]
-pub struct SmokeCheck {
-    /// Namespace the check runs in.
-    pub namespace: String,
-    /// The address the check talks to (`host`, `port`).
-    pub target: (String, u16),
-    /// What it runs.
-    pub probe: Probe,
-}
-
-/// Pinned images of the checks.
-pub mod images {
-    /// curl, for HTTP health endpoints.
-    pub const CURL: &str = "curlimages/curl:8.15.0";
-    /// The MySQL 8.4 client, for Doris's MySQL protocol.
-    pub const MYSQL: &str = "mysql:8.4.6";
-    /// Neo4j's image, for `cypher-shell`.
-    pub const NEO4J: &str = "neo4j:5.17.0";
-    /// MLflow's client.
-    pub const MLFLOW: &str = "ghcr.io/mlflow/mlflow:v3.15.1";
-    /// Kafka's tools: the tag the pinned chart deploys.
-    pub const KAFKA_TAG: &str = "4.0.0-debian-12-r10";
-}
-
-/// Environment variables of a check's target address.
-pub fn target_env(host: &str, port: u16) -> Vec<Env> {
-    vec![
-        Env::Value("HOST", host.to_string()),
-        Env::Value("PORT", port.to_string()),
-    ]
-}
-
-/// Whether `component`'s check is on in this env.
-pub fn enabled(c: &PlatformConfig, component: &str) -> bool {
-    c.checks
-        .as_ref()
-        .is_some_and(|k| k.enabled && !k.skip.iter().any(|s| s == component))
-}
-
-/// The check of a component, if it has one and it is on.
-pub fn of(c: &PlatformConfig, component: &dyn Component) -> Option<SmokeCheck> {
-    if !enabled(c, component.name()) {
-        return None;
-    }
-    component.smoke_check(c)
-}
-
-fn check_name(component: &str) -> String {
-    format!("{component}-smoke-check")
-}
 
 /// A Job or RayJob.
 #[derive(Serialize)]
@@ -190,26 +106,12 @@ struct Metadata {
 
 fn metadata(component: &str, namespace: &str) -> Metadata {
     Metadata {
-        name: check_name(component),
+        name: SmokeCheck::name(component),
         namespace: namespace.to_string(),
         annotations: [(HOOK, "PostSync"), (HOOK_DELETE, "BeforeHookCreation")]
             .into_iter()
             .collect(),
     }
-}
-
-/// Requests and limits of a check container (small, bounded; a JVM tool
-/// gets room for a 256m heap).
-fn check_resources(jvm: bool) -> crate::config::Resources {
-    if jvm {
-        resources((Some("100m"), Some("384Mi")), (Some("500m"), Some("512Mi")))
-    } else {
-        resources((Some("50m"), Some("64Mi")), (Some("200m"), Some("256Mi")))
-    }
-}
-
-fn jvm_of(p: &Probe) -> bool {
-    matches!(p, Probe::Script { jvm: true, .. })
 }
 
 /// The manifest document of a component's check.
@@ -248,7 +150,7 @@ pub fn document(c: &PlatformConfig, component: &'static str, check: &SmokeCheck)
                                 image,
                                 command: Some(["sh", "-c", script]),
                                 env: Some(env),
-                                resources: check_resources(*jvm),
+                                resources: check.resources(),
                                 security_context: Some(SecurityContext {
                                     allow_privilege_escalation: false,
                                     capabilities: Capabilities { drop: ["ALL"] },
@@ -262,9 +164,9 @@ pub fn document(c: &PlatformConfig, component: &'static str, check: &SmokeCheck)
         }
         Probe::RayJob {
             cluster,
+            image,
             entrypoint,
         } => {
-            let image = ray_image(c);
             let job = Check {
                 api_version: crate::components::RAY_API_VERSION,
                 kind: "RayJob",
@@ -279,10 +181,10 @@ pub fn document(c: &PlatformConfig, component: &'static str, check: &SmokeCheck)
                             restart_policy: "Never",
                             containers: [Container {
                                 name: "ray-job-submitter",
-                                image: &image,
+                                image,
                                 command: None,
                                 env: None,
-                                resources: check_resources(false),
+                                resources: check.resources(),
                                 security_context: None,
                             }],
                         },
@@ -293,26 +195,13 @@ pub fn document(c: &PlatformConfig, component: &'static str, check: &SmokeCheck)
         }
     };
     Document {
-        path: format!("manifests/{}.yaml", check_name(component)),
+        path: format!("manifests/{}.yaml", SmokeCheck::name(component)),
         template: "check",
         data: serde_json::json!({
             "kind": kind,
             "target": format!("{}:{}", check.target.0, check.target.1),
         }),
-        view: crate::components::View::One("job"),
+        view: View::One("job"),
         expect: vec![doc],
     }
-}
-
-fn ray_image(c: &PlatformConfig) -> String {
-    c.components
-        .ray_cluster
-        .as_ref()
-        .map_or_else(String::new, |r| r.image.to_string())
-}
-
-/// The check's Job, for `gen plan` (counted apart from long-running pods).
-pub fn workload(component: &'static str, check: &SmokeCheck) -> Workload {
-    Workload::job(component, &check.namespace, &check_name(component))
-        .container(&check_resources(jvm_of(&check.probe)))
 }

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::components::{Component, Delivery, Document};
 use crate::config::PlatformConfig;
+use crate::graph::Graph;
+use crate::model::{Component, Delivery, Document};
 use crate::resolve::Resolved;
 
 /// `apiVersion` of Argo CD Applications.
@@ -151,7 +152,12 @@ pub fn app_name(env: &str, component: &str) -> String {
 
 /// The Application of one component. `files` are the documents the
 /// component emits (its values file or manifests).
-pub fn component_app(r: &Resolved, component: &dyn Component, files: &[Document]) -> Application {
+pub fn component_app(
+    r: &Resolved,
+    graph: &Graph,
+    component: &dyn Component,
+    files: &[Document],
+) -> Application {
     let c = &r.config;
     let dir = env_dir(c, &r.env);
     let delivery = component.delivery(c);
@@ -226,7 +232,7 @@ pub fn component_app(r: &Resolved, component: &dyn Component, files: &[Document]
             (None, Some(sources))
         }
     };
-    let wave = r.waves.get(component.name()).copied().unwrap_or(0);
+    let wave = graph.waves.get(component.name()).copied().unwrap_or(0);
     let namespace = match delivery {
         Delivery::Helm(_) | Delivery::Kustomize(_) => Some(component.namespace(c).to_string()),
         Delivery::Manifests => None,

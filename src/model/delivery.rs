@@ -1,0 +1,55 @@
+//! How Argo CD applies a component: a Helm chart at a pinned version,
+//! plain manifests, or upstream kustomize directories.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+/// A Helm chart at a pinned version.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chart {
+    /// Chart repository (HTTP index or OCI registry path without `oci://`).
+    pub repo_url: Cow<'static, str>,
+    /// Chart name.
+    pub name: Cow<'static, str>,
+    /// Pinned chart version.
+    pub version: Cow<'static, str>,
+}
+
+impl Chart {
+    /// A chart pinned in code.
+    pub const fn pinned(
+        repo_url: &'static str,
+        name: &'static str,
+        version: &'static str,
+    ) -> Chart {
+        Chart {
+            repo_url: Cow::Borrowed(repo_url),
+            name: Cow::Borrowed(name),
+            version: Cow::Borrowed(version),
+        }
+    }
+}
+
+/// How Argo CD applies a component.
+#[derive(Debug, Clone)]
+pub enum Delivery {
+    /// A Helm release of a chart, with the component's values file.
+    Helm(Chart),
+    /// Plain manifests from the env's `manifests/` directory.
+    Manifests,
+    /// Upstream kustomize directories at a pinned revision (plus any
+    /// manifests the component renders, such as an Ingress).
+    Kustomize(KustomizeSource),
+}
+
+/// Kustomize directories of an upstream Git repository at a pinned revision.
+#[derive(Debug, Clone, Copy)]
+pub struct KustomizeSource {
+    /// Git URL.
+    pub repo_url: &'static str,
+    /// Pinned tag.
+    pub revision: &'static str,
+    /// Directories applied, in order.
+    pub paths: &'static [&'static str],
+}
