@@ -4,7 +4,7 @@
 //!
 //! Data flows one way: [`load`] → [`merge`] → [`resolve`] → [`graph`] →
 //! [`build`] (every component's documents, smoke checks, Applications) →
-//! [`plan`] / [`render`] → [`readback`] → [`write`]. Below the stages sit
+//! [`plan`] / [`render`] → [`readback`] → [`write`](mod@write). Below the stages sit
 //! the leaves they share: [`yaml`], [`error`], [`names`], [`config`] and
 //! [`model`].
 //!
