@@ -1,6 +1,6 @@
 //! In-process benchmark of the phases of one env's render, on the built-in
-//! `prod` env: resolve (load → merge → resolve), plan, and the whole render
-//! (build → render → check), each as the median of many runs on one core.
+//! `prod` env: resolve and graph, plan, and the whole render (resolve →
+//! graph → build → render → read back), each as the median of many runs on one core.
 //! `cargo bench --bench render`; whole-process fleet timings are in
 //! `bench/fleet.sh`.
 
@@ -47,9 +47,9 @@ fn main() {
             }),
         ),
         (
-            "resolve (merge, types, rules)",
+            "resolve + graph (merge, types, rules, waves)",
             Box::new(|| {
-                platform.resolve("prod").unwrap();
+                platform.graph("prod").unwrap();
             }),
         ),
         (
@@ -59,7 +59,7 @@ fn main() {
             }),
         ),
         (
-            "render (resolve → build → render → check)",
+            "render (resolve → build → render → read back)",
             Box::new(|| {
                 platform.render("prod").unwrap();
             }),

@@ -1,23 +1,26 @@
 //! Embeds platgen and adds a component the crate does not ship: a Redis
-//! Helm release with its own typed config, values and template. Run with
+//! Helm release with its own typed settings, values and template. Run with
 //! `cargo run --example redis`; it renders the example platform plus Redis
-//! and prints Redis's values file and Application.
+//! and prints Redis's values file, its Application and the ExternalSecret
+//! that creates its password.
 
-use platgen::components::{
-    needs_namespaces, values_document, Chart, Component, Delivery, Document, Placement,
+use platgen::config::{Quantity, SecretRef};
+use platgen::model::{
+    bytes, rules, Chart, Component, Cx, Delivery, Document, Finding, Findings, Own, SecretUse,
+    Section, Workload,
 };
-use platgen::config::{PlatformConfig, Quantity, SecretRef};
-use platgen::model::Finding;
-use platgen::model::Workload;
 use platgen::Platform;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// What users write under `extensions.redis`.
-#[derive(Deserialize)]
+/// What users write under `components.redis`, besides `enabled`,
+/// `release`, `namespace` and `dependsOn`.
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RedisConfig {
-    namespace: String,
+    /// Size of the master's data volume.
     storage: Quantity,
+    /// The password, in a Secret.
     password: SecretRef,
 }
 
@@ -53,51 +56,26 @@ const CHART: Chart = Chart::pinned("registry-1.docker.io/bitnamicharts", "redis"
 
 struct Redis;
 
-fn config(c: &PlatformConfig) -> Option<RedisConfig> {
-    platgen::components::extension(c, "redis").ok().flatten()
-}
-
 impl Component for Redis {
-    fn name(&self) -> &'static str {
-        "redis"
-    }
-    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<Placement<'a>> {
-        let namespace = c.extensions.get("redis")?.get("namespace")?.as_str()?;
-        Some(Placement {
-            enabled: true,
-            namespace,
-            depends_on: &[],
-        })
-    }
-    fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
-        needs_namespaces(c)
-    }
-    fn depends_on<'a>(&self, _: &'a PlatformConfig) -> &'a [String] {
-        &[]
-    }
-    fn namespace<'a>(&self, c: &'a PlatformConfig) -> &'a str {
-        c.extensions["redis"]["namespace"]
-            .as_str()
-            .unwrap_or_default()
-    }
-    fn delivery(&self, _: &PlatformConfig) -> Delivery {
+    type Config = RedisConfig;
+    const NAME: &'static str = "redis";
+    const ABOUT: &'static str = "Redis (bitnami/redis), standalone.";
+    const SECTION: Section = Section::Release;
+    const TEMPLATE: Option<&'static str> = Some(
+        "{{ header }}\n# Helm values for chart {{ chart.name }} {{ chart.version }}, release `{{ release }}` in `{{ namespace }}`.\n{{ values | to_yaml }}\n",
+    );
+
+    fn delivery(&self, _: &Own<'_, RedisConfig>) -> Delivery {
         Delivery::Helm(CHART)
     }
-    fn validate(&self, c: &PlatformConfig, findings: &mut Vec<Finding>) {
-        match platgen::components::extension::<RedisConfig>(c, "redis") {
-            Err(f) => findings.push(f),
-            Ok(Some(r)) if !r.storage.is_positive() => findings.push(Finding::new(
-                &["extensions", "redis", "storage"],
-                "the volume size must be positive",
-                "give a size such as `8Gi`",
-            )),
-            Ok(_) => {}
-        }
+    fn secrets(&self, own: &Own<'_, RedisConfig>) -> Vec<SecretUse> {
+        vec![SecretUse::new(own.namespace, &own.config.password)]
     }
-    fn build(&self, c: &PlatformConfig) -> Vec<Document> {
-        let Some(r) = config(c) else {
-            return Vec::new();
-        };
+    fn validate(&self, cx: &Cx<'_, RedisConfig>, f: &mut Findings) {
+        rules::storage(&cx.config.storage, &["storage"], f);
+    }
+    fn build(&self, cx: &Cx<'_, RedisConfig>) -> Result<Vec<Document>, Finding> {
+        let r = cx.config;
         let values = Values {
             architecture: "standalone",
             auth: Auth {
@@ -106,57 +84,60 @@ impl Component for Redis {
             },
             master: Master {
                 persistence: Persistence {
-                    storage_class: c.storage_class.clone(),
+                    storage_class: cx.platform.storage_class.clone(),
                     size: r.storage.clone(),
                 },
             },
         };
-        vec![values_document(
-            "redis",
+        Ok(vec![Document::values(
+            Self::NAME,
             &CHART,
-            "redis",
-            &r.namespace,
+            cx.release,
+            cx.namespace,
             &values,
-        )]
+        )])
     }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<Workload> {
-        let Some(r) = config(c) else {
-            return Vec::new();
-        };
-        vec![Workload::pods("redis", &r.namespace, "master", 1).volume(&c.storage_class, &r.storage)]
+    fn workloads(&self, own: &Own<'_, RedisConfig>) -> Vec<Workload> {
+        vec![Workload::pods(Self::NAME, own.namespace, "master", 1)
+            .volume(&own.platform.storage_class, &own.config.storage)]
     }
 }
-
-const TEMPLATE: &str = "{{ header }}\n# Helm values for chart {{ chart.name }} {{ chart.version }}, release `{{ release }}` in `{{ namespace }}`.\n{{ values | to_yaml }}\n";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The example platform as editable config, plus Redis's section.
     let dir = tempfile::tempdir()?;
-    for (rel, text) in platgen::schema::init_files() {
+    for (rel, text) in Platform::example_files() {
         let path = dir.path().join(rel);
         std::fs::create_dir_all(path.parent().unwrap())?;
         std::fs::write(path, text)?;
     }
     let base = dir.path().join("platform.yaml");
-    let mut text = std::fs::read_to_string(&base)?;
-    text.push_str("\nextensions:\n  redis:\n    namespace: data-platform\n    storage: 8Gi\n    password: { secret: redis-auth, key: password }\n");
+    let text = std::fs::read_to_string(&base)?.replacen(
+        "\ncomponents:\n",
+        "\ncomponents:\n  redis:\n    namespace: data-platform\n    storage: 8Gi\n    password: { secret: redis-auth, key: password }\n",
+        1,
+    );
     std::fs::write(&base, text)?;
 
-    let platform = Platform::load(dir.path())?
-        .with_component(Redis)
-        .with_template("redis.yaml.tera", TEMPLATE)?;
+    let platform = Platform::load(dir.path())?.with_component(Redis)?;
     let tree = platform.render("prod")?;
     let plan = platform.plan("prod")?;
-    for file in ["values/redis.yaml", "apps/redis.yaml"] {
+    for file in [
+        "values/redis.yaml",
+        "apps/redis.yaml",
+        "manifests/external-secrets.yaml",
+    ] {
         println!("=== {file} ===\n{}", tree.files[file]);
     }
     let redis = &plan.components["redis"];
     println!(
         "redis adds {} pod and {}",
         redis.pods,
-        platgen::model::bytes(redis.storage_total())
+        bytes(redis.storage_total())
     );
     assert!(tree.files["values/redis.yaml"].contains("existingSecret: redis-auth"));
-    assert!(tree.files["apps/redis.yaml"].contains("argocd.argoproj.io/sync-wave: \"1\""));
+    // Redis reads a Secret, so it syncs after the ExternalSecrets, which create it.
+    assert!(tree.files["apps/redis.yaml"].contains("argocd.argoproj.io/sync-wave: \"2\""));
+    assert!(tree.files["manifests/external-secrets.yaml"].contains("name: redis-auth"));
     Ok(())
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::Result;
-use crate::model::{Component, Finding, Shared};
+use crate::model::Finding;
 use crate::names::{config_key, did_you_mean};
 use crate::resolve::Resolved;
 
@@ -30,33 +30,38 @@ pub enum GraphFormat {
     Dot,
 }
 
-/// The graph of a resolved env's enabled components.
-pub fn graph(r: &Resolved, components: &[Shared]) -> Result<Graph> {
-    let config = &r.config;
+/// The graph of a resolved env's enabled components: what each needs,
+/// its `dependsOn`, the components that create its namespace, and (when
+/// it reads Secrets) the components that create Secrets.
+pub fn graph(r: &Resolved) -> Result<Graph> {
     let mut findings = Vec::new();
-    let by_name: BTreeMap<&'static str, &dyn Component> =
-        components.iter().map(|c| (c.name(), c.as_ref())).collect();
+    let by_name: BTreeMap<&'static str, bool> =
+        r.all().map(|(c, slot)| (c.name(), slot.enabled)).collect();
+    let secret_makers: Vec<&'static str> = r
+        .enabled()
+        .filter(|(c, _)| c.creates_secrets())
+        .map(|(c, _)| c.name())
+        .collect();
     let mut needs: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
-    for c in components.iter().filter(|c| c.enabled(config)) {
-        let mut deps = c.needs(config);
-        for (i, extra) in c.depends_on(config).iter().enumerate() {
+    let mut wrote_depends_on = Vec::new();
+    for (c, slot) in r.enabled() {
+        let key = config_key(c.name());
+        let mut deps: Vec<&'static str> = Vec::new();
+        if !slot.common.depends_on.is_empty() {
+            wrote_depends_on.push(c.name());
+        }
+        for (i, extra) in slot.common.depends_on.iter().enumerate() {
             let idx = i.to_string();
-            let key = config_key(c.name());
             let path = ["components", key.as_str(), "dependsOn", idx.as_str()];
-            match by_name.get(extra.as_str()) {
-                Some(d) if d.enabled(config) => deps.push(d.name()),
-                Some(d) => findings.push(Finding::new(
+            match by_name.get_key_value(extra.as_str()) {
+                Some((d, true)) => deps.push(*d),
+                Some((d, false)) => findings.push(Finding::new(
                     &path,
-                    format!(
-                        "`{}` depends on `{}`, which is disabled",
-                        c.name(),
-                        d.name()
-                    ),
-                    format!("enable `{}` or remove it from dependsOn", d.name()),
+                    format!("`{}` depends on `{d}`, which is disabled", c.name()),
+                    format!("enable `{d}` or remove it from dependsOn"),
                 )),
                 None => {
-                    let names = by_name.keys().copied();
-                    let help = match did_you_mean(extra, names) {
+                    let help = match did_you_mean(extra, by_name.keys().copied()) {
                         Some(m) => format!("did you mean `{m}`?"),
                         None => format!(
                             "components: {}",
@@ -71,23 +76,32 @@ pub fn graph(r: &Resolved, components: &[Shared]) -> Result<Graph> {
                 }
             }
         }
-        for d in c.needs(config) {
-            if !by_name[d].enabled(config) {
-                findings.push(Finding::new(
+        for d in c.needs(r, slot) {
+            match by_name.get(d) {
+                Some(true) => deps.push(d),
+                Some(false) => findings.push(Finding::new(
                     &["components", &config_key(d), "enabled"],
                     format!("`{d}` is disabled but `{}` needs it", c.name()),
                     format!("enable `{d}`, or disable `{}` too", c.name()),
-                ));
+                )),
+                None => findings.push(Finding::new(
+                    &["components", &key],
+                    format!(
+                        "`{}` needs `{d}`, which this platform does not have",
+                        c.name()
+                    ),
+                    format!("add the `{d}` component to the platform"),
+                )),
             }
         }
-        if c.name() != "external-secrets"
-            && config.secret_store.is_some()
-            && !c.secrets(config).is_empty()
-        {
-            // The Secrets it reads are created by the ExternalSecrets.
-            deps.push("external-secrets");
+        if let Some(creator) = r.facts.namespaces.get(slot.namespace()) {
+            deps.push(*creator);
         }
-        deps.retain(|d| by_name.get(d).is_some_and(|x| x.enabled(config)));
+        if !c.secrets(r, slot).is_empty() {
+            // The Secrets it reads are created by them.
+            deps.extend(secret_makers.iter().copied());
+        }
+        deps.retain(|d| *d != c.name());
         deps.sort_unstable();
         deps.dedup();
         needs.insert(c.name(), deps);
@@ -100,7 +114,7 @@ pub fn graph(r: &Resolved, components: &[Shared]) -> Result<Graph> {
             // Point at a `dependsOn` the config wrote, where there is one.
             let culprit = cycle
                 .iter()
-                .find(|n| !by_name[*n].depends_on(config).is_empty())
+                .find(|n| wrote_depends_on.contains(*n))
                 .unwrap_or(&cycle[0]);
             let key = config_key(culprit);
             findings.push(Finding::new(

@@ -23,9 +23,10 @@ pub mod config;
 pub mod error;
 pub mod fleet;
 pub mod graph;
+pub mod k8s;
 pub mod load;
 pub mod merge;
-mod merged;
+
 pub mod model;
 pub mod names;
 mod parallel;

@@ -282,18 +282,12 @@ fn render(platform: &Platform, select: &Select, quiet: bool) -> Result<Vec<Rende
 
 fn run(cli: &Cli) -> Result<u8, Error> {
     if let Command::Schema { out } = &cli.command {
-        let schema = platgen::schema::config_schema();
+        let schemas = Platform::builtin()?.schemas();
         match out {
-            None => print!("{schema}"),
+            None => print!("{}", schemas[0].1),
             Some(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
-                for (name, text) in [
-                    (platgen::schema::CONFIG_SCHEMA_FILE, schema),
-                    (
-                        platgen::schema::OVERLAY_SCHEMA_FILE,
-                        platgen::schema::overlay_schema(),
-                    ),
-                ] {
+                for (name, text) in schemas {
                     let path = dir.join(name);
                     std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
                 }
@@ -307,7 +301,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
         return Ok(0);
     }
     if let Command::Init { dir } = &cli.command {
-        return write_config(dir, &platgen::schema::init_files(), cli.quiet);
+        return write_config(dir, &Platform::example_files(), cli.quiet);
     }
     if let Command::Fleet { count, out } = &cli.command {
         return write_config(out, &platgen::fleet::files(*count), true);

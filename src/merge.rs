@@ -1,44 +1,622 @@
-//! Base ⊕ overlay: maps merge deeply, lists and scalars replace, `null` removes a key.
+//! The merge stage: an env overlay on the base, read by serde as one value
+//! without building the merged tree. Maps merge deeply, lists and scalars
+//! replace, `null` removes a key, an empty overlay changes nothing.
+//!
+//! Reading is located: a value that does not fit its type fails with the
+//! file, line and column of the value (or of the key, for an unknown key)
+//! and its field path, in the same pass that reads it.
 
-use crate::yaml::{Node, NodeValue};
+use std::fmt;
 
-/// Merges `overlay` onto `base`. Every value keeps the location of the file
-/// it came from, so later errors point at the line that set it.
-pub fn merge(base: &Node, overlay: &Node) -> Node {
-    match (&base.value, &overlay.value) {
-        (_, NodeValue::Null) if is_empty_document(overlay) => base.clone(),
-        (NodeValue::Map(b), NodeValue::Map(o)) => {
-            let mut out = b.clone();
-            for (key, (key_loc, value)) in o {
-                if matches!(value.value, NodeValue::Null) {
-                    out.shift_remove(key);
-                    continue;
+use serde::de::{self, Deserialize, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::yaml::{Loc, Node, NodeValue};
+
+/// One env's two config files: the overlay merged onto the base.
+#[derive(Debug, Clone, Copy)]
+pub struct Layers<'a> {
+    base: &'a Node,
+    overlay: &'a Node,
+}
+
+/// What went wrong reading a value, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadError {
+    /// What is wrong.
+    pub what: What,
+    /// Where: the value, or the unknown key.
+    pub loc: Option<Loc>,
+    /// The field path of the value (for an unknown key, including it).
+    pub path: Vec<String>,
+}
+
+/// The kinds of [`ReadError`] a report words differently.
+#[derive(Debug, Clone, PartialEq)]
+pub enum What {
+    /// A key the type does not have, and the keys it has.
+    UnknownKey {
+        /// The key.
+        key: String,
+        /// The keys the map may hold.
+        expected: Vec<String>,
+    },
+    /// A required key that is absent.
+    MissingKey(String),
+    /// Anything else, as serde words it.
+    Other(String),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.what {
+            What::UnknownKey { key, .. } => write!(f, "unknown key `{key}`"),
+            What::MissingKey(key) => write!(f, "missing key `{key}`"),
+            What::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+impl de::Error for ReadError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        ReadError::new(What::Other(msg.to_string()))
+    }
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+        ReadError::new(What::UnknownKey {
+            key: field.to_string(),
+            expected: expected.iter().map(|s| s.to_string()).collect(),
+        })
+    }
+    fn missing_field(field: &'static str) -> Self {
+        ReadError::new(What::MissingKey(field.to_string()))
+    }
+}
+
+impl ReadError {
+    fn new(what: What) -> Self {
+        ReadError {
+            what,
+            loc: None,
+            path: Vec::new(),
+        }
+    }
+
+    /// Places an error that has no place yet at `loc` and `path`: the
+    /// innermost value an error passes through is where it is.
+    fn place(mut self, loc: &Loc, path: &Path<'_>) -> Self {
+        if self.loc.is_none() {
+            self.loc = Some(loc.clone());
+            self.path = path.to_vec();
+        }
+        self
+    }
+}
+
+impl<'a> Layers<'a> {
+    /// `overlay` merged onto `base`.
+    pub fn new(base: &'a Node, overlay: &'a Node) -> Self {
+        Layers { base, overlay }
+    }
+
+    fn root(&self) -> Merged<'a> {
+        Merged::of(Some(self.base), self.overlay)
+    }
+
+    /// The merged value at the map keys `at`, with the location an error
+    /// about it names; `None` when it is absent.
+    fn at(&self, at: &[&str]) -> Option<(Merged<'a>, &'a Loc)> {
+        let mut m = self.root();
+        let mut loc = &self.overlay.loc;
+        if is_empty_document(self.overlay) {
+            loc = &self.base.loc;
+        }
+        for key in at {
+            let (key_loc, child) = m.child(key)?;
+            loc = shown_at(key_loc, child.top);
+            m = child;
+        }
+        Some((m, loc))
+    }
+
+    /// Reads `T` from the merged value at the map keys `at`, leaving out
+    /// the keys `hide` of that map (another reader takes them); `None`
+    /// when the value is absent. An unknown key's error lists `hide` among
+    /// the keys the map may hold.
+    pub fn read<T: Deserialize<'a>>(
+        &self,
+        at: &[&str],
+        hide: &'a [&'a str],
+    ) -> Result<Option<T>, ReadError> {
+        let Some((m, loc)) = self.at(at) else {
+            return Ok(None);
+        };
+        let keys: Vec<&str> = at.to_vec();
+        let path = Path::of(&keys);
+        let view = View {
+            m,
+            path: &path,
+            hide,
+        };
+        T::deserialize(view).map(Some).map_err(|e| {
+            let mut e = e.place(loc, &path);
+            if let What::UnknownKey { expected, .. } = &mut e.what {
+                if e.path.len() == at.len() + 1 {
+                    expected.extend(hide.iter().map(|k| k.to_string()));
                 }
-                let merged = match b.get(key) {
-                    Some((_, bv)) => merge(bv, value),
-                    None => value.clone(),
-                };
-                out.insert(key.clone(), (key_loc.clone(), merged));
             }
-            Node {
-                value: NodeValue::Map(out),
-                loc: base.loc.clone(),
+            e
+        })
+    }
+
+    /// The keys of the merged map at `at`, in merge order, with the
+    /// location of each key.
+    pub fn keys(&self, at: &[&str]) -> Vec<(&'a str, &'a Loc)> {
+        let Some((m, _)) = self.at(at) else {
+            return Vec::new();
+        };
+        if !matches!(m.top.value, NodeValue::Map(_)) {
+            return Vec::new();
+        }
+        let mut entries = Entries::new(m, &Path::Root, &[]);
+        let mut out = Vec::new();
+        while let Some((key, key_loc, _)) = entries.next_entry() {
+            out.push((key, key_loc));
+        }
+        out
+    }
+
+    /// Where the merged value at `path` (map keys and list indices) is:
+    /// the key holding a map or list, the value itself otherwise, or the
+    /// deepest place reached when the path goes further than the config.
+    pub fn locate(&self, path: &[String]) -> Loc {
+        let mut m = self.root();
+        let mut loc = if is_empty_document(self.overlay) {
+            &self.base.loc
+        } else {
+            &self.overlay.loc
+        };
+        for step in path {
+            match &m.top.value {
+                NodeValue::Map(_) => match m.child(step) {
+                    Some((key_loc, child)) => {
+                        loc = shown_at(key_loc, child.top);
+                        m = child;
+                    }
+                    None => break,
+                },
+                NodeValue::Seq(items) => {
+                    match step.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                        Some(item) => {
+                            loc = &item.loc;
+                            m = Merged {
+                                base: None,
+                                top: item,
+                            };
+                        }
+                        None => break,
+                    }
+                }
+                _ => break,
             }
         }
-        _ => overlay.clone(),
+        loc.clone()
+    }
+}
+
+/// Where an error about a map entry's value points: the key of a map or
+/// list, the value itself otherwise.
+fn shown_at<'a>(key_loc: &'a Loc, value: &'a Node) -> &'a Loc {
+    if matches!(value.value, NodeValue::Map(_) | NodeValue::Seq(_)) {
+        key_loc
+    } else {
+        &value.loc
     }
 }
 
 /// An empty overlay file parses as `null` at 1:1; it changes nothing.
-pub(crate) fn is_empty_document(n: &Node) -> bool {
-    n.loc.line == 1 && n.loc.col == 1
+fn is_empty_document(n: &Node) -> bool {
+    matches!(n.value, NodeValue::Null) && n.loc.line == 1 && n.loc.col == 1
+}
+
+/// The field path of a value being read, kept on the stack: it becomes a
+/// `Vec` only for an error.
+#[derive(Clone, Copy)]
+enum Path<'p> {
+    Root,
+    Keys(&'p [&'p str]),
+    Key(&'p str, &'p Path<'p>),
+    Index(usize, &'p Path<'p>),
+}
+
+impl<'p> Path<'p> {
+    fn of(keys: &'p [&'p str]) -> Path<'p> {
+        Path::Keys(keys)
+    }
+
+    fn to_vec(self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.push_into(&mut out);
+        out
+    }
+
+    fn push_into(&self, out: &mut Vec<String>) {
+        match self {
+            Path::Root => {}
+            Path::Keys(keys) => out.extend(keys.iter().map(|k| k.to_string())),
+            Path::Key(k, parent) => {
+                parent.push_into(out);
+                out.push(k.to_string());
+            }
+            Path::Index(i, parent) => {
+                parent.push_into(out);
+                out.push(i.to_string());
+            }
+        }
+    }
+}
+
+/// One value of the merge: `top` alone, or the map `top` merged onto the
+/// map `base`.
+#[derive(Clone, Copy)]
+struct Merged<'a> {
+    base: Option<&'a Node>,
+    top: &'a Node,
+}
+
+type Map<'a> = indexmap::IndexMap<String, (Loc, Node)>;
+
+fn map_of(n: &Node) -> &Map<'_> {
+    match &n.value {
+        NodeValue::Map(m) => m,
+        _ => unreachable!("checked to be a map"),
+    }
+}
+
+impl<'a> Merged<'a> {
+    /// The value `top` makes on `base`: an empty overlay file leaves the
+    /// base; two maps merge; otherwise the overlay wins.
+    fn of(base: Option<&'a Node>, top: &'a Node) -> Merged<'a> {
+        match base {
+            Some(b) if is_empty_document(top) => Merged { base: None, top: b },
+            Some(b)
+                if matches!(b.value, NodeValue::Map(_))
+                    && matches!(top.value, NodeValue::Map(_)) =>
+            {
+                Merged { base, top }
+            }
+            _ => Merged { base: None, top },
+        }
+    }
+
+    /// The entry `key` of this map, with its key's location: an overlay
+    /// `null` removes it.
+    fn child(&self, key: &str) -> Option<(&'a Loc, Merged<'a>)> {
+        let NodeValue::Map(top) = &self.top.value else {
+            return None;
+        };
+        match (top.get(key), self.base) {
+            (Some((_, v)), Some(_)) if matches!(v.value, NodeValue::Null) => None,
+            (Some((key_loc, v)), Some(base)) => Some((
+                key_loc,
+                Merged::of(map_of(base).get(key).map(|(_, b)| b), v),
+            )),
+            (Some((key_loc, v)), None) => Some((key_loc, Merged { base: None, top: v })),
+            (None, Some(base)) => map_of(base)
+                .get(key)
+                .map(|(key_loc, b)| (key_loc, Merged { base: None, top: b })),
+            (None, None) => None,
+        }
+    }
+}
+
+/// A value being read: the merged node, its path, and (for the map a read
+/// starts at) the keys left out. An error it raises is placed by the map
+/// entry or list item that holds it.
+struct View<'a, 'p> {
+    m: Merged<'a>,
+    path: &'p Path<'p>,
+    hide: &'a [&'a str],
+}
+
+impl<'de> Deserializer<'de> for View<'de, '_> {
+    type Error = ReadError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        match &self.m.top.value {
+            NodeValue::Null => visitor.visit_unit(),
+            NodeValue::Bool(b) => visitor.visit_bool(*b),
+            NodeValue::Int(i) if *i >= 0 => visitor.visit_u64(*i as u64),
+            NodeValue::Int(i) => visitor.visit_i64(*i),
+            NodeValue::Float(f, _) if f.is_finite() => visitor.visit_f64(*f),
+            // JSON, and so every earlier reader, had no NaN or infinity.
+            NodeValue::Float(..) => visitor.visit_unit(),
+            NodeValue::Str(s) => visitor.visit_borrowed_str(s),
+            NodeValue::Seq(items) => visitor.visit_seq(Items {
+                items: items.iter(),
+                index: 0,
+                path: self.path,
+            }),
+            NodeValue::Map(_) => visitor.visit_map(Entries::new(self.m, self.path, self.hide)),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        match &self.m.top.value {
+            NodeValue::Null => visitor.visit_none(),
+            NodeValue::Float(f, _) if !f.is_finite() => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, ReadError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ReadError> {
+        match &self.m.top.value {
+            NodeValue::Str(s) => visitor.visit_enum(s.as_str().into_deserializer()),
+            NodeValue::Map(m) if m.len() == 1 && self.m.base.is_none() => {
+                let (key, (key_loc, value)) = m.iter().next().expect("one entry");
+                visitor.visit_enum(Variant {
+                    key,
+                    key_loc,
+                    value,
+                    path: self.path,
+                })
+            }
+            _ => Err(de::Error::custom(
+                "expected a variant name, or a map of one variant name to its value",
+            )),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
+        identifier ignored_any
+    }
+}
+
+/// An enum written as a map of one variant name to its value.
+struct Variant<'a, 'p> {
+    key: &'a str,
+    key_loc: &'a Loc,
+    value: &'a Node,
+    path: &'p Path<'p>,
+}
+
+impl<'de, 'p> de::EnumAccess<'de> for Variant<'de, 'p> {
+    type Error = ReadError;
+    type Variant = Self;
+
+    fn variant_seed<S: de::DeserializeSeed<'de>>(
+        self,
+        seed: S,
+    ) -> Result<(S::Value, Self), ReadError> {
+        let key_path = Path::Key(self.key, self.path);
+        let v = seed
+            .deserialize(de::value::BorrowedStrDeserializer::new(self.key))
+            .map_err(|e: ReadError| e.place(self.key_loc, &key_path))?;
+        Ok((v, self))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for Variant<'de, '_> {
+    type Error = ReadError;
+
+    fn unit_variant(self) -> Result<(), ReadError> {
+        Err(de::Error::custom(
+            "this variant takes no value; write its name alone",
+        ))
+    }
+
+    fn newtype_variant_seed<S: de::DeserializeSeed<'de>>(
+        self,
+        seed: S,
+    ) -> Result<S::Value, ReadError> {
+        let path = Path::Key(self.key, self.path);
+        let loc = shown_at(self.key_loc, self.value);
+        seed.deserialize(View {
+            m: Merged {
+                base: None,
+                top: self.value,
+            },
+            path: &path,
+            hide: &[],
+        })
+        .map_err(|e| e.place(loc, &path))
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value, ReadError> {
+        self.newtype_variant_seed(Seed(visitor))
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ReadError> {
+        self.newtype_variant_seed(Seed(visitor))
+    }
+}
+
+/// A visitor as a seed: lets a tuple or struct variant read its value.
+struct Seed<V>(V);
+
+impl<'de, V: Visitor<'de>> de::DeserializeSeed<'de> for Seed<V> {
+    type Value = V::Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        d.deserialize_any(self.0)
+    }
+}
+
+/// A sequence's items.
+struct Items<'a, 'p> {
+    items: std::slice::Iter<'a, Node>,
+    index: usize,
+    path: &'p Path<'p>,
+}
+
+impl<'de> SeqAccess<'de> for Items<'de, '_> {
+    type Error = ReadError;
+
+    fn next_element_seed<T: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, ReadError> {
+        let Some(item) = self.items.next() else {
+            return Ok(None);
+        };
+        let path = Path::Index(self.index, self.path);
+        self.index += 1;
+        seed.deserialize(View {
+            m: Merged {
+                base: None,
+                top: item,
+            },
+            path: &path,
+            hide: &[],
+        })
+        .map(Some)
+        .map_err(|e| e.place(&item.loc, &path))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
+}
+
+type MapIter<'a> = indexmap::map::Iter<'a, String, (Loc, Node)>;
+
+/// A map's entries in merge order: the base's keys (an overlay `null`
+/// drops one, an overlay value merges onto it), then the overlay's own
+/// keys, nulls left out; `hide`'s keys are skipped.
+struct Entries<'a, 'p> {
+    /// The base map, walked first, with the overlay map beside it.
+    base: Option<MapIter<'a>>,
+    overlay: &'a Map<'a>,
+    /// The overlay's entries: walked second, or alone.
+    top: MapIter<'a>,
+    /// When merging, the base map: its keys were walked already.
+    merged_onto: Option<&'a Map<'a>>,
+    hide: &'a [&'a str],
+    path: &'p Path<'p>,
+    value: Option<(&'a str, &'a Loc, Merged<'a>)>,
+}
+
+impl<'a, 'p> Entries<'a, 'p> {
+    fn new(m: Merged<'a>, path: &'p Path<'p>, hide: &'a [&'a str]) -> Entries<'a, 'p> {
+        let top = map_of(m.top);
+        let base = m.base.map(map_of);
+        Entries {
+            base: base.map(|b| b.iter()),
+            overlay: top,
+            top: top.iter(),
+            merged_onto: base,
+            hide,
+            path,
+            value: None,
+        }
+    }
+
+    fn next_entry(&mut self) -> Option<(&'a str, &'a Loc, Merged<'a>)> {
+        if let Some(base) = &mut self.base {
+            for (key, (key_loc, bv)) in base.by_ref() {
+                if self.hide.contains(&key.as_str()) {
+                    continue;
+                }
+                match self.overlay.get(key) {
+                    None => {
+                        return Some((
+                            key,
+                            key_loc,
+                            Merged {
+                                base: None,
+                                top: bv,
+                            },
+                        ))
+                    }
+                    Some((_, ov)) if matches!(ov.value, NodeValue::Null) => continue,
+                    Some((ok, ov)) => return Some((key, ok, Merged::of(Some(bv), ov))),
+                }
+            }
+            self.base = None;
+        }
+        for (key, (key_loc, ov)) in self.top.by_ref() {
+            if self.hide.contains(&key.as_str()) {
+                continue;
+            }
+            if let Some(base) = self.merged_onto {
+                // Only the overlay's own keys, and no nulls.
+                if base.contains_key(key) || matches!(ov.value, NodeValue::Null) {
+                    continue;
+                }
+            }
+            return Some((
+                key,
+                key_loc,
+                Merged {
+                    base: None,
+                    top: ov,
+                },
+            ));
+        }
+        None
+    }
+}
+
+impl<'de> MapAccess<'de> for Entries<'de, '_> {
+    type Error = ReadError;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, ReadError> {
+        let Some((key, key_loc, value)) = self.next_entry() else {
+            return Ok(None);
+        };
+        self.value = Some((key, key_loc, value));
+        let path = Path::Key(key, self.path);
+        seed.deserialize(de::value::BorrowedStrDeserializer::new(key))
+            .map(Some)
+            .map_err(|e: ReadError| e.place(key_loc, &path))
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, ReadError> {
+        let (key, key_loc, m) = self
+            .value
+            .take()
+            .ok_or_else(|| de::Error::custom("a value without a key"))?;
+        let path = Path::Key(key, self.path);
+        let loc = shown_at(key_loc, m.top);
+        seed.deserialize(View {
+            m,
+            path: &path,
+            hide: &[],
+        })
+        .map_err(|e| e.place(loc, &path))
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::yaml::{parse_one, Limits, Source};
-    use std::sync::Arc;
 
     fn node(name: &str, text: &str) -> Node {
         parse_one(
@@ -51,26 +629,131 @@ mod tests {
         .unwrap()
     }
 
+    fn merged(base: &str, overlay: &str) -> serde_json::Value {
+        let (b, o) = (node("base", base), node("over", overlay));
+        Layers::new(&b, &o).read(&[], &[]).unwrap().unwrap()
+    }
+
     #[test]
     fn maps_merge_lists_replace_null_removes() {
-        let base = node("base", "a: {x: 1, y: 2}\nl: [1, 2]\nr: 5\n");
-        let over = node("over", "a: {y: 3}\nl: [9]\nr: null\n");
-        let m = merge(&base, &over).to_json();
-        assert_eq!(m, serde_json::json!({"a": {"x": 1, "y": 3}, "l": [9]}));
+        let base = "a: 1\nb: {c: 2, d: [1, 2]}\ne: x\n";
+        for (overlay, want) in [
+            ("", r#"{"a":1,"b":{"c":2,"d":[1,2]},"e":"x"}"#),
+            (
+                "b: {c: null, f: -3}\na: 1.5\n",
+                r#"{"a":1.5,"b":{"d":[1,2],"f":-3},"e":"x"}"#,
+            ),
+            (
+                "b: [1]\ng: null\ne: {h: ~}\n",
+                r#"{"a":1,"b":[1],"e":{"h":null}}"#,
+            ),
+            ("- 1\n", "[1]"),
+            (
+                "e: null\nz: {y: 1}\n",
+                r#"{"a":1,"b":{"c":2,"d":[1,2]},"z":{"y":1}}"#,
+            ),
+        ] {
+            // Compared as text: key order is output order.
+            assert_eq!(merged(base, overlay).to_string(), want, "{overlay}");
+        }
+        assert_eq!(
+            merged("a: {x: {p: 1}}\n", "a: {x: [1]}\n").to_string(),
+            r#"{"a":{"x":[1]}}"#
+        );
+        assert_eq!(merged("a: {x: 1}\n", "a: null\n").to_string(), "{}");
     }
 
     #[test]
-    fn merged_values_keep_their_file() {
-        let base = node("base", "a:\n  x: 1\n  y: 2\n");
-        let over = node("over", "a:\n  y: 3\n");
-        let m = merge(&base, &over);
-        assert_eq!(m.locate(&["a".into(), "y".into()]).source.name, "over");
-        assert_eq!(m.locate(&["a".into(), "x".into()]).source.name, "base");
+    fn errors_name_the_place_in_the_file_that_set_the_value() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Inner {
+            n: u32,
+            #[serde(default)]
+            l: Vec<u32>,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct T {
+            a: Inner,
+            b: Option<String>,
+        }
+        let read = |base: &str, overlay: &str| {
+            let (b, o) = (node("base", base), node("over", overlay));
+            Layers::new(&b, &o).read::<T>(&[], &[]).unwrap_err()
+        };
+        let at = |e: &ReadError| {
+            let l = e.loc.as_ref().unwrap();
+            (l.source.name.clone(), l.line, l.col, e.path.join("."))
+        };
+        let e = read("a:\n  n: 1\n", "a:\n  n: x\n");
+        assert_eq!(at(&e), ("over".into(), 2, 6, "a.n".into()));
+        // A list item is placed at the item, with its index in the path.
+        let e = read("a:\n  n: 1\n  l: [1, -2]\n", "");
+        assert_eq!(at(&e), ("base".into(), 3, 10, "a.l.1".into()));
+        let e = read("a:\n  n: 1\n", "a:\n  nn: 2\n");
+        assert_eq!(at(&e), ("over".into(), 2, 3, "a.nn".into()));
+        assert!(
+            matches!(&e.what, What::UnknownKey { key, expected } if key == "nn" && expected == &["n", "l"])
+        );
+        let e = read("a:\n  l: []\n", "");
+        assert_eq!(at(&e), ("base".into(), 1, 1, "a".into()));
+        assert_eq!(e.what, What::MissingKey("n".into()));
     }
 
     #[test]
-    fn empty_overlay_changes_nothing() {
-        let base = node("base", "a: {x: 1}\n");
-        assert_eq!(merge(&base, &node("over", "")), base);
+    fn reads_at_a_path_hiding_keys_and_locates() {
+        let (b, o) = (
+            node("base", "c:\n  k:\n    enabled: true\n    x: 1\n"),
+            node("over", "c:\n  k:\n    x: 2\n  j: {}\n"),
+        );
+        let l = Layers::new(&b, &o);
+        let v: serde_json::Value = l.read(&["c", "k"], &["enabled"]).unwrap().unwrap();
+        assert_eq!(v, serde_json::json!({"x": 2}));
+        assert!(l
+            .read::<serde_json::Value>(&["c", "none"], &[])
+            .unwrap()
+            .is_none());
+        let keys: Vec<&str> = l.keys(&["c"]).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["k", "j"]);
+        let loc = l.locate(&["c".into(), "k".into(), "x".into()]);
+        assert_eq!(
+            (loc.source.name.as_str(), loc.line, loc.col),
+            ("over", 3, 8)
+        );
+        let loc = l.locate(&["c".into(), "k".into(), "enabled".into()]);
+        assert_eq!(
+            (loc.source.name.as_str(), loc.line, loc.col),
+            ("base", 3, 14)
+        );
+        let loc = l.locate(&["c".into(), "k".into(), "missing".into()]);
+        assert_eq!((loc.source.name.as_str(), loc.line), ("over", 2));
+    }
+
+    #[test]
+    fn enums_read_from_names_and_one_entry_maps() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        enum E {
+            A,
+            B(u32),
+            C { x: u32 },
+        }
+        let read = |t: &str| -> Result<Vec<E>, ReadError> {
+            let (b, o) = (node("base", t), node("over", ""));
+            Layers::new(&b, &o).read(&[], &[]).map(Option::unwrap)
+        };
+        assert_eq!(
+            read("[A, {B: 2}, {C: {x: 3}}]").unwrap(),
+            [E::A, E::B(2), E::C { x: 3 }]
+        );
+        let e = read("[A, {C: {y: 3}}]").unwrap_err();
+        assert_eq!(
+            (e.what, e.path),
+            (What::MissingKey("x".into()), vec!["1".into(), "C".into()])
+        );
+        let e = read("[{B: x}]").unwrap_err();
+        assert_eq!(e.path, ["0", "B"]);
     }
 }

@@ -2,15 +2,14 @@
 
 use std::path::Path;
 
-use crate::components::registry;
 use crate::error::{Diagnostic, Error, Result};
 use crate::graph::{graph, Graph};
 use crate::load::{load_builtin, load_dir, Origin, Sources};
-use crate::model::{Component, Shared};
+use crate::model::{Component, Delivery, Registrar, Release};
 use crate::plan::{aggregate, capacity, Plan};
 use crate::readback::read_back;
-use crate::render::Renderer;
-use crate::resolve::{resolve, Resolved};
+use crate::render::{templates, Renderer};
+use crate::resolve::{resolve, Registry, Resolved, Shared};
 use crate::tree::RenderedTree;
 
 /// A platform config (base + env overlays) with its templates compiled and
@@ -19,7 +18,6 @@ pub struct Platform {
     sources: Sources,
     renderer: Renderer,
     components: Vec<Shared>,
-    extra_templates: Vec<(String, String)>,
     template_dir: Option<std::path::PathBuf>,
 }
 
@@ -34,8 +32,11 @@ impl std::fmt::Debug for Platform {
     }
 }
 
-fn builtin_components() -> Vec<Shared> {
-    registry().into_iter().map(Shared::from).collect()
+/// The components the crate ships.
+pub(crate) fn builtin_components() -> Vec<Shared> {
+    let mut registry = Registry::default();
+    crate::components::register(&mut registry);
+    registry.0
 }
 
 impl Platform {
@@ -45,11 +46,11 @@ impl Platform {
     }
 
     fn from_sources(sources: Sources) -> Result<Platform> {
+        let components = builtin_components();
         Ok(Platform {
             sources,
-            renderer: Renderer::new(None, &[])?,
-            components: builtin_components(),
-            extra_templates: Vec::new(),
+            renderer: Renderer::new(templates(&components), None)?,
+            components,
             template_dir: None,
         })
     }
@@ -65,27 +66,36 @@ impl Platform {
         Platform::from_sources(load_dir(dir)?)
     }
 
-    /// Replaces embedded templates with the same-named files in `dir`.
+    /// Replaces built-in templates with the same-named files in `dir`; a
+    /// file there that replaces no template is an error.
     pub fn with_templates(mut self, dir: &Path) -> Result<Platform> {
         self.template_dir = Some(dir.to_path_buf());
-        self.renderer = Renderer::new(Some(dir), &self.extra_templates)?;
+        self.renderer = Renderer::new(templates(&self.components), Some(dir))?;
         Ok(self)
     }
 
-    /// Adds a component the crate does not ship, after the built-in ones.
-    /// It reads its config from `extensions.<name>` (see
-    /// [`components::extension`](crate::components::extension)).
-    pub fn with_component(mut self, component: impl Component + 'static) -> Platform {
-        self.components.push(std::sync::Arc::new(component));
-        self
+    /// Adds a component the crate does not ship, after the built-in ones:
+    /// it reads its section `components.<its name in camelCase>` and
+    /// renders with its own template, like any built-in component.
+    pub fn with_component(mut self, component: impl Component) -> Result<Platform> {
+        let mut registry = Registry(std::mem::take(&mut self.components));
+        registry.add(component);
+        self.components = registry.0;
+        self.renderer = Renderer::new(templates(&self.components), self.template_dir.as_deref())?;
+        Ok(self)
     }
 
-    /// Adds a template (`<stem>.yaml.tera`) for an added component.
-    pub fn with_template(mut self, file_name: &str, text: &str) -> Result<Platform> {
-        self.extra_templates
-            .push((file_name.to_string(), text.to_string()));
-        self.renderer = Renderer::new(self.template_dir.as_deref(), &self.extra_templates)?;
-        Ok(self)
+    /// The JSON Schemas of this platform's config and env overlays, as
+    /// `(file name, text)`: every component's section included.
+    pub fn schemas(&self) -> Vec<(String, String)> {
+        crate::schema::schema_files(&self.components)
+    }
+
+    /// The example platform as editable config (what `gen init` writes):
+    /// `(relative path, text)` of `platform.yaml`, `envs/*.yaml` and the
+    /// schemas.
+    pub fn example_files() -> Vec<(String, String)> {
+        crate::schema::init_files(&builtin_components())
     }
 
     /// Names of the envs, sorted.
@@ -110,19 +120,48 @@ impl Platform {
     }
 
     /// Merges and validates one env.
-    pub fn resolve(&self, env: &str) -> Result<Resolved> {
+    pub(crate) fn resolve(&self, env: &str) -> Result<Resolved> {
         resolve(&self.sources, env, &self.components)
+    }
+
+    /// One env's config as gen reads it: both files merged and every
+    /// default applied, as YAML (a valid `platform.yaml` on its own).
+    pub fn effective_config(&self, env: &str) -> Result<String> {
+        let config = self.resolve(env)?.effective_config();
+        Ok(crate::yaml::to_yaml(&config).expect("config serialises"))
     }
 
     /// The dependency graph of one env and the sync wave of each component.
     pub fn graph(&self, env: &str) -> Result<Graph> {
-        graph(&self.resolve(env)?, &self.components)
+        graph(&self.resolve(env)?)
+    }
+
+    /// The Helm releases one env renders, in component order.
+    pub fn releases(&self, env: &str) -> Result<Vec<Release>> {
+        let r = self.resolve(env)?;
+        Ok(r.enabled()
+            .filter_map(|(c, slot)| match c.delivery(&r, slot) {
+                Delivery::Helm(chart) => Some(Release {
+                    component: c.name(),
+                    name: slot
+                        .common
+                        .release
+                        .clone()
+                        .unwrap_or_else(|| c.name().into()),
+                    namespace: slot.namespace().to_string(),
+                    chart,
+                    values_file: format!("values/{}.yaml", c.name()),
+                    open_values: c.open_values(),
+                }),
+                _ => None,
+            })
+            .collect())
     }
 
     /// What one env costs: pods, CPU, memory and storage per component,
     /// per namespace and in total, against its declared capacity.
     pub fn plan(&self, env: &str) -> Result<Plan> {
-        Ok(aggregate::plan(&self.resolve(env)?, &self.components))
+        Ok(aggregate::plan(&self.resolve(env)?))
     }
 
     /// Renders one env: resolve → graph → plan (capacity) → build → render
@@ -130,16 +169,15 @@ impl Platform {
     /// exceed its declared capacity.
     pub fn render(&self, env: &str) -> Result<RenderedTree> {
         let resolved = self.resolve(env)?;
-        let graph = graph(&resolved, &self.components)?;
-        let over =
-            capacity::over_capacity(&resolved, &aggregate::plan(&resolved, &self.components));
+        let graph = graph(&resolved)?;
+        let over = capacity::over_capacity(&resolved, &aggregate::plan(&resolved));
         if !over.is_empty() {
             return Err(Error::Validation(over));
         }
         let header = self.header(env);
         let mut files = std::collections::BTreeMap::new();
         let mut problems = Vec::new();
-        for doc in crate::build::build(&resolved, &graph, &self.components) {
+        for doc in crate::build::build(&resolved, &graph)? {
             let text =
                 self.renderer
                     .render(doc.template, &header, &doc.data, doc.view, &doc.expect)?;
@@ -215,31 +253,26 @@ mod tests {
     use super::*;
     use crate::readback::is_verbatim;
 
-    /// Every file of the built-in platform is the emitter's documents
+    /// Every file of the built-in platform is the serialiser's documents
     /// between the template's comments, so none needs parsing back.
     #[test]
     fn builtin_files_are_verbatim() {
         let platform = Platform::builtin().unwrap();
         for env in platform.envs() {
             let resolved = platform.resolve(&env).unwrap();
+            let graph = graph(&resolved).unwrap();
             let mut files = 0;
-            for c in platform
-                .components
-                .iter()
-                .filter(|c| c.enabled(&resolved.config))
-            {
-                for doc in c.build(&resolved.config) {
-                    let text = platform
-                        .renderer
-                        .render(doc.template, "# h", &doc.data, doc.view, &doc.expect)
-                        .unwrap();
-                    assert!(
-                        is_verbatim(&text, &doc.expect),
-                        "{env}/{}:\n{text}",
-                        doc.path
-                    );
-                    files += 1;
-                }
+            for doc in crate::build::build(&resolved, &graph).unwrap() {
+                let text = platform
+                    .renderer
+                    .render(doc.template, "# h", &doc.data, doc.view, &doc.expect)
+                    .unwrap();
+                assert!(
+                    is_verbatim(&text, &doc.expect),
+                    "{env}/{}:\n{text}",
+                    doc.path
+                );
+                files += 1;
             }
             assert!(files > 10, "{env}: {files} files");
         }

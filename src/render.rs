@@ -8,37 +8,45 @@ use tera::{Context, Kwargs, State, Tera, Value};
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::View;
+use crate::resolve::Shared;
 use crate::yaml::Emitted;
 
-/// Embeds `templates/<stem>.yaml.tera` for each stem.
-macro_rules! embedded {
-    ($($stem:literal),* $(,)?) => {
-        [$((
-            concat!($stem, ".yaml.tera"),
-            include_str!(concat!("../templates/", $stem, ".yaml.tera")),
-        )),*]
-    };
-}
+/// The templates of the files every platform has, whatever its
+/// components: Applications, the root app, plain Ingresses and smoke
+/// checks. Each component brings its own ([`Component::TEMPLATE`]).
+///
+/// [`Component::TEMPLATE`]: crate::model::Component::TEMPLATE
+pub const PLATFORM_TEMPLATES: [(&str, &str); 4] = [
+    (
+        "application.yaml.tera",
+        include_str!("../templates/application.yaml.tera"),
+    ),
+    (
+        "root.yaml.tera",
+        include_str!("../templates/root.yaml.tera"),
+    ),
+    (
+        "ingress.yaml.tera",
+        include_str!("../templates/ingress.yaml.tera"),
+    ),
+    (
+        "smoke.yaml.tera",
+        include_str!("../templates/smoke.yaml.tera"),
+    ),
+];
 
-/// The templates built into the binary: `(file name, text)`.
-pub const TEMPLATES: [(&str, &str); 16] = embedded!(
-    "application",
-    "root",
-    "namespaces",
-    "elasticsearch",
-    "kafka",
-    "neo4j",
-    "datahub",
-    "doris-operator",
-    "doris",
-    "superset",
-    "kuberay-operator",
-    "ray-cluster",
-    "mlflow",
-    "ingress",
-    "check",
-    "external-secrets",
-);
+/// Every template a platform with `components` renders with, as
+/// `(file name, text)`: the platform's own and each component's.
+pub(crate) fn templates(components: &[Shared]) -> Vec<(String, String)> {
+    PLATFORM_TEMPLATES
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .chain(components.iter().filter_map(|c| {
+            c.template()
+                .map(|t| (format!("{}.yaml.tera", c.name()), t.to_string()))
+        }))
+        .collect()
+}
 
 /// Compiled templates, built once per process.
 pub struct Renderer {
@@ -165,9 +173,11 @@ fn template_error(name: &str, e: tera::Error) -> Error {
 }
 
 impl Renderer {
-    /// The embedded templates plus `extra` ones (file name, text), with any
-    /// file of the same name in `overrides` taking its place.
-    pub fn new(overrides: Option<&Path>, extra: &[(String, String)]) -> Result<Renderer> {
+    /// Compiles `templates` (file name, text), each replaced by the file
+    /// of the same name in `overrides` when there is one. A file there that
+    /// replaces no template is an error: a misspelt override would
+    /// otherwise be silently ignored.
+    pub fn new(templates: Vec<(String, String)>, overrides: Option<&Path>) -> Result<Renderer> {
         let mut tera = Tera::new();
         tera.autoescape_on(Vec::<&str>::new());
         tera.register_filter("to_yaml", |v: &Value, _: Kwargs, _: &State| {
@@ -178,25 +188,9 @@ impl Renderer {
                 None => crate::yaml::to_yaml(v).map_err(tera::Error::message),
             }
         });
-        let mut templates: Vec<(String, String)> = TEMPLATES
-            .iter()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
-            .chain(extra.iter().cloned())
-            .collect();
+        let mut templates = templates;
         if let Some(dir) = overrides {
-            if !dir.is_dir() {
-                return Err(Error::Usage(Diagnostic::new(format!(
-                    "--templates {}: not a directory",
-                    dir.display()
-                ))));
-            }
-            for (name, text) in templates.iter_mut() {
-                let path = dir.join(&*name);
-                if path.is_file() {
-                    *text =
-                        std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
-                }
-            }
+            overrides_in(dir, &mut templates)?;
         }
         let mut yaml_only = std::collections::BTreeMap::new();
         for (name, text) in &templates {
@@ -257,6 +251,55 @@ impl Renderer {
     }
 }
 
+/// Replaces each template by its file in `dir`; a `.tera` file there that
+/// names no template is an error with the nearest name.
+fn overrides_in(dir: &Path, templates: &mut [(String, String)]) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Error::Usage(Diagnostic::new(format!(
+            "--templates {}: {}",
+            dir.display(),
+            if e.kind() == std::io::ErrorKind::NotFound {
+                "no such directory".to_string()
+            } else {
+                e.to_string()
+            }
+        )))
+    })?;
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".tera"))
+        .collect();
+    names.sort();
+    for name in names {
+        let Some((_, text)) = templates.iter_mut().find(|(n, _)| *n == name) else {
+            let known = templates.iter().map(|(n, _)| n.as_str());
+            let help = match crate::names::did_you_mean(&name, known) {
+                Some(m) => format!("did you mean `{m}`?"),
+                None => format!(
+                    "templates: {}",
+                    templates
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            return Err(Error::Usage(
+                Diagnostic::new(format!(
+                    "--templates {}: `{name}` replaces no template",
+                    dir.display()
+                ))
+                .help(help),
+            ));
+        };
+        let path = dir.join(&name);
+        *text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+    }
+    Ok(())
+}
+
 fn normalise(text: String) -> String {
     let mut out = if text.contains('\r') {
         text.replace("\r\n", "\n")
@@ -299,7 +342,9 @@ mod tests {
 
     #[test]
     fn every_builtin_template_hands_its_documents_over_as_yaml() {
-        for (name, text) in TEMPLATES {
+        let mut registry = crate::resolve::Registry::default();
+        crate::components::register(&mut registry);
+        for (name, text) in &templates(&registry.0) {
             let (whole, each) = names_only_in_to_yaml(text);
             assert!(whole.len() + each.len() == 1, "{name}: {whole:?} {each:?}");
         }

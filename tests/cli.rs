@@ -522,14 +522,31 @@ fn no_colour_escapes_in_any_output() {
 }
 
 #[test]
-fn an_extension_no_component_reads_is_an_error() {
+fn a_section_for_a_component_the_platform_lacks_is_an_error() {
     let w = workspace();
-    common::edit(&w.path().join("cfg"), "platform.yaml", "storageClass: local-storage-standard\n", "storageClass: local-storage-standard\nextensions:\n  rediss:\n    namespace: data-platform\n");
+    common::edit(
+        &w.path().join("cfg"),
+        "platform.yaml",
+        "\ncomponents:\n",
+        "\ncomponents:\n  rediss:\n    namespace: data-platform\n",
+    );
     let err = render_fails(
         w.path(),
-        &["extensions.rediss: no component named `rediss` reads this extension"],
+        &["components.rediss: no component named `rediss`"],
     );
     assert!(err.contains("cfg/platform.yaml:"), "{err}");
+    // The ExternalSecrets have no section: a section for them says how they are switched.
+    let w = workspace();
+    common::edit(
+        &w.path().join("cfg"),
+        "platform.yaml",
+        "\ncomponents:\n",
+        "\ncomponents:\n  externalSecrets:\n    enabled: true\n",
+    );
+    render_fails(
+        w.path(),
+        &["component `externalSecrets` has no section", "secretStore"],
+    );
 }
 
 #[test]

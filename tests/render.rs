@@ -50,7 +50,7 @@ fn committed_output_is_current() {
 #[test]
 fn gen_init_copy_renders_byte_identically_to_the_builtin() {
     let dir = tempfile::tempdir().unwrap();
-    for (rel, text) in platgen::schema::init_files() {
+    for (rel, text) in Platform::example_files() {
         let path = dir.path().join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();

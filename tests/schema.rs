@@ -10,22 +10,33 @@ use serde_json::Value;
 #[test]
 fn committed_schemas_are_current() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
-    for (file, text) in [
-        (
-            platgen::schema::CONFIG_SCHEMA_FILE,
-            platgen::schema::config_schema(),
-        ),
-        (
-            platgen::schema::OVERLAY_SCHEMA_FILE,
-            platgen::schema::overlay_schema(),
-        ),
-    ] {
-        let committed = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+    let schemas = platgen::Platform::builtin().unwrap().schemas();
+    assert_eq!(schemas.len(), 2);
+    for (file, text) in schemas {
+        let committed = std::fs::read_to_string(dir.join(&file)).unwrap_or_default();
         assert!(
             committed == text,
             "schemas/{file} is stale; run `cargo run -- schema --out schemas`"
         );
     }
+}
+
+fn schema(file: &str) -> String {
+    platgen::Platform::builtin()
+        .unwrap()
+        .schemas()
+        .into_iter()
+        .find(|(f, _)| f == file)
+        .unwrap()
+        .1
+}
+
+fn effective(env: &str) -> Value {
+    let text = platgen::Platform::builtin()
+        .unwrap()
+        .effective_config(env)
+        .unwrap();
+    common::yaml_docs(env, &text).remove(0)
 }
 
 fn validator(text: &str) -> jsonschema::Validator {
@@ -40,10 +51,10 @@ fn errors(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {
 
 #[test]
 fn every_config_file_validates_against_its_schema() {
-    let base = validator(&platgen::schema::config_schema());
-    let overlay = validator(&platgen::schema::overlay_schema());
+    let base = validator(&schema("platform.schema.json"));
+    let overlay = validator(&schema("env.schema.json"));
     let mut checked = 0;
-    for (rel, text) in platgen::schema::init_files() {
+    for (rel, text) in platgen::Platform::example_files() {
         if !rel.ends_with(".yaml") {
             continue;
         }
@@ -63,25 +74,17 @@ fn every_config_file_validates_against_its_schema() {
     }
     assert_eq!(checked, 4);
     // Every merged env validates against the full schema.
-    let platform = platgen::Platform::builtin().unwrap();
-    for env in platform.envs() {
-        let config = serde_json::to_value(platform.resolve(&env).unwrap().config).unwrap();
+    for env in platgen::Platform::builtin().unwrap().envs() {
+        let config = effective(&env);
         assert!(errors(&base, &config).is_empty(), "{env}");
     }
 }
 
 #[test]
 fn the_schemas_reject_what_the_loader_rejects() {
-    let base = validator(&platgen::schema::config_schema());
-    let overlay = validator(&platgen::schema::overlay_schema());
-    let config = serde_json::to_value(
-        platgen::Platform::builtin()
-            .unwrap()
-            .resolve("prod")
-            .unwrap()
-            .config,
-    )
-    .unwrap();
+    let base = validator(&schema("platform.schema.json"));
+    let overlay = validator(&schema("env.schema.json"));
+    let config = effective("prod");
     let mut bad = config.clone();
     bad["components"]["kafka"]["replicaCount"] = serde_json::json!(3);
     assert!(!base.is_valid(&bad));
@@ -95,4 +98,16 @@ fn the_schemas_reject_what_the_loader_rejects() {
         "an overlay sets only what changes"
     );
     assert!(!base.is_valid(&partial), "the base must be complete");
+    let mut no_namespace = config.clone();
+    no_namespace["components"]["kafka"]
+        .as_object_mut()
+        .unwrap()
+        .remove("namespace");
+    assert!(
+        !base.is_valid(&no_namespace),
+        "a section's namespace is required"
+    );
+    let mut unknown = config.clone();
+    unknown["components"]["kafak"] = serde_json::json!({});
+    assert!(!base.is_valid(&unknown), "an unknown component");
 }

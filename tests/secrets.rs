@@ -124,3 +124,84 @@ fn readers_sync_after_the_external_secrets_and_dev_has_none() {
     let dev = Platform::builtin().unwrap().render("dev").unwrap();
     assert!(!dev.files.keys().any(|p| p.contains("external-secrets")));
 }
+
+/// A component a program adds, reading one Secret: the smallest whole
+/// component (settings, delivery, build).
+mod cache {
+    use platgen::config::SecretRef;
+    use platgen::model::{
+        Chart, Component, Cx, Delivery, Document, Finding, Own, SecretUse, Section,
+    };
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Deserialize, Serialize, schemars::JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct Settings {
+        /// The cache's password.
+        pub password: SecretRef,
+    }
+
+    pub struct Cache;
+
+    impl Component for Cache {
+        type Config = Settings;
+        const NAME: &'static str = "cache";
+        const ABOUT: &'static str = "A cache.";
+        const SECTION: Section = Section::Release;
+        const TEMPLATE: Option<&'static str> = Some("{{ header }}\n{{ values | to_yaml }}\n");
+
+        fn delivery(&self, _: &Own<'_, Settings>) -> Delivery {
+            Delivery::Helm(Chart::pinned("https://charts.example", "cache", "1.0.0"))
+        }
+        fn secrets(&self, own: &Own<'_, Settings>) -> Vec<SecretUse> {
+            vec![SecretUse::new(own.namespace, &own.config.password)]
+        }
+        fn build(&self, cx: &Cx<'_, Settings>) -> Result<Vec<Document>, Finding> {
+            let chart = Chart::pinned("https://charts.example", "cache", "1.0.0");
+            let values =
+                serde_json::json!({ "auth": { "existingSecret": cx.config.password.secret } });
+            Ok(vec![Document::values(
+                Self::NAME,
+                &chart,
+                cx.release,
+                cx.namespace,
+                &values,
+            )])
+        }
+    }
+}
+
+#[test]
+fn an_added_component_that_reads_a_secret_gets_its_external_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_builtin_config(dir.path());
+    common::edit(
+        dir.path(),
+        "platform.yaml",
+        "\ncomponents:\n",
+        "\ncomponents:\n  cache:\n    namespace: ml-platform\n    password: { secret: cache-auth, key: password }\n",
+    );
+    let platform = Platform::load(dir.path())
+        .unwrap()
+        .with_component(cache::Cache)
+        .unwrap();
+    let tree = platform.render("prod").unwrap();
+    let secrets = common::yaml_docs("es", &tree.files["manifests/external-secrets.yaml"]);
+    let cache = secrets
+        .iter()
+        .find(|d| d["metadata"]["name"] == "cache-auth")
+        .expect("an ExternalSecret for the added component's Secret");
+    assert_eq!(cache["metadata"]["namespace"], "ml-platform");
+    assert_eq!(
+        cache["spec"]["data"][0]["remoteRef"]["key"],
+        "ml-platform/cache-auth"
+    );
+    // It syncs after the ExternalSecrets that create its Secret.
+    let graph = platform.graph("prod").unwrap();
+    assert!(graph.needs["cache"].contains(&"external-secrets"));
+    assert!(graph.waves["cache"] > graph.waves["external-secrets"]);
+    // Without a store (dev), no ExternalSecrets, and the reference stays one.
+    let dev = platform.render("dev").unwrap();
+    assert!(!dev.files.contains_key("manifests/external-secrets.yaml"));
+    assert!(dev.files["values/cache.yaml"].contains("existingSecret: cache-auth"));
+}

@@ -9,96 +9,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use platgen::model::Release;
 use platgen::Platform;
 use serde_json::Value;
-
-/// Keys under which a chart takes free-form content, each with its reason.
-/// A rendered key below one of these is accepted without being in the
-/// chart's `values.yaml`.
-const FREE_FORM: &[(&str, &str, &str)] = &[
-    (
-        "elasticsearch",
-        "master.resources",
-        "core/v1 ResourceRequirements (chart default `{}`)",
-    ),
-    (
-        "elasticsearch",
-        "data.resources",
-        "core/v1 ResourceRequirements (chart default `{}`)",
-    ),
-    (
-        "elasticsearch",
-        "coordinating.resources",
-        "core/v1 ResourceRequirements (chart default `{}`)",
-    ),
-    (
-        "elasticsearch",
-        "ingest.resources",
-        "core/v1 ResourceRequirements (chart default `{}`)",
-    ),
-    (
-        "kafka",
-        "overrideConfiguration",
-        "Kafka server properties by name (chart default `{}`)",
-    ),
-    (
-        "kafka",
-        "controller.resources",
-        "core/v1 ResourceRequirements (chart default `{}`)",
-    ),
-    (
-        "kafka",
-        "broker.resources",
-        "core/v1 ResourceRequirements (chart default `{}`)",
-    ),
-    (
-        "datahub",
-        "datahub-frontend.ingress.className",
-        "read by the frontend subchart's templates/ingress.yaml (`ingressClassName`); commented out in its values.yaml",
-    ),
-    (
-        "mlflow",
-        "extraEnvVars",
-        "environment variables by name (chart default `{}`)",
-    ),
-    (
-        "mlflow",
-        "resources",
-        "core/v1 ResourceRequirements (chart default `{}`)",
-    ),
-    (
-        "datahub",
-        "datahub-gms.resources",
-        "core/v1 ResourceRequirements",
-    ),
-    (
-        "datahub",
-        "datahub-frontend.resources",
-        "core/v1 ResourceRequirements (subchart default `{}`)",
-    ),
-    (
-        "datahub",
-        "datahub-mae-consumer.resources",
-        "core/v1 ResourceRequirements",
-    ),
-    (
-        "datahub",
-        "datahub-mce-consumer.resources",
-        "core/v1 ResourceRequirements",
-    ),
-];
-
-/// Charts whose values files the platform renders: values file stem →
-/// directory under `upstream/values/`.
-const CHARTS: &[(&str, &str)] = &[
-    ("elasticsearch", "elasticsearch"),
-    ("kafka", "kafka"),
-    ("neo4j", "neo4j"),
-    ("datahub", "datahub"),
-    ("doris-operator", "doris-operator"),
-    ("kuberay-operator", "kuberay-operator"),
-    ("mlflow", "mlflow"),
-];
 
 fn leaf_paths(v: &Value, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
     match v {
@@ -126,24 +39,31 @@ fn exists(tree: &Value, path: &[String]) -> bool {
     true
 }
 
-fn rendered_values(stem: &str) -> Vec<(String, Value)> {
+/// Every Helm release of every built-in env with the values gen renders
+/// for it: `(file, release, values)`.
+fn rendered_releases() -> Vec<(String, Release, Value)> {
     let platform = Platform::builtin().unwrap();
     let mut all = Vec::new();
-    for tree in platform.render_all().unwrap() {
-        if let Some(text) = tree.files.get(&format!("values/{stem}.yaml")) {
-            all.push((
-                format!("{}/values/{stem}.yaml", tree.env),
-                common::yaml_docs(stem, text).remove(0),
-            ));
+    for env in platform.envs() {
+        let tree = platform.render(&env).unwrap();
+        for release in platform.releases(&env).unwrap() {
+            let file = format!("{env}/{}", release.values_file);
+            let values = common::yaml_docs(&file, &tree.files[&release.values_file]).remove(0);
+            all.push((file, release, values));
         }
     }
-    assert!(!all.is_empty(), "no env renders values/{stem}.yaml");
+    assert!(all.len() >= 20, "only {} values files", all.len());
     all
+}
+
+/// The upstream chart directory of a release's chart, under `values/`.
+fn chart_dir(up: &Path, release: &Release) -> PathBuf {
+    up.join("values").join(release.chart.name.as_ref())
 }
 
 /// Also exercises every optional key the config can set, so the key-path
 /// test covers what users can emit, not only the built-in example.
-fn maximal_values(stem: &str) -> Value {
+fn maximal_values(stem: &str) -> Option<Value> {
     let dir = tempfile::tempdir().unwrap();
     common::write_builtin_config(dir.path());
     let resources = "resources:\n        requests:\n          cpu: 500m\n          memory: 1Gi\n        limits:\n          cpu: \"1\"\n          memory: 2Gi\n";
@@ -152,40 +72,73 @@ fn maximal_values(stem: &str) -> Value {
     );
     std::fs::write(dir.path().join("envs/max.yaml"), es).unwrap();
     let tree = Platform::load(dir.path()).unwrap().render("max").unwrap();
-    common::yaml_docs(stem, &tree.files[&format!("values/{stem}.yaml")]).remove(0)
+    let text = tree.files.get(&format!("values/{stem}.yaml"))?;
+    Some(common::yaml_docs(stem, text).remove(0))
+}
+
+/// Whether `path` lies below a map the chart leaves open: the nearest key
+/// of the path that `values.yaml` has holds an empty map (`{}`), where the
+/// chart takes whatever it is given (`resources: {}`, `podAnnotations: {}`).
+fn below_open_map(tree: &Value, path: &[String]) -> bool {
+    let mut node = tree;
+    for step in path {
+        match node.get(step) {
+            Some(child) => node = child,
+            None => return node.as_object().is_some_and(|m| m.is_empty()),
+        }
+    }
+    false
+}
+
+/// Whether the rendered key `path` is one the chart reads: in its
+/// `values.yaml` (or a subchart's, under the subchart's name), below a map
+/// it leaves open, or below a key the component declares free-form.
+fn chart_reads(chart_dir: &Path, defaults: &Value, release: &Release, path: &[String]) -> bool {
+    let dotted = path.join(".");
+    if release
+        .open_values
+        .iter()
+        .any(|(prefix, _)| dotted == *prefix || dotted.starts_with(&format!("{prefix}.")))
+    {
+        return true;
+    }
+    if exists(defaults, path) || below_open_map(defaults, path) {
+        return true;
+    }
+    let sub = chart_dir
+        .join("subcharts")
+        .join(&path[0])
+        .join("values.yaml");
+    if path.len() > 1 && sub.is_file() {
+        let sub = common::yaml_file(&sub);
+        return exists(&sub, &path[1..]) || below_open_map(&sub, &path[1..]);
+    }
+    false
 }
 
 #[test]
 fn every_values_key_exists_in_the_pinned_chart() {
     let Some(up) = common::upstream() else { return };
     let mut missing = Vec::new();
-    for (stem, dir) in CHARTS {
-        let chart_dir = up.join("values").join(dir);
-        let defaults = common::yaml_file(&chart_dir.join("values.yaml"));
-        let mut files = rendered_values(stem);
-        files.push((format!("max/values/{stem}.yaml"), maximal_values(stem)));
-        for (file, values) in files {
-            let mut paths = Vec::new();
-            leaf_paths(&values, &mut Vec::new(), &mut paths);
-            for path in paths {
-                let dotted = path.join(".");
-                if FREE_FORM.iter().any(|(c, prefix, _)| {
-                    c == stem && (dotted == *prefix || dotted.starts_with(&format!("{prefix}.")))
-                }) {
-                    continue;
-                }
-                let mut found = exists(&defaults, &path);
-                // A subchart's keys live in its own values.yaml.
-                let sub = chart_dir
-                    .join("subcharts")
-                    .join(&path[0])
-                    .join("values.yaml");
-                if !found && path.len() > 1 && sub.is_file() {
-                    found = exists(&common::yaml_file(&sub), &path[1..]);
-                }
-                if !found {
-                    missing.push(format!("{file}: {dotted}"));
-                }
+    let mut files = rendered_releases();
+    let maximal: Vec<_> = files
+        .iter()
+        .filter(|(f, ..)| f.starts_with("prod/"))
+        .filter_map(|(_, r, _)| {
+            maximal_values(r.component).map(|v| (format!("max/{}", r.values_file), r.clone(), v))
+        })
+        .collect();
+    files.extend(maximal);
+    let mut charts = std::collections::BTreeSet::new();
+    for (file, release, values) in files {
+        let dir = chart_dir(&up, &release);
+        let defaults = common::yaml_file(&dir.join("values.yaml"));
+        charts.insert(release.chart.name.to_string());
+        let mut paths = Vec::new();
+        leaf_paths(&values, &mut Vec::new(), &mut paths);
+        for path in paths {
+            if !chart_reads(&dir, &defaults, &release, &path) {
+                missing.push(format!("{file}: {}", path.join(".")));
             }
         }
     }
@@ -194,6 +147,21 @@ fn every_values_key_exists_in_the_pinned_chart() {
         "keys not in the pinned charts:\n{}",
         missing.join("\n")
     );
+    assert_eq!(
+        charts.len(),
+        8,
+        "every chart the platform renders values for: {charts:?}"
+    );
+}
+
+#[test]
+fn open_maps_are_found_and_closed_ones_are_not() {
+    let tree = serde_json::json!({"resources": {}, "image": {"tag": "1"}, "x": null});
+    let p = |s: &str| s.split('.').map(String::from).collect::<Vec<_>>();
+    assert!(below_open_map(&tree, &p("resources.limits.cpu")));
+    assert!(!below_open_map(&tree, &p("image.repository")));
+    assert!(!below_open_map(&tree, &p("x.y")));
+    assert!(!below_open_map(&tree, &p("replicaCount")));
 }
 
 #[test]
@@ -242,27 +210,33 @@ fn validation_errors(schema: &Value, doc: &Value) -> Vec<String> {
 #[test]
 fn values_validate_against_values_schema_json() {
     let Some(up) = common::upstream() else { return };
-    let mut checked = 0;
-    for (stem, dir) in CHARTS {
-        let schema_path = up.join("values").join(dir).join("values.schema.json");
+    let mut checked = std::collections::BTreeMap::<String, usize>::new();
+    for (file, release, values) in rendered_releases() {
+        let dir = chart_dir(&up, &release);
+        let schema_path = dir.join("values.schema.json");
         if !schema_path.is_file() {
             continue;
         }
         let schema: Value =
             serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
-        let defaults = common::yaml_file(&up.join("values").join(dir).join("values.yaml"));
-        let mut files = rendered_values(stem);
-        files.push((format!("max/values/{stem}.yaml"), maximal_values(stem)));
-        for (file, values) in files {
+        let defaults = common::yaml_file(&dir.join("values.yaml"));
+        let mut all = vec![(file, values)];
+        if let Some(max) = maximal_values(release.component) {
+            all.push((format!("max/{}", release.values_file), max));
+        }
+        for (file, values) in all {
             let errors = validation_errors(&schema, &helm_merge(&defaults, &values));
             assert!(errors.is_empty(), "{file}:\n{}", errors.join("\n"));
-            checked += 1;
+            *checked.entry(release.chart.name.to_string()).or_default() += 1;
         }
     }
-    assert!(
-        checked >= 3,
-        "datahub's schema must be checked for every env"
-    );
+    // DataHub, MLflow and Superset ship a schema; each is checked for every env.
+    for chart in ["datahub", "mlflow", "superset"] {
+        assert!(
+            checked.get(chart).copied().unwrap_or(0) >= 3,
+            "{chart}: {checked:?}"
+        );
+    }
 }
 
 /// The CRD's schema for `apiVersion`, made strict as the API server is:
@@ -314,15 +288,49 @@ fn all_documents() -> Vec<(String, Value)> {
     docs
 }
 
-/// CRD file for each custom kind the platform emits.
-fn crd_for(kind: &str) -> Option<&'static str> {
-    match kind {
-        "Application" => Some("argoproj.io_applications.yaml"),
-        "DorisCluster" => Some("doris.selectdb.com_dorisclusters.yaml"),
-        "RayCluster" => Some("ray.io_rayclusters.yaml"),
-        "RayJob" => Some("ray.io_rayjobs.yaml"),
-        "ExternalSecret" => Some("external-secrets.io_externalsecrets.yaml"),
-        _ => None,
+/// The pinned CRD of every custom kind, by (group, kind), read from the
+/// CRD files themselves.
+fn crds(up: &Path) -> std::collections::BTreeMap<(String, String), PathBuf> {
+    let mut out = std::collections::BTreeMap::new();
+    for entry in std::fs::read_dir(up.join("crds")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let crd = common::yaml_file(&path);
+        let group = crd["spec"]["group"].as_str().unwrap().to_string();
+        let kind = crd["spec"]["names"]["kind"].as_str().unwrap().to_string();
+        out.insert((group, kind), path);
+    }
+    out
+}
+
+/// Whether `api_version` is one of Kubernetes' own groups (validated by
+/// `kubernetes-validate`, not by a CRD).
+fn core_group(api_version: &str) -> bool {
+    match api_version.split_once('/') {
+        None => true,
+        Some((group, _)) => {
+            group.ends_with(".k8s.io")
+                || ["apps", "batch", "autoscaling", "policy"].contains(&group)
+        }
+    }
+}
+
+/// The CRD file of a document's kind, when it is a custom resource.
+fn crd_of(
+    crds: &std::collections::BTreeMap<(String, String), PathBuf>,
+    doc: &Value,
+) -> Option<PathBuf> {
+    let api_version = doc["apiVersion"].as_str().unwrap();
+    if core_group(api_version) {
+        return None;
+    }
+    let group = api_version.split_once('/').unwrap().0.to_string();
+    let kind = doc["kind"].as_str().unwrap().to_string();
+    match crds.get(&(group.clone(), kind.clone())) {
+        Some(p) => Some(p.clone()),
+        None => panic!("no pinned CRD for {kind} in {group}"),
     }
 }
 
@@ -330,13 +338,13 @@ fn crd_for(kind: &str) -> Option<&'static str> {
 fn custom_resources_validate_against_their_crds() {
     let Some(up) = common::upstream() else { return };
     let mut checked = 0;
+    let crds = crds(&up);
     for (file, doc) in all_documents() {
         let kind = doc["kind"].as_str().unwrap();
-        let Some(crd) = crd_for(kind) else { continue };
-        let schema = crd_schema(
-            &up.join("crds").join(crd),
-            doc["apiVersion"].as_str().unwrap(),
-        );
+        let Some(crd) = crd_of(&crds, &doc) else {
+            continue;
+        };
+        let schema = crd_schema(&crd, doc["apiVersion"].as_str().unwrap());
         let errors = validation_errors(&schema, &doc);
         assert!(errors.is_empty(), "{file} ({kind}):\n{}", errors.join("\n"));
         checked += 1;
@@ -398,7 +406,7 @@ fn core_kinds_pass_kubernetes_validate_strict() {
         for (path, text) in &tree.files {
             let core = common::yaml_docs(path, text)
                 .iter()
-                .all(|d| d["kind"].is_string() && crd_for(d["kind"].as_str().unwrap()).is_none());
+                .all(|d| d["kind"].is_string() && core_group(d["apiVersion"].as_str().unwrap()));
             if path.starts_with("values/") || !core {
                 continue;
             }

@@ -8,8 +8,10 @@ use serde::Serialize;
 
 use crate::config::PlatformConfig;
 use crate::graph::Graph;
-use crate::model::{Component, Delivery, Document};
+use crate::model::{Delivery, Document};
+use crate::resolve::erased::Erased;
 use crate::resolve::Resolved;
+use crate::resolve::Slot;
 
 /// `apiVersion` of Argo CD Applications.
 pub const API_VERSION: &str = "argoproj.io/v1alpha1";
@@ -152,19 +154,20 @@ pub fn app_name(env: &str, component: &str) -> String {
 
 /// The Application of one component. `files` are the documents the
 /// component emits (its values file or manifests).
-pub fn component_app(
+pub(crate) fn component_app(
     r: &Resolved,
     graph: &Graph,
-    component: &dyn Component,
+    component: &dyn Erased,
+    slot: &Slot,
     files: &[Document],
 ) -> Application {
-    let c = &r.config;
+    let c = &r.platform;
     let dir = env_dir(c, &r.env);
-    let delivery = component.delivery(c);
+    let delivery = component.delivery(r, slot);
     let (source, sources) = match &delivery {
         Delivery::Helm(chart) => {
             let base = component
-                .base_value_files(c)
+                .base_value_files(r, slot)
                 .into_iter()
                 .map(|f| format!("$values/{}", f.trim_start_matches('/')));
             let values: Vec<String> = base
@@ -182,7 +185,11 @@ pub fn component_app(
                 path: None,
                 reference: None,
                 helm: Some(Helm {
-                    release_name: release_of(files).unwrap_or_else(|| component.name().to_string()),
+                    release_name: slot
+                        .common
+                        .release
+                        .clone()
+                        .unwrap_or_else(|| component.name().to_string()),
                     value_files: values,
                 }),
                 directory: None,
@@ -234,7 +241,7 @@ pub fn component_app(
     };
     let wave = graph.waves.get(component.name()).copied().unwrap_or(0);
     let namespace = match delivery {
-        Delivery::Helm(_) | Delivery::Kustomize(_) => Some(component.namespace(c).to_string()),
+        Delivery::Helm(_) | Delivery::Kustomize(_) => Some(slot.namespace().to_string()),
         Delivery::Manifests => None,
     };
     Application {
@@ -288,18 +295,9 @@ fn manifests_source(c: &PlatformConfig, dir: &str, files: &[Document]) -> Source
     }
 }
 
-fn release_of(files: &[Document]) -> Option<String> {
-    files.iter().find_map(|d| {
-        d.data
-            .get("release")
-            .and_then(|r| r.as_str())
-            .map(str::to_string)
-    })
-}
-
 /// The env's root app-of-apps: every file in `apps/` but itself.
 pub fn root_app(r: &Resolved) -> Application {
-    let c = &r.config;
+    let c = &r.platform;
     Application {
         api_version: API_VERSION,
         kind: "Application",

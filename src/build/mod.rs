@@ -4,27 +4,27 @@
 pub mod argocd;
 pub mod smoke;
 
+use crate::error::Result;
 use crate::graph::Graph;
-use crate::model::{Document, Shared, View};
+use crate::model::{Document, View};
 use crate::resolve::Resolved;
 use crate::yaml::Emitted;
 
 /// Every document of an env, in order: per enabled component its files,
 /// its smoke check and its Application; the root Application last.
-pub fn build(r: &Resolved, graph: &Graph, components: &[Shared]) -> Vec<Document> {
-    let c = &r.config;
+pub fn build(r: &Resolved, graph: &Graph) -> Result<Vec<Document>> {
     let mut out = Vec::new();
-    for component in components.iter().filter(|x| x.enabled(c)) {
-        let mut docs = component.build(c);
-        if c.smoke_on(component.name()) {
-            if let Some(check) = component.smoke_check(c) {
-                docs.push(smoke::document(c, component.name(), &check));
+    for (c, slot) in r.enabled() {
+        let mut docs = c.build(r, slot).map_err(|f| r.located(vec![f]))?;
+        if r.platform.smoke_on(c.name()) {
+            if let Some(check) = c.smoke(r, slot) {
+                docs.push(smoke::document(&r.platform, c.name(), &check));
             }
         }
-        let app = argocd::component_app(r, graph, component.as_ref(), &docs);
+        let app = argocd::component_app(r, graph, c, slot, &docs);
         out.extend(docs);
         out.push(app_file(
-            format!("apps/{}.yaml", component.name()),
+            format!("apps/{}.yaml", c.name()),
             "application",
             Emitted::of(&app),
         ));
@@ -34,7 +34,7 @@ pub fn build(r: &Resolved, graph: &Graph, components: &[Shared]) -> Vec<Document
         "root",
         Emitted::of(&argocd::root_app(r)),
     ));
-    out
+    Ok(out)
 }
 
 /// An Argo CD Application file; the template sees it as `app`.

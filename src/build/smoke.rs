@@ -168,7 +168,7 @@ pub fn document(c: &PlatformConfig, component: &'static str, check: &SmokeCheck)
             entrypoint,
         } => {
             let job = Check {
-                api_version: crate::components::RAY_API_VERSION,
+                api_version: crate::k8s::RAY_API_VERSION,
                 kind: "RayJob",
                 metadata,
                 spec: RayJobSpec {
@@ -196,7 +196,7 @@ pub fn document(c: &PlatformConfig, component: &'static str, check: &SmokeCheck)
     };
     Document {
         path: format!("manifests/{}.yaml", SmokeCheck::name(component)),
-        template: "check",
+        template: "smoke",
         data: serde_json::json!({
             "kind": kind,
             "target": format!("{}:{}", check.target.0, check.target.1),

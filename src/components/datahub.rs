@@ -3,15 +3,15 @@
 //! existing PostgreSQL as SQL store. Addresses of Elasticsearch, Kafka and
 //! Neo4j are computed from those components, never typed twice.
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::{
-    address, check_replicas, check_resources, Chart, Component, Delivery, Document, K8sResources,
+use super::{ingress, K8sResources};
+use crate::config::{PublicEndpoint, Resources, SecretRef};
+use crate::model::{
+    images, merged, resources, rules, target_env, Address, Chart, Component, Cx, Delivery,
+    Document, Finding, Findings, Own, Probe, SecretUse, Section, SmokeCheck, Workload,
 };
-use crate::config::Resources;
-use crate::config::{DatahubService, PlatformConfig, SecretRef};
-use crate::model::Finding;
-use crate::model::{merged, resources, Workload};
 
 /// Pinned chart.
 pub const CHART: Chart = Chart::pinned("https://helm.datahubproject.io/", "datahub", "1.1.0");
@@ -19,13 +19,51 @@ pub const CHART: Chart = Chart::pinned("https://helm.datahubproject.io/", "datah
 /// Port of the GMS Service.
 pub const GMS_PORT: u16 = 8080;
 
-/// Host and port of DataHub's metadata service (`<release>-datahub-gms`).
-pub fn gms_endpoint(c: &PlatformConfig) -> (String, u16) {
-    let d = &c.components.datahub;
-    (
-        super::service_host(&format!("{}-datahub-gms", d.release), &d.namespace),
-        GMS_PORT,
-    )
+/// DataHub and what it connects to.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DatahubConfig {
+    /// DataHub image tag (`global.datahub.version`); the chart's appVersion when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The metadata service (GMS).
+    pub gms: DatahubService,
+    /// The web frontend.
+    pub frontend: DatahubService,
+    /// The metadata-audit-event consumer, as its own pods.
+    pub mae_consumer: DatahubService,
+    /// The metadata-change-event consumer, as its own pods.
+    pub mce_consumer: DatahubService,
+    /// Secret key holding the Neo4j password (the plain password, not `NEO4J_AUTH`).
+    pub neo4j_password: SecretRef,
+    /// DataHub's SQL store on the existing PostgreSQL.
+    pub sql: DatahubSql,
+    /// Public endpoint of the DataHub frontend (the chart's ingress).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<PublicEndpoint>,
+}
+
+/// One DataHub service.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DatahubService {
+    /// Number of pods.
+    pub replicas: u32,
+    /// Container resources; the chart's defaults when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
+}
+
+/// DataHub's database on the existing PostgreSQL.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DatahubSql {
+    /// Database name; it must exist (DataHub's system-update job creates the tables).
+    pub database: String,
+    /// User name.
+    pub username: String,
+    /// Secret key holding the user's password.
+    pub password: SecretRef,
 }
 
 /// The `datahub` component.
@@ -173,9 +211,9 @@ fn service(s: &DatahubService) -> Service {
     }
 }
 
-fn frontend_ingress(c: &PlatformConfig) -> Option<Ingress> {
-    let host = super::ingress::public_host(c, &c.components.datahub.endpoint)?;
-    let cfg = c.ingress.as_ref()?;
+fn frontend_ingress(cx: &Cx<'_, DatahubConfig>) -> Option<Ingress> {
+    let host = ingress::public_host(cx.platform, &cx.config.endpoint)?;
+    let cfg = cx.platform.ingress.as_ref()?;
     Some(Ingress {
         enabled: true,
         class_name: cfg.class_name.clone(),
@@ -191,26 +229,45 @@ fn frontend_ingress(c: &PlatformConfig) -> Option<Ingress> {
 }
 
 impl Component for Datahub {
-    fn name(&self) -> &'static str {
-        "datahub"
-    }
-    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
-        use super::Placement;
-        let x = &c.components.datahub;
-        Some(Placement::new(x.enabled, &x.namespace, &x.depends_on))
-    }
-    fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
-        let mut n = super::needs_namespaces(c);
-        n.extend(["elasticsearch", "kafka", "neo4j"]);
-        n
-    }
-    fn delivery(&self, _: &PlatformConfig) -> Delivery {
+    type Config = DatahubConfig;
+    const NAME: &'static str = "datahub";
+    const ABOUT: &'static str =
+        "DataHub (acryldata/datahub): GMS, frontend, MAE and MCE consumers.";
+    const SECTION: Section = Section::Release;
+    const TEMPLATE: Option<&'static str> = Some(include_str!("../../templates/datahub.yaml.tera"));
+    const OPEN_VALUES: &'static [(&'static str, &'static str)] = &[
+        (
+            "datahub-frontend.ingress.className",
+            "read by the frontend subchart's templates/ingress.yaml (`ingressClassName`); commented out in its values.yaml",
+        ),
+        ("datahub-gms.resources", "core/v1 ResourceRequirements"),
+        ("datahub-mae-consumer.resources", "core/v1 ResourceRequirements"),
+        ("datahub-mce-consumer.resources", "core/v1 ResourceRequirements"),
+    ];
+
+    fn delivery(&self, _: &Own<'_, DatahubConfig>) -> Delivery {
         Delivery::Helm(CHART)
     }
-    fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
-        let me = &c.components.datahub;
-        super::check_placement(c, "datahub", "release", &me.release, &me.namespace, f);
-        let d = &c.components.datahub;
+    fn needs(&self, _: &Cx<'_, DatahubConfig>) -> Vec<&'static str> {
+        vec!["elasticsearch", "kafka", "neo4j"]
+    }
+    fn addresses(&self, own: &Own<'_, DatahubConfig>) -> Vec<Address> {
+        vec![Address::new(
+            "gms",
+            format!("{}-datahub-gms", own.release),
+            own.namespace,
+            GMS_PORT,
+        )]
+    }
+    fn secrets(&self, own: &Own<'_, DatahubConfig>) -> Vec<SecretUse> {
+        let d = own.config;
+        vec![
+            SecretUse::new(own.namespace, &d.neo4j_password),
+            SecretUse::new(own.namespace, &d.sql.password),
+        ]
+    }
+    fn validate(&self, cx: &Cx<'_, DatahubConfig>, f: &mut Findings) {
+        let d = cx.config;
         let services = [
             ("gms", &d.gms),
             ("frontend", &d.frontend),
@@ -218,20 +275,13 @@ impl Component for Datahub {
             ("mceConsumer", &d.mce_consumer),
         ];
         for (name, s) in services {
-            check_replicas(
-                s.replicas,
-                1,
-                &["components", "datahub", name, "replicas"],
-                f,
-            );
-            if let Some(r) = &s.resources {
-                check_resources(r, &["components", "datahub", name, "resources"], f);
-            }
+            rules::replicas(s.replicas, 1, &[name, "replicas"], f);
+            rules::maybe_resources(&s.resources, &[name, "resources"], f);
         }
     }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<Workload> {
-        let d = &c.components.datahub;
-        let ns = &d.namespace;
+    fn workloads(&self, own: &Own<'_, DatahubConfig>) -> Vec<Workload> {
+        let d = own.config;
+        let ns = own.namespace;
         let src = |key: &str| {
             format!(
                 "{key}: resources default from datahub {} values.yaml",
@@ -239,7 +289,7 @@ impl Component for Datahub {
             )
         };
         let service = |name: &str, key: &str, s: &DatahubService, default: Resources| {
-            let w = Workload::pods(self.name(), ns, name, s.replicas)
+            let w = Workload::pods(Self::NAME, ns, name, s.replicas)
                 .container(&merged(&default, s.resources.as_ref()));
             match &s.resources {
                 Some(_) => w.note(format!(
@@ -275,48 +325,40 @@ impl Component for Datahub {
                 &d.mce_consumer,
                 consumer(),
             ),
-            Workload::pods(self.name(), ns, "actions", 1).default_container(
+            Workload::pods(Self::NAME, ns, "actions", 1).default_container(
                 &resources((Some("300m"), Some("256Mi")), (None, Some("512Mi"))),
                 src("acryl-datahub-actions (enabled by chart default, 1 replica)"),
             ),
-            Workload::job(self.name(), ns, "system-update").default_container(
+            Workload::job(Self::NAME, ns, "system-update").default_container(
                 &job(),
                 src("datahubSystemUpdate (pre-install/upgrade hook)"),
             ),
-            Workload::job(self.name(), ns, "system-update-nonblk").default_container(
+            Workload::job(Self::NAME, ns, "system-update-nonblk").default_container(
                 &job(),
                 src("datahubSystemUpdate (post-install/upgrade hook)"),
             ),
         ]
     }
-
-    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::model::SmokeCheck> {
-        use crate::model::{images, target_env, Probe, SmokeCheck};
-        let (host, port) = gms_endpoint(c);
+    fn smoke(&self, cx: &Cx<'_, DatahubConfig>) -> Option<SmokeCheck> {
+        let a = cx.address(Self::NAME, "gms").ok()?;
         Some(SmokeCheck {
-            namespace: c.components.datahub.namespace.clone(),
-            target: (host.clone(), port),
+            namespace: cx.namespace.to_string(),
+            target: (a.host(), a.port),
             probe: Probe::Script {
                 image: images::CURL.into(),
                 script: "curl -fsS \"http://$HOST:$PORT/health\"",
-                env: target_env(&host, port),
+                env: target_env(&a.host(), a.port),
                 jvm: false,
             },
         })
     }
-
-    fn secrets(&self, c: &PlatformConfig) -> Vec<super::SecretUse> {
-        let d = &c.components.datahub;
-        vec![
-            super::SecretUse::new(&d.namespace, &d.neo4j_password),
-            super::SecretUse::new(&d.namespace, &d.sql.password),
-        ]
-    }
-
-    fn build(&self, c: &PlatformConfig) -> Vec<Document> {
-        let d = &c.components.datahub;
-        let pg = &c.external.postgresql;
-        let (es_host, es_port) = address::elasticsearch(c);
+    fn build(&self, cx: &Cx<'_, DatahubConfig>) -> Result<Vec<Document>, Finding> {
+        let d = cx.config;
+        let pg = &cx.platform.external.postgresql;
+        let es = cx.address("elasticsearch", "http")?;
+        let kafka = cx.address("kafka", "bootstrap")?;
+        let bolt = cx.address("neo4j", "bolt")?;
+        let neo4j_http = cx.address("neo4j", "http")?;
         let values = Values {
             gms: Service {
                 service: Some(ServiceType { kind: "ClusterIP" }),
@@ -324,7 +366,7 @@ impl Component for Datahub {
             },
             frontend: Service {
                 service: Some(ServiceType { kind: "ClusterIP" }),
-                ingress: frontend_ingress(c),
+                ingress: frontend_ingress(cx),
                 ..service(&d.frontend)
             },
             mae: service(&d.mae_consumer),
@@ -333,17 +375,17 @@ impl Component for Datahub {
                 graph_service_impl: "neo4j",
                 datahub_standalone_consumers_enabled: true,
                 elasticsearch: Elastic {
-                    host: es_host,
-                    port: es_port.to_string(),
+                    host: es.host(),
+                    port: es.port.to_string(),
                 },
                 kafka: Kafka {
                     bootstrap: Bootstrap {
-                        server: address::kafka(c),
+                        server: kafka.host_port(),
                     },
                 },
                 neo4j: Neo4j {
-                    host: address::neo4j_http(c),
-                    uri: address::neo4j_bolt(c),
+                    host: neo4j_http.host_port(),
+                    uri: format!("bolt://{}", bolt.host_port()),
                     username: "neo4j",
                     password: (&d.neo4j_password).into(),
                 },
@@ -365,12 +407,12 @@ impl Component for Datahub {
                 datahub: d.version.clone().map(|version| Version { version }),
             },
         };
-        vec![super::values_document(
-            self.name(),
+        Ok(vec![Document::values(
+            Self::NAME,
             &CHART,
-            &d.release,
-            &d.namespace,
+            cx.release,
+            cx.namespace,
             &values,
-        )]
+        )])
     }
 }

@@ -2,13 +2,15 @@
 //! BE with their volumes at the paths the images use (`persistentVolumes`,
 //! a list, not the plan's `persistentVolume`).
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::{
-    check_replicas, check_resources, check_storage, service_host, Component, Delivery, Document,
+use crate::config::{ImageRef, Quantity, ResourceList, Resources, SecretRef};
+use crate::model::{
+    images, rules, target_env, Address, Component, Cx, Delivery, Document, Env, Finding, Findings,
+    Own, Probe, SecretUse, Section, SmokeCheck, View, Workload,
 };
-use crate::config::{DorisConfig, ImageRef, PlatformConfig, Quantity, ResourceList, Resources};
-use crate::model::Finding;
+use crate::yaml::Emitted;
 
 /// `apiVersion` of DorisCluster.
 pub const API_VERSION: &str = "doris.selectdb.com/v1";
@@ -34,18 +36,58 @@ test \"$(q 'SELECT v FROM platgen_smoke.round_trip WHERE k = 1')\" = 42\n";
 /// The `doris` component.
 pub struct Doris;
 
-fn config(c: &PlatformConfig) -> Option<&DorisConfig> {
-    c.components.doris.as_ref()
+/// A `DorisCluster` (doris.selectdb.com/v1): FE and BE.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DorisConfig {
+    /// Name of the DorisCluster (its FE Service is `<name>-fe-service`).
+    #[serde(default = "doris_name")]
+    pub name: String,
+    /// Secret of type `kubernetes.io/basic-auth` (keys `username`,
+    /// `password`) the operator uses to manage nodes.
+    pub auth_secret: String,
+    /// Frontends (metadata and query planning).
+    pub fe: DorisFe,
+    /// Backends (storage and execution).
+    pub be: DorisBe,
 }
 
-/// Host and port of the FE's query Service (`<name>-fe-service`).
-pub fn query_endpoint(c: &PlatformConfig) -> Option<(String, u16)> {
-    config(c).map(|d| {
-        (
-            service_host(&format!("{}-fe-service", d.name), &d.namespace),
-            QUERY_PORT,
-        )
-    })
+fn doris_name() -> String {
+    "doris-cluster".into()
+}
+
+/// Doris frontends.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DorisFe {
+    /// Number of FE pods.
+    pub replicas: u32,
+    /// FEs that take part in leader election (the rest are observers): odd,
+    /// at most `replicas`. Default: the largest odd number ≤ min(replicas, 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub election_number: Option<u32>,
+    /// FE image, e.g. `apache/doris:fe-3.0.8`.
+    pub image: ImageRef,
+    /// Container resources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
+    /// Size of each FE's metadata volume.
+    pub storage: Quantity,
+}
+
+/// Doris backends.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DorisBe {
+    /// Number of BE pods.
+    pub replicas: u32,
+    /// BE image, e.g. `apache/doris:be-3.0.8`.
+    pub image: ImageRef,
+    /// Container resources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
+    /// Size of each BE's storage volume.
+    pub storage: Quantity,
 }
 
 /// The election number used: configured, or the largest odd number ≤ min(replicas, 3).
@@ -157,89 +199,99 @@ fn volume(name: &str, mount_path: &'static str, class: &str, size: &Quantity) ->
 }
 
 impl Component for Doris {
-    fn name(&self) -> &'static str {
-        "doris"
-    }
-    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
-        use super::Placement;
-        config(c).map(|x| Placement::new(x.enabled, &x.namespace, &x.depends_on))
-    }
-    fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
-        let mut n = super::needs_namespaces(c);
-        n.push("doris-operator");
-        n
-    }
-    fn delivery(&self, _: &PlatformConfig) -> Delivery {
+    type Config = DorisConfig;
+    const NAME: &'static str = "doris";
+    const ABOUT: &'static str = "A Doris cluster managed by the operator.";
+    const SECTION: Section = Section::Namespaced;
+    const TEMPLATE: Option<&'static str> = Some(include_str!("../../templates/doris.yaml.tera"));
+    // The CRD arrives with the operator, one wave earlier.
+    const SYNC_OPTIONS: &'static [&'static str] = &["SkipDryRunOnMissingResource=true"];
+
+    fn delivery(&self, _: &Own<'_, DorisConfig>) -> Delivery {
         Delivery::Manifests
     }
-    fn sync_options(&self) -> &'static [&'static str] {
-        // The CRD arrives with the operator, one wave earlier.
-        &["SkipDryRunOnMissingResource=true"]
+    fn needs(&self, _: &Cx<'_, DorisConfig>) -> Vec<&'static str> {
+        vec!["doris-operator"]
     }
-    fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
-        let Some(d) = config(c) else { return };
-        super::check_placement(c, "doris", "name", &d.name, &d.namespace, f);
-        let p = |group: &'static str, leaf: &'static str| ["components", "doris", group, leaf];
-        check_replicas(d.fe.replicas, 1, &p("fe", "replicas"), f);
-        check_replicas(d.be.replicas, 1, &p("be", "replicas"), f);
-        check_storage(&d.fe.storage, &p("fe", "storage"), f);
-        check_storage(&d.be.storage, &p("be", "storage"), f);
-        for (group, r) in [("fe", &d.fe.resources), ("be", &d.be.resources)] {
-            if let Some(r) = r {
-                check_resources(r, &p(group, "resources"), f);
-            }
-        }
+    /// The FE's query Service, which the operator names `<name>-fe-service`.
+    fn addresses(&self, own: &Own<'_, DorisConfig>) -> Vec<Address> {
+        vec![Address::new(
+            "query",
+            format!("{}-fe-service", own.config.name),
+            own.namespace,
+            QUERY_PORT,
+        )]
+    }
+    fn secrets(&self, own: &Own<'_, DorisConfig>) -> Vec<SecretUse> {
+        ["username", "password"]
+            .into_iter()
+            .map(|key| SecretUse {
+                namespace: own.namespace.to_string(),
+                reference: SecretRef {
+                    secret: own.config.auth_secret.clone(),
+                    key: key.to_string(),
+                    remote_key: None,
+                },
+                secret_type: Some("kubernetes.io/basic-auth"),
+            })
+            .collect()
+    }
+    fn validate(&self, cx: &Cx<'_, DorisConfig>, f: &mut Findings) {
+        let d = cx.config;
+        rules::name(&d.name, &["name"], f);
+        rules::replicas(d.fe.replicas, 1, &["fe", "replicas"], f);
+        rules::replicas(d.be.replicas, 1, &["be", "replicas"], f);
+        rules::storage(&d.fe.storage, &["fe", "storage"], f);
+        rules::storage(&d.be.storage, &["be", "storage"], f);
+        rules::maybe_resources(&d.fe.resources, &["fe", "resources"], f);
+        rules::maybe_resources(&d.be.resources, &["be", "resources"], f);
         if let Some(n) = d.fe.election_number {
             if n == 0 || n > d.fe.replicas {
-                f.push(Finding::new(
-                    &p("fe", "electionNumber"),
+                f.at(
+                    &["fe", "electionNumber"],
                     format!("electionNumber {n} must be between 1 and the FE replicas ({})", d.fe.replicas),
                     "the operator keeps FEs beyond the election number as observers; it cannot elect among FEs that do not exist",
-                ));
+                );
             } else if n.is_multiple_of(2) {
-                f.push(Finding::new(
-                    &p("fe", "electionNumber"),
+                f.at(
+                    &["fe", "electionNumber"],
                     format!("electionNumber {n} is even"),
                     format!(
                         "use an odd number ({} or {}) so a majority can always be formed",
                         n - 1,
                         n + 1
                     ),
-                ));
+                );
             }
         }
     }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::model::Workload> {
-        let Some(d) = config(c) else {
-            return Vec::new();
-        };
-        let class = &c.storage_class;
-        let none = crate::config::Resources::default();
+    fn workloads(&self, own: &Own<'_, DorisConfig>) -> Vec<Workload> {
+        let d = own.config;
+        let class = &own.platform.storage_class;
+        let none = Resources::default();
         vec![
-            crate::model::Workload::pods(self.name(), &d.namespace, "fe", d.fe.replicas)
+            Workload::pods(Self::NAME, own.namespace, "fe", d.fe.replicas)
                 .container(d.fe.resources.as_ref().unwrap_or(&none))
                 .volume(class, &d.fe.storage),
-            crate::model::Workload::pods(self.name(), &d.namespace, "be", d.be.replicas)
+            Workload::pods(Self::NAME, own.namespace, "be", d.be.replicas)
                 .container(d.be.resources.as_ref().unwrap_or(&none))
                 .volume(class, &d.be.storage),
         ]
     }
-
-    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::model::SmokeCheck> {
-        use crate::model::{images, target_env, Env, Probe, SmokeCheck};
-        let d = config(c)?;
-        let (host, port) = query_endpoint(c)?;
-        let secret = |key: &str| crate::config::SecretRef {
+    fn smoke(&self, cx: &Cx<'_, DorisConfig>) -> Option<SmokeCheck> {
+        let d = cx.config;
+        let a = cx.address(Self::NAME, "query").ok()?;
+        let secret = |key: &str| SecretRef {
             secret: d.auth_secret.clone(),
             key: key.to_string(),
             remote_key: None,
         };
-        let mut env = target_env(&host, port);
+        let mut env = target_env(&a.host(), a.port);
         env.push(Env::Secret("DORIS_USER", secret("username")));
         env.push(Env::Secret("MYSQL_PWD", secret("password")));
         Some(SmokeCheck {
-            namespace: d.namespace.clone(),
-            target: (host, port),
+            namespace: cx.namespace.to_string(),
+            target: (a.host(), a.port),
             probe: Probe::Script {
                 image: images::MYSQL.into(),
                 script: DORIS_SCRIPT,
@@ -248,36 +300,15 @@ impl Component for Doris {
             },
         })
     }
-
-    fn secrets(&self, c: &PlatformConfig) -> Vec<super::SecretUse> {
-        let Some(d) = config(c) else {
-            return Vec::new();
-        };
-        ["username", "password"]
-            .into_iter()
-            .map(|key| super::SecretUse {
-                namespace: d.namespace.clone(),
-                reference: crate::config::SecretRef {
-                    secret: d.auth_secret.clone(),
-                    key: key.to_string(),
-                    remote_key: None,
-                },
-                secret_type: Some("kubernetes.io/basic-auth"),
-            })
-            .collect()
-    }
-
-    fn build(&self, c: &PlatformConfig) -> Vec<Document> {
-        let Some(d) = config(c) else {
-            return Vec::new();
-        };
-        let class = &c.storage_class;
+    fn build(&self, cx: &Cx<'_, DorisConfig>) -> Result<Vec<Document>, Finding> {
+        let d = cx.config;
+        let class = &cx.platform.storage_class;
         let cluster = DorisCluster {
             api_version: API_VERSION,
             kind: "DorisCluster",
             metadata: Metadata {
                 name: &d.name,
-                namespace: &d.namespace,
+                namespace: cx.namespace,
             },
             spec: Spec {
                 auth_secret: d.auth_secret.clone(),
@@ -297,9 +328,9 @@ impl Component for Doris {
                 ),
             },
         };
-        vec![Document {
+        Ok(vec![Document {
             path: "manifests/doris.yaml".into(),
-            template: "doris",
+            template: Self::NAME,
             data: serde_json::json!({
                 "name": cluster.metadata.name,
                 "namespace": cluster.metadata.namespace,
@@ -308,8 +339,8 @@ impl Component for Doris {
                 "auth_secret": cluster.spec.auth_secret,
                 "query_port": QUERY_PORT,
             }),
-            view: super::View::One("cluster"),
-            expect: vec![crate::yaml::Emitted::of(&cluster)],
-        }]
+            view: View::One("cluster"),
+            expect: vec![Emitted::of(&cluster)],
+        }])
     }
 }

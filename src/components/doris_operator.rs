@@ -2,11 +2,13 @@
 //! the DorisCluster CRD (larger than client-side apply allows, hence
 //! server-side apply).
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::{Chart, Component, Delivery, Document};
-use crate::config::{DorisOperatorConfig, PlatformConfig};
-use crate::model::Finding;
+use crate::config::ImageRef;
+use crate::model::{
+    resources, Chart, Component, Cx, Delivery, Document, Finding, Own, Section, Workload,
+};
 
 /// Pinned chart.
 pub const CHART: Chart = Chart::pinned("https://charts.selectdb.com", "doris-operator", "26.0.0");
@@ -14,8 +16,13 @@ pub const CHART: Chart = Chart::pinned("https://charts.selectdb.com", "doris-ope
 /// The `doris-operator` component.
 pub struct DorisOperator;
 
-fn config(c: &PlatformConfig) -> Option<&DorisOperatorConfig> {
-    c.components.doris_operator.as_ref()
+/// The Doris operator (apache/doris-operator Helm chart); it watches every
+/// namespace.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DorisOperatorConfig {
+    /// Operator image; the chart's default is `operator-latest`, so pin one.
+    pub image: ImageRef,
 }
 
 #[derive(Serialize)]
@@ -39,57 +46,41 @@ struct Image {
 }
 
 impl Component for DorisOperator {
-    fn name(&self) -> &'static str {
-        "doris-operator"
-    }
-    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
-        use super::Placement;
-        config(c).map(|x| Placement::new(x.enabled, &x.namespace, &x.depends_on))
-    }
-    fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
-        super::needs_namespaces(c)
-    }
-    fn delivery(&self, _: &PlatformConfig) -> Delivery {
+    type Config = DorisOperatorConfig;
+    const NAME: &'static str = "doris-operator";
+    const ABOUT: &'static str = "The Doris operator (apache/doris-operator).";
+    const SECTION: Section = Section::Release;
+    const TEMPLATE: Option<&'static str> =
+        Some(include_str!("../../templates/doris-operator.yaml.tera"));
+    const SYNC_OPTIONS: &'static [&'static str] = &["ServerSideApply=true"];
+
+    fn delivery(&self, _: &Own<'_, DorisOperatorConfig>) -> Delivery {
         Delivery::Helm(CHART)
     }
-    fn sync_options(&self) -> &'static [&'static str] {
-        &["ServerSideApply=true"]
-    }
-    fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
-        if let Some(o) = config(c) {
-            super::check_placement(c, "dorisOperator", "release", &o.release, &o.namespace, f);
-        }
-    }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::model::Workload> {
-        let Some(o) = config(c) else {
-            return Vec::new();
-        };
-        let r = crate::model::resources((Some("2"), Some("4Gi")), (Some("2"), Some("4Gi")));
-        vec![crate::model::Workload::pods(self.name(), &o.namespace, "operator", 1).default_container(
+    fn workloads(&self, own: &Own<'_, DorisOperatorConfig>) -> Vec<Workload> {
+        let r = resources((Some("2"), Some("4Gi")), (Some("2"), Some("4Gi")));
+        vec![Workload::pods(Self::NAME, own.namespace, "operator", 1).default_container(
             &r,
             "operator: resources default from doris-operator 26.0.0 templates/_helpers.tpl (values.yaml `dorisOperator.resources: {}`)",
         )]
     }
-
-    fn build(&self, c: &PlatformConfig) -> Vec<Document> {
-        let Some(o) = config(c) else {
-            return Vec::new();
-        };
+    fn build(&self, cx: &Cx<'_, DorisOperatorConfig>) -> Result<Vec<Document>, Finding> {
+        let image = &cx.config.image;
         let values = Values {
             doris_operator: Operator {
                 image: Image {
-                    repository: o.image.repository.clone(),
-                    tag: o.image.tag.clone(),
+                    repository: image.repository.clone(),
+                    tag: image.tag.clone(),
                     image_pull_policy: "IfNotPresent",
                 },
             },
         };
-        vec![super::values_document(
-            self.name(),
+        Ok(vec![Document::values(
+            Self::NAME,
             &CHART,
-            &o.release,
-            &o.namespace,
+            cx.release,
+            cx.namespace,
             &values,
-        )]
+        )])
     }
 }

@@ -1,15 +1,16 @@
 //! Elasticsearch through bitnami/elasticsearch: master, data, coordinating
 //! and ingest node groups.
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::{
-    check_heap, check_replicas, check_resources, check_storage, service_host, BitnamiImage, Chart,
-    Component, Delivery, Document, K8sResources,
+use super::bitnami::{self, BitnamiGlobal, BitnamiImage, Persistence, VolumePermissions};
+use super::K8sResources;
+use crate::config::{Quantity, Resources};
+use crate::model::{
+    images, rules, target_env, Address, Chart, Component, Cx, Delivery, Document, Finding,
+    Findings, Own, Probe, Section, SmokeCheck, Workload,
 };
-use crate::config::{EsGroup, EsStatefulGroup, PlatformConfig};
-use crate::model::Finding;
-use crate::model::Workload;
 
 /// Pinned chart.
 pub const CHART: Chart = Chart::pinned(
@@ -21,22 +22,60 @@ pub const CHART: Chart = Chart::pinned(
 /// REST port of the chart's client Service.
 pub const HTTP_PORT: u16 = 9200;
 
+/// Elasticsearch node groups.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ElasticsearchConfig {
+    /// Master-eligible nodes (with a data volume).
+    pub master: EsStatefulGroup,
+    /// Data nodes (with a data volume).
+    pub data: EsStatefulGroup,
+    /// Coordinating-only nodes (no volume).
+    pub coordinating: EsGroup,
+    /// Ingest nodes (no volume); `replicas: 0` turns them off.
+    pub ingest: EsGroup,
+}
+
+/// An Elasticsearch node group with persistent storage.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EsStatefulGroup {
+    /// Number of pods.
+    pub replicas: u32,
+    /// Size of each pod's data volume.
+    pub storage: Quantity,
+    /// JVM heap (`512m`, `2g`); the chart's default when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heap_size: Option<String>,
+    /// Container resources; the chart's preset when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
+}
+
+/// An Elasticsearch node group without storage.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EsGroup {
+    /// Number of pods.
+    pub replicas: u32,
+    /// JVM heap (`512m`, `2g`); the chart's default when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heap_size: Option<String>,
+    /// Container resources; the chart's preset when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
+}
+
 /// The `elasticsearch` component.
 pub struct Elasticsearch;
-
-/// `host:port` of the Elasticsearch REST API.
-pub fn http_endpoint(c: &PlatformConfig) -> (String, u16) {
-    let es = &c.components.elasticsearch;
-    (service_host(&es.release, &es.namespace), HTTP_PORT)
-}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Values {
-    global: super::BitnamiGlobal,
+    global: BitnamiGlobal,
     image: BitnamiImage,
     sysctl_image: BitnamiImage,
-    volume_permissions: super::VolumePermissions,
+    volume_permissions: VolumePermissions,
     master: Group,
     data: Group,
     coordinating: Group,
@@ -54,7 +93,7 @@ struct Group {
     #[serde(skip_serializing_if = "Option::is_none")]
     resources: Option<K8sResources>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    persistence: Option<super::Persistence>,
+    persistence: Option<Persistence>,
 }
 
 fn stateful(g: &EsStatefulGroup, class: &str) -> Group {
@@ -63,7 +102,7 @@ fn stateful(g: &EsStatefulGroup, class: &str) -> Group {
         replica_count: g.replicas,
         heap_size: g.heap_size.clone(),
         resources: g.resources.as_ref().map(K8sResources::from),
-        persistence: Some(super::Persistence::new(class, &g.storage)),
+        persistence: Some(Persistence::new(class, &g.storage)),
     }
 }
 
@@ -78,52 +117,49 @@ fn stateless(g: &EsGroup, enabled: Option<bool>) -> Group {
 }
 
 impl Component for Elasticsearch {
-    fn name(&self) -> &'static str {
-        "elasticsearch"
-    }
-    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
-        use super::Placement;
-        let x = &c.components.elasticsearch;
-        Some(Placement::new(x.enabled, &x.namespace, &x.depends_on))
-    }
-    fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
-        super::needs_namespaces(c)
-    }
-    fn delivery(&self, _: &PlatformConfig) -> Delivery {
+    type Config = ElasticsearchConfig;
+    const NAME: &'static str = "elasticsearch";
+    const ABOUT: &'static str = "Elasticsearch (bitnami/elasticsearch), DataHub's search index.";
+    const SECTION: Section = Section::Release;
+    const TEMPLATE: Option<&'static str> =
+        Some(include_str!("../../templates/elasticsearch.yaml.tera"));
+
+    fn delivery(&self, _: &Own<'_, ElasticsearchConfig>) -> Delivery {
         Delivery::Helm(CHART)
     }
-    fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
-        let me = &c.components.elasticsearch;
-        super::check_placement(c, "elasticsearch", "release", &me.release, &me.namespace, f);
-        let es = &c.components.elasticsearch;
-        let base = ["components", "elasticsearch"];
+    fn addresses(&self, own: &Own<'_, ElasticsearchConfig>) -> Vec<Address> {
+        vec![Address::new("http", own.release, own.namespace, HTTP_PORT)]
+    }
+    fn validate(&self, cx: &Cx<'_, ElasticsearchConfig>, f: &mut Findings) {
+        let es = cx.config;
         for (name, g) in [("master", &es.master), ("data", &es.data)] {
-            let p = |leaf: &'static str| [base[0], base[1], name, leaf];
-            check_replicas(g.replicas, 1, &p("replicas"), f);
-            check_storage(&g.storage, &p("storage"), f);
-            check_heap(&g.heap_size, &p("heapSize"), f);
-            if let Some(r) = &g.resources {
-                check_resources(r, &p("resources"), f);
-            }
+            rules::replicas(g.replicas, 1, &[name, "replicas"], f);
+            rules::storage(&g.storage, &[name, "storage"], f);
+            rules::heap(&g.heap_size, &[name, "heapSize"], f);
+            rules::maybe_resources(&g.resources, &[name, "resources"], f);
         }
         for (name, g, min) in [
             ("coordinating", &es.coordinating, 1),
             ("ingest", &es.ingest, 0),
         ] {
-            let p = |leaf: &'static str| [base[0], base[1], name, leaf];
-            check_replicas(g.replicas, min, &p("replicas"), f);
-            check_heap(&g.heap_size, &p("heapSize"), f);
-            if let Some(r) = &g.resources {
-                check_resources(r, &p("resources"), f);
-            }
+            rules::replicas(g.replicas, min, &[name, "replicas"], f);
+            rules::heap(&g.heap_size, &[name, "heapSize"], f);
+            rules::maybe_resources(&g.resources, &[name, "resources"], f);
         }
     }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<Workload> {
-        let es = &c.components.elasticsearch;
-        let ns = &es.namespace;
-        let class = &c.storage_class;
-        let pods = |group: &str, replicas, r: &Option<crate::config::Resources>, preset| {
-            super::bitnami_pods(self.name(), ns, group, replicas, r.as_ref(), &CHART, preset)
+    fn workloads(&self, own: &Own<'_, ElasticsearchConfig>) -> Vec<Workload> {
+        let es = own.config;
+        let class = &own.platform.storage_class;
+        let pods = |group: &str, replicas, r: &Option<Resources>, preset| {
+            bitnami::pods(
+                Self::NAME,
+                own.namespace,
+                group,
+                replicas,
+                r.as_ref(),
+                &CHART,
+                preset,
+            )
         };
         vec![
             pods("master", es.master.replicas, &es.master.resources, "small")
@@ -139,42 +175,40 @@ impl Component for Elasticsearch {
             pods("ingest", es.ingest.replicas, &es.ingest.resources, "small"),
         ]
     }
-
-    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::model::SmokeCheck> {
-        use crate::model::{images, target_env, Probe, SmokeCheck};
-        let (host, port) = http_endpoint(c);
+    fn smoke(&self, cx: &Cx<'_, ElasticsearchConfig>) -> Option<SmokeCheck> {
+        let a = cx.address(Self::NAME, "http").ok()?;
         Some(SmokeCheck {
-            namespace: c.components.elasticsearch.namespace.clone(),
-            target: (host.clone(), port),
+            namespace: cx.namespace.to_string(),
+            target: (a.host(), a.port),
             probe: Probe::Script {
                 image: images::CURL.into(),
                 // 408 (and so a failure) unless the cluster is yellow or green within 60s.
                 script: "curl -fsS \"http://$HOST:$PORT/_cluster/health?wait_for_status=yellow&timeout=60s\"",
-                env: target_env(&host, port),
+                env: target_env(&a.host(), a.port),
                 jvm: false,
             },
         })
     }
-
-    fn build(&self, c: &PlatformConfig) -> Vec<Document> {
-        let es = &c.components.elasticsearch;
-        let class = &c.storage_class;
+    fn build(&self, cx: &Cx<'_, ElasticsearchConfig>) -> Result<Vec<Document>, Finding> {
+        let es = cx.config;
+        let p = cx.platform;
+        let class = &p.storage_class;
         let values = Values {
-            global: super::BitnamiGlobal::new(c),
-            image: BitnamiImage::new(c, "elasticsearch"),
-            sysctl_image: BitnamiImage::new(c, "os-shell"),
-            volume_permissions: super::VolumePermissions::new(c),
+            global: BitnamiGlobal::new(p),
+            image: BitnamiImage::new(p, "elasticsearch"),
+            sysctl_image: BitnamiImage::new(p, "os-shell"),
+            volume_permissions: VolumePermissions::new(p),
             master: stateful(&es.master, class),
             data: stateful(&es.data, class),
             coordinating: stateless(&es.coordinating, None),
             ingest: stateless(&es.ingest, Some(es.ingest.replicas > 0)),
         };
-        vec![super::values_document(
-            self.name(),
+        Ok(vec![Document::values(
+            Self::NAME,
             &CHART,
-            &es.release,
-            &es.namespace,
+            cx.release,
+            cx.namespace,
             &values,
-        )]
+        )])
     }
 }

@@ -4,17 +4,25 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::{registry, Component, Delivery, Document, SecretUse};
-use crate::config::PlatformConfig;
-use crate::model::Finding;
+use crate::model::{
+    Component, Cx, Delivery, Document, Finding, Findings, Own, SecretUse, Section, View,
+};
+use crate::names::is_dns_label;
+use crate::yaml::Emitted;
 
 /// `apiVersion` of ExternalSecret (`v1beta1` is no longer served).
 pub const API_VERSION: &str = "external-secrets.io/v1";
 
 /// The `external-secrets` component.
 pub struct ExternalSecrets;
+
+/// It has no section: it is on when the env names a `secretStore`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoSettings {}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -74,53 +82,55 @@ struct RemoteRef {
     property: String,
 }
 
-/// Every Secret the enabled components read, grouped by (namespace, name).
-pub fn uses(c: &PlatformConfig) -> BTreeMap<(String, String), Vec<SecretUse>> {
+/// Every Secret the enabled components read, grouped by (namespace, name),
+/// each key once.
+fn uses<T>(cx: &Cx<'_, T>) -> BTreeMap<(String, String), Vec<SecretUse>> {
     let mut out: BTreeMap<(String, String), Vec<SecretUse>> = BTreeMap::new();
-    for comp in registry().iter().filter(|x| x.enabled(c)) {
-        for u in comp.secrets(c) {
-            let entry = out
-                .entry((u.namespace.clone(), u.reference.secret.clone()))
-                .or_default();
-            if !entry.iter().any(|e| e.reference.key == u.reference.key) {
-                entry.push(u);
-            }
+    for u in cx.secret_uses() {
+        let entry = out
+            .entry((u.namespace.clone(), u.reference.secret.clone()))
+            .or_default();
+        if !entry.iter().any(|e| e.reference.key == u.reference.key) {
+            entry.push(u.clone());
         }
     }
     out
 }
 
 impl Component for ExternalSecrets {
-    fn name(&self) -> &'static str {
-        "external-secrets"
+    type Config = NoSettings;
+    const NAME: &'static str = "external-secrets";
+    const ABOUT: &'static str = "ExternalSecrets creating every Secret the platform reads.";
+    const SECTION: Section = Section::None;
+    const TEMPLATE: Option<&'static str> =
+        Some(include_str!("../../templates/external-secrets.yaml.tera"));
+    const SYNC_OPTIONS: &'static [&'static str] = &["SkipDryRunOnMissingResource=true"];
+    const CREATES_SECRETS: bool = true;
+
+    fn enabled(&self, own: &Own<'_, NoSettings>) -> bool {
+        own.platform.secret_store.is_some()
     }
-    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
-        use super::Placement;
-        Some(Placement::new(
-            c.secret_store.is_some(),
-            &c.argocd.namespace,
-            &[],
-        ))
-    }
-    fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
-        super::needs_namespaces(c)
-    }
-    fn delivery(&self, _: &PlatformConfig) -> Delivery {
+    fn delivery(&self, _: &Own<'_, NoSettings>) -> Delivery {
         Delivery::Manifests
     }
-    fn sync_options(&self) -> &'static [&'static str] {
-        &["SkipDryRunOnMissingResource=true"]
+    /// The components that create the namespaces its ExternalSecrets go to.
+    fn needs(&self, cx: &Cx<'_, NoSettings>) -> Vec<&'static str> {
+        cx.secret_uses()
+            .filter_map(|u| cx.facts.namespaces.get(&u.namespace).copied())
+            .collect()
     }
-    fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
-        let Some(store) = &c.secret_store else { return };
-        if !crate::names::is_dns_label(&store.name) {
+    fn validate(&self, cx: &Cx<'_, NoSettings>, f: &mut Findings) {
+        let Some(store) = &cx.platform.secret_store else {
+            return;
+        };
+        if !is_dns_label(&store.name) {
             f.push(Finding::new(
                 &["secretStore", "name"],
                 format!("`{}` is not a valid ClusterSecretStore name", store.name),
                 "use lower-case letters, digits and `-`",
             ));
         }
-        for ((ns, name), keys) in uses(c) {
+        for ((ns, name), keys) in uses(cx) {
             let types: Vec<_> = keys.iter().map(|k| k.secret_type).collect();
             if types.windows(2).any(|w| w[0] != w[1]) {
                 f.push(Finding::new(
@@ -133,11 +143,11 @@ impl Component for ExternalSecrets {
             }
         }
     }
-    fn build(&self, c: &PlatformConfig) -> Vec<Document> {
-        let Some(store) = &c.secret_store else {
-            return Vec::new();
+    fn build(&self, cx: &Cx<'_, NoSettings>) -> Result<Vec<Document>, Finding> {
+        let Some(store) = &cx.platform.secret_store else {
+            return Ok(Vec::new());
         };
-        let docs: Vec<crate::yaml::Emitted> = uses(c)
+        let docs: Vec<Emitted> = uses(cx)
             .into_iter()
             .map(|((namespace, name), keys)| {
                 let mut data: Vec<Data> = keys
@@ -155,7 +165,7 @@ impl Component for ExternalSecrets {
                     })
                     .collect();
                 data.sort_by(|a, b| a.secret_key.cmp(&b.secret_key));
-                let es = ExternalSecret {
+                Emitted::of(&ExternalSecret {
                     api_version: API_VERSION,
                     kind: "ExternalSecret",
                     metadata: Metadata {
@@ -175,19 +185,15 @@ impl Component for ExternalSecrets {
                         },
                         data,
                     },
-                };
-                crate::yaml::Emitted::of(&es)
+                })
             })
             .collect();
-        vec![Document {
+        Ok(vec![Document {
             path: "manifests/external-secrets.yaml".into(),
-            template: "external-secrets",
+            template: Self::NAME,
             data: serde_json::json!({ "store": store.name }),
-            view: super::View::All("secrets"),
+            view: View::All("secrets"),
             expect: docs,
-        }]
-    }
-    fn workloads(&self, _: &PlatformConfig) -> Vec<crate::model::Workload> {
-        Vec::new()
+        }])
     }
 }

@@ -123,12 +123,12 @@ pub fn ingress(
 }
 
 /// A manifest document holding one Ingress.
-pub fn document(path: String, ingress: &Ingress) -> super::Document {
+pub fn document(path: String, ingress: &Ingress) -> crate::model::Document {
     let backend = ingress.spec.rules.first().and_then(|r| {
         let b = &r.http.paths.first()?.backend.service;
         Some((&r.host, &b.name, b.port.number))
     });
-    super::Document {
+    crate::model::Document {
         path,
         template: "ingress",
         data: match backend {
@@ -137,7 +137,7 @@ pub fn document(path: String, ingress: &Ingress) -> super::Document {
             }
             None => serde_json::json!({}),
         },
-        view: super::View::One("ingress"),
+        view: crate::model::View::One("ingress"),
         expect: vec![crate::yaml::Emitted::of(ingress)],
     }
 }

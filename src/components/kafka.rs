@@ -1,15 +1,16 @@
 //! Kafka through bitnami/kafka 32.x, KRaft only: `controller.*` and
 //! `broker.*` (the chart has no top-level `replicaCount` or `persistence`).
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::{
-    check_replicas, check_resources, check_storage, service_host, BitnamiImage, Chart, Component,
-    Delivery, Document, K8sResources, Persistence,
+use super::bitnami::{self, BitnamiGlobal, BitnamiImage, Persistence, VolumePermissions};
+use super::K8sResources;
+use crate::config::{Quantity, Resources};
+use crate::model::{
+    images, rules, target_env, Address, Chart, Component, Cx, Delivery, Document, Finding,
+    Findings, Own, Probe, Section, SmokeCheck, Workload,
 };
-use crate::config::{KafkaNodes, PlatformConfig};
-use crate::model::Finding;
-use crate::model::Workload;
 
 /// Pinned chart.
 pub const CHART: Chart = Chart::pinned("registry-1.docker.io/bitnamicharts", "kafka", "32.4.4");
@@ -17,19 +18,37 @@ pub const CHART: Chart = Chart::pinned("registry-1.docker.io/bitnamicharts", "ka
 /// Client port of the chart's bootstrap Service.
 pub const CLIENT_PORT: u16 = 9092;
 
+/// Kafka in KRaft mode.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KafkaConfig {
+    /// Controller-eligible nodes; they also act as brokers.
+    pub controller: KafkaNodes,
+    /// Broker-only nodes (0 by default: the controllers serve clients).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker: Option<KafkaNodes>,
+}
+
+/// A group of Kafka nodes.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KafkaNodes {
+    /// Number of pods.
+    pub replicas: u32,
+    /// Size of each pod's data volume.
+    pub storage: Quantity,
+    /// Container resources; the chart's preset when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
+}
+
 /// The `kafka` component.
 pub struct Kafka;
-
-/// `host:port` clients bootstrap from.
-pub fn bootstrap_servers(c: &PlatformConfig) -> String {
-    let k = &c.components.kafka;
-    format!("{}:{CLIENT_PORT}", service_host(&k.release, &k.namespace))
-}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Values {
-    global: super::BitnamiGlobal,
+    global: BitnamiGlobal,
     image: BitnamiImage,
     default_init_containers: InitContainers,
     listeners: Listeners,
@@ -41,7 +60,7 @@ struct Values {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct InitContainers {
-    volume_permissions: super::VolumePermissions,
+    volume_permissions: VolumePermissions,
     auto_discovery: AutoDiscovery,
 }
 
@@ -83,7 +102,7 @@ fn nodes(n: &KafkaNodes, class: &str) -> Nodes {
 
 /// Kafka's internal topics default to replication factor 3, which fails on
 /// fewer brokers: size them to the cluster (at most 3).
-fn replication(k: &crate::config::KafkaConfig) -> std::collections::BTreeMap<&'static str, u32> {
+fn replication(k: &KafkaConfig) -> std::collections::BTreeMap<&'static str, u32> {
     let brokers = k.controller.replicas + k.broker.as_ref().map_or(0, |b| b.replicas);
     let factor = brokers.clamp(1, 3);
     std::collections::BTreeMap::from([
@@ -95,56 +114,54 @@ fn replication(k: &crate::config::KafkaConfig) -> std::collections::BTreeMap<&'s
 }
 
 impl Component for Kafka {
-    fn name(&self) -> &'static str {
-        "kafka"
-    }
-    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
-        use super::Placement;
-        let x = &c.components.kafka;
-        Some(Placement::new(x.enabled, &x.namespace, &x.depends_on))
-    }
-    fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
-        super::needs_namespaces(c)
-    }
-    fn delivery(&self, _: &PlatformConfig) -> Delivery {
+    type Config = KafkaConfig;
+    const NAME: &'static str = "kafka";
+    const ABOUT: &'static str = "Kafka in KRaft mode (bitnami/kafka), DataHub's event log.";
+    const SECTION: Section = Section::Release;
+    const TEMPLATE: Option<&'static str> = Some(include_str!("../../templates/kafka.yaml.tera"));
+
+    fn delivery(&self, _: &Own<'_, KafkaConfig>) -> Delivery {
         Delivery::Helm(CHART)
     }
-    fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
-        let me = &c.components.kafka;
-        super::check_placement(c, "kafka", "release", &me.release, &me.namespace, f);
-        let k = &c.components.kafka;
+    fn addresses(&self, own: &Own<'_, KafkaConfig>) -> Vec<Address> {
+        vec![Address::new(
+            "bootstrap",
+            own.release,
+            own.namespace,
+            CLIENT_PORT,
+        )]
+    }
+    fn validate(&self, cx: &Cx<'_, KafkaConfig>, f: &mut Findings) {
+        let k = cx.config;
         let groups = [
             ("controller", Some(&k.controller), 1),
             ("broker", k.broker.as_ref(), 0),
         ];
         for (name, g, min) in groups {
             let Some(g) = g else { continue };
-            let p = |leaf: &'static str| ["components", "kafka", name, leaf];
-            check_replicas(g.replicas, min, &p("replicas"), f);
-            check_storage(&g.storage, &p("storage"), f);
-            if let Some(r) = &g.resources {
-                check_resources(r, &p("resources"), f);
-            }
+            rules::replicas(g.replicas, min, &[name, "replicas"], f);
+            rules::storage(&g.storage, &[name, "storage"], f);
+            rules::maybe_resources(&g.resources, &[name, "resources"], f);
         }
         // KRaft needs a majority of controllers: an even count adds no tolerance.
         if k.controller.replicas.is_multiple_of(2) && k.controller.replicas > 0 {
-            f.push(Finding::new(
-                &["components", "kafka", "controller", "replicas"],
+            f.at(
+                &["controller", "replicas"],
                 format!(
                     "{} KRaft controllers tolerate no more failures than {}",
                     k.controller.replicas,
                     k.controller.replicas - 1
                 ),
                 "use an odd number of controllers (1, 3 or 5)",
-            ));
+            );
         }
     }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<Workload> {
-        let k = &c.components.kafka;
-        let class = &c.storage_class;
-        let mut w = vec![super::bitnami_pods(
-            self.name(),
-            &k.namespace,
+    fn workloads(&self, own: &Own<'_, KafkaConfig>) -> Vec<Workload> {
+        let k = own.config;
+        let class = &own.platform.storage_class;
+        let mut w = vec![bitnami::pods(
+            Self::NAME,
+            own.namespace,
             "controller",
             k.controller.replicas,
             k.controller.resources.as_ref(),
@@ -154,9 +171,9 @@ impl Component for Kafka {
         .volume(class, &k.controller.storage)];
         if let Some(b) = k.broker.as_ref().filter(|b| b.replicas > 0) {
             w.push(
-                super::bitnami_pods(
-                    self.name(),
-                    &k.namespace,
+                bitnami::pods(
+                    Self::NAME,
+                    own.namespace,
                     "broker",
                     b.replicas,
                     b.resources.as_ref(),
@@ -168,42 +185,40 @@ impl Component for Kafka {
         }
         w
     }
-
-    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::model::SmokeCheck> {
-        use crate::model::{images, target_env, Probe, SmokeCheck};
-        let k = &c.components.kafka;
-        let host = service_host(&k.release, &k.namespace);
+    fn smoke(&self, cx: &Cx<'_, KafkaConfig>) -> Option<SmokeCheck> {
+        let a = cx.address(Self::NAME, "bootstrap").ok()?;
+        let images = &cx.platform.images;
         let image = format!(
             "{}/{}/kafka:{}",
-            c.images.bitnami_registry,
-            c.images.bitnami_namespace,
+            images.bitnami_registry,
+            images.bitnami_namespace,
             images::KAFKA_TAG
         );
         Some(SmokeCheck {
-            namespace: k.namespace.clone(),
-            target: (host.clone(), CLIENT_PORT),
+            namespace: cx.namespace.to_string(),
+            target: (a.host(), a.port),
             probe: Probe::Script {
                 image,
                 script: "/opt/bitnami/kafka/bin/kafka-topics.sh --bootstrap-server \"$HOST:$PORT\" --list",
-                env: target_env(&host, CLIENT_PORT),
+                env: target_env(&a.host(), a.port),
                 jvm: true,
             },
         })
     }
-
-    fn build(&self, c: &PlatformConfig) -> Vec<Document> {
-        let k = &c.components.kafka;
-        let class = &c.storage_class;
+    fn build(&self, cx: &Cx<'_, KafkaConfig>) -> Result<Vec<Document>, Finding> {
+        let k = cx.config;
+        let p = cx.platform;
+        let class = &p.storage_class;
         let plaintext = || Listener {
             protocol: "PLAINTEXT",
         };
         let values = Values {
-            global: super::BitnamiGlobal::new(c),
-            image: BitnamiImage::new(c, "kafka"),
+            global: BitnamiGlobal::new(p),
+            image: BitnamiImage::new(p, "kafka"),
             default_init_containers: InitContainers {
-                volume_permissions: super::VolumePermissions::new(c),
+                volume_permissions: VolumePermissions::new(p),
                 auto_discovery: AutoDiscovery {
-                    image: BitnamiImage::new(c, "kubectl"),
+                    image: BitnamiImage::new(p, "kubectl"),
                 },
             },
             listeners: Listeners {
@@ -222,12 +237,12 @@ impl Component for Kafka {
                 },
             },
         };
-        vec![super::values_document(
-            self.name(),
+        Ok(vec![Document::values(
+            Self::NAME,
             &CHART,
-            &k.release,
-            &k.namespace,
+            cx.release,
+            cx.namespace,
             &values,
-        )]
+        )])
     }
 }

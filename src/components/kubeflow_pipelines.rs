@@ -2,9 +2,15 @@
 //! (cluster-scoped resources, then the platform-agnostic env), and an
 //! Ingress to its UI.
 
-use super::{check_fixed_namespace, ingress, Component, Delivery, Document, KustomizeSource};
-use crate::config::{KustomizeComponentConfig, PlatformConfig};
-use crate::model::Finding;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{fixed_namespace, ingress, DEFAULT_CLASS};
+use crate::config::PublicEndpoint;
+use crate::model::{
+    images, resources, target_env, Address, Component, Cx, Delivery, Document, Finding, Findings,
+    KustomizeSource, Own, Probe, Section, SmokeCheck, Workload,
+};
 
 /// Pinned upstream manifests.
 pub const SOURCE: KustomizeSource = KustomizeSource {
@@ -46,95 +52,80 @@ const UPSTREAM_VOLUMES: [(&str, &str); 2] = [("mysql", "20Gi"), ("seaweedfs", "2
 /// The `kubeflow-pipelines` component.
 pub struct KubeflowPipelines;
 
-fn config(c: &PlatformConfig) -> Option<&KustomizeComponentConfig> {
-    c.components.kubeflow_pipelines.as_ref()
+/// A component installed from upstream kustomize manifests at a pinned
+/// revision; its namespace is the one upstream fixes (`kubeflow`).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KustomizeComponentConfig {
+    /// Public endpoint of its UI, where it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<PublicEndpoint>,
 }
 
 impl Component for KubeflowPipelines {
-    fn name(&self) -> &'static str {
-        "kubeflow-pipelines"
-    }
-    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
-        use super::Placement;
-        config(c).map(|x| Placement::new(x.enabled, &x.namespace, &x.depends_on))
-    }
-    fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
-        super::needs_namespaces(c)
-    }
-    fn delivery(&self, _: &PlatformConfig) -> Delivery {
+    type Config = KustomizeComponentConfig;
+    const NAME: &'static str = "kubeflow-pipelines";
+    const ABOUT: &'static str = "Kubeflow Pipelines 2.17.0 (upstream kustomize manifests).";
+    const SECTION: Section = Section::Namespaced;
+    // Argo Workflows' CRDs exceed client-side apply's annotation limit.
+    const SYNC_OPTIONS: &'static [&'static str] =
+        &["ServerSideApply=true", "SkipDryRunOnMissingResource=true"];
+
+    fn delivery(&self, _: &Own<'_, KustomizeComponentConfig>) -> Delivery {
         Delivery::Kustomize(SOURCE)
     }
-    fn sync_options(&self) -> &'static [&'static str] {
-        // Argo Workflows' CRDs exceed client-side apply's annotation limit.
-        &["ServerSideApply=true", "SkipDryRunOnMissingResource=true"]
+    fn addresses(&self, own: &Own<'_, KustomizeComponentConfig>) -> Vec<Address> {
+        vec![
+            Address::new("api", API_SERVICE.0, own.namespace, API_SERVICE.1),
+            Address::new("ui", UI_SERVICE.0, own.namespace, UI_SERVICE.1),
+        ]
     }
-    fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
-        let Some(k) = config(c) else { return };
-        super::check_placement(
-            c,
-            "kubeflowPipelines",
-            "namespace",
-            &k.namespace,
-            &k.namespace,
-            f,
-        );
-        check_fixed_namespace("kubeflowPipelines", &k.namespace, NAMESPACE, f);
+    fn validate(&self, cx: &Cx<'_, KustomizeComponentConfig>, f: &mut Findings) {
+        fixed_namespace(cx.namespace, NAMESPACE, f);
     }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::model::Workload> {
-        let Some(k) = config(c) else {
-            return Vec::new();
-        };
+    fn workloads(&self, own: &Own<'_, KustomizeComponentConfig>) -> Vec<Workload> {
         let src = "from kubeflow/pipelines 2.17.0 manifests (env/platform-agnostic)";
         UPSTREAM_PODS
             .iter()
             .map(|(name, req)| {
-                let r = crate::model::resources((req.map(|r| r.0), req.map(|r| r.1)), (None, None));
-                let mut w = crate::model::Workload::pods(self.name(), &k.namespace, name, 1)
+                let r = resources((req.map(|r| r.0), req.map(|r| r.1)), (None, None));
+                let mut w = Workload::pods(Self::NAME, own.namespace, name, 1)
                     .default_container(&r, format!("{name}: 1 replica, requests {src}"));
                 if let Some((_, size)) = UPSTREAM_VOLUMES.iter().find(|(n, _)| n == name) {
-                    w = w.volume(
-                        super::DEFAULT_CLASS,
-                        &size.parse().expect("constant parses"),
-                    );
+                    w = w.volume(DEFAULT_CLASS, &size.parse().expect("constant parses"));
                 }
                 w
             })
             .collect()
     }
-
-    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::model::SmokeCheck> {
-        use crate::model::{images, target_env, Probe, SmokeCheck};
-        let k = config(c)?;
-        let host = super::service_host(API_SERVICE.0, &k.namespace);
+    fn smoke(&self, cx: &Cx<'_, KustomizeComponentConfig>) -> Option<SmokeCheck> {
+        let a = cx.address(Self::NAME, "api").ok()?;
         Some(SmokeCheck {
-            namespace: k.namespace.clone(),
-            target: (host.clone(), API_SERVICE.1),
+            namespace: cx.namespace.to_string(),
+            target: (a.host(), a.port),
             probe: Probe::Script {
                 image: images::CURL.into(),
                 script: "curl -fsS \"http://$HOST:$PORT/apis/v2beta1/healthz\"",
-                env: target_env(&host, API_SERVICE.1),
+                env: target_env(&a.host(), a.port),
                 jvm: false,
             },
         })
     }
-
-    fn build(&self, c: &PlatformConfig) -> Vec<Document> {
-        let Some(k) = config(c) else {
-            return Vec::new();
+    fn build(&self, cx: &Cx<'_, KustomizeComponentConfig>) -> Result<Vec<Document>, Finding> {
+        let Some(host) = ingress::public_host(cx.platform, &cx.config.endpoint) else {
+            return Ok(Vec::new());
         };
-        let Some(host) = ingress::public_host(c, &k.endpoint) else {
-            return Vec::new();
-        };
-        ingress::ingress(
-            c,
+        let ui = cx.address(Self::NAME, "ui")?;
+        Ok(ingress::ingress(
+            cx.platform,
             "kubeflow-pipelines-ui",
-            &k.namespace,
+            cx.namespace,
             &host,
-            UI_SERVICE.0,
-            UI_SERVICE.1,
+            &ui.service,
+            ui.port,
         )
         .map(|i| ingress::document("manifests/kubeflow-pipelines-ingress.yaml".into(), &i))
         .into_iter()
-        .collect()
+        .collect())
     }
 }

@@ -1,11 +1,13 @@
 //! The KubeRay operator through ray-project/kuberay-operator 1.7.0, CRDs
 //! included (server-side applied: they exceed client-side apply's limit).
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::{Chart, Component, Delivery, Document};
-use crate::config::{KuberayOperatorConfig, PlatformConfig};
-use crate::model::Finding;
+use crate::config::ImageRef;
+use crate::model::{
+    resources, Chart, Component, Cx, Delivery, Document, Finding, Own, Section, Workload,
+};
 
 /// Pinned chart.
 pub const CHART: Chart = Chart::pinned(
@@ -17,8 +19,13 @@ pub const CHART: Chart = Chart::pinned(
 /// The `kuberay-operator` component.
 pub struct KuberayOperator;
 
-fn config(c: &PlatformConfig) -> Option<&KuberayOperatorConfig> {
-    c.components.kuberay_operator.as_ref()
+/// The KubeRay operator (ray-project/kuberay-operator Helm chart, with
+/// CRDs); it watches every namespace.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KuberayOperatorConfig {
+    /// Operator image.
+    pub image: ImageRef,
 }
 
 #[derive(Serialize)]
@@ -33,54 +40,38 @@ struct Image {
 }
 
 impl Component for KuberayOperator {
-    fn name(&self) -> &'static str {
-        "kuberay-operator"
-    }
-    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
-        use super::Placement;
-        config(c).map(|x| Placement::new(x.enabled, &x.namespace, &x.depends_on))
-    }
-    fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
-        super::needs_namespaces(c)
-    }
-    fn delivery(&self, _: &PlatformConfig) -> Delivery {
+    type Config = KuberayOperatorConfig;
+    const NAME: &'static str = "kuberay-operator";
+    const ABOUT: &'static str = "The KubeRay operator (ray-project/kuberay-operator).";
+    const SECTION: Section = Section::Release;
+    const TEMPLATE: Option<&'static str> =
+        Some(include_str!("../../templates/kuberay-operator.yaml.tera"));
+    const SYNC_OPTIONS: &'static [&'static str] = &["ServerSideApply=true"];
+
+    fn delivery(&self, _: &Own<'_, KuberayOperatorConfig>) -> Delivery {
         Delivery::Helm(CHART)
     }
-    fn sync_options(&self) -> &'static [&'static str] {
-        &["ServerSideApply=true"]
-    }
-    fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
-        if let Some(o) = config(c) {
-            super::check_placement(c, "kuberayOperator", "release", &o.release, &o.namespace, f);
-        }
-    }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::model::Workload> {
-        let Some(o) = config(c) else {
-            return Vec::new();
-        };
-        let r = crate::model::resources((None, None), (Some("100m"), Some("512Mi")));
-        vec![crate::model::Workload::pods(self.name(), &o.namespace, "operator", 1).default_container(
+    fn workloads(&self, own: &Own<'_, KuberayOperatorConfig>) -> Vec<Workload> {
+        let r = resources((None, None), (Some("100m"), Some("512Mi")));
+        vec![Workload::pods(Self::NAME, own.namespace, "operator", 1).default_container(
             &r,
             "operator: limits from kuberay-operator 1.7.0 values.yaml `resources` (requests default to the limits)",
         )]
     }
-
-    fn build(&self, c: &PlatformConfig) -> Vec<Document> {
-        let Some(o) = config(c) else {
-            return Vec::new();
-        };
+    fn build(&self, cx: &Cx<'_, KuberayOperatorConfig>) -> Result<Vec<Document>, Finding> {
+        let image = &cx.config.image;
         let values = Values {
             image: Image {
-                repository: o.image.repository.clone(),
-                tag: o.image.tag.clone(),
+                repository: image.repository.clone(),
+                tag: image.tag.clone(),
             },
         };
-        vec![super::values_document(
-            self.name(),
+        Ok(vec![Document::values(
+            Self::NAME,
             &CHART,
-            &o.release,
-            &o.namespace,
+            cx.release,
+            cx.namespace,
             &values,
-        )]
+        )])
     }
 }

@@ -4,13 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::{
-    check_replicas, check_resources, ingress, Chart, Component, Delivery, Document, K8sResources,
+use super::{ingress, K8sResources};
+use crate::config::{PublicEndpoint, Resources, SecretRef};
+use crate::model::{
+    images, rules, target_env, Address, Chart, Component, Cx, Delivery, Document, Finding,
+    Findings, Own, Probe, SecretUse, Section, SmokeCheck, Workload,
 };
-use crate::config::{MlflowConfig, PlatformConfig, SecretRef};
-use crate::model::Finding;
 
 /// Pinned chart.
 pub const CHART: Chart = Chart::pinned(
@@ -36,23 +38,55 @@ with mlflow.start_run(run_name='post-sync'):\n\
     mlflow.log_metric('ok', 1.0)\n\
 PY\n";
 
-/// Host and port of the tracking server's Service (named after the release,
-/// which contains `mlflow`; otherwise `<release>-mlflow`).
-pub fn tracking_endpoint(m: &MlflowConfig) -> (String, u16) {
-    let name = if m.release.contains("mlflow") {
-        m.release.clone()
-    } else {
-        format!("{}-mlflow", m.release)
-    };
-    (super::service_host(&name, &m.namespace), SERVICE_PORT)
+/// MLflow tracking server (community-charts/mlflow).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MlflowConfig {
+    /// Tracking server pods.
+    #[serde(default = "one")]
+    pub replicas: u32,
+    /// Container resources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
+    /// Backend store: a database on the existing PostgreSQL.
+    pub backend_store: MlflowBackendStore,
+    /// Artifact store: a bucket on the existing MinIO (S3 API).
+    pub artifacts: MlflowArtifacts,
+    /// Public endpoint of the MLflow UI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<PublicEndpoint>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// MLflow's database; both credentials are keys of one Secret.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MlflowBackendStore {
+    /// Database name on the existing PostgreSQL.
+    pub database: String,
+    /// Secret key holding the user name.
+    pub user: SecretRef,
+    /// Secret key holding the password (same Secret as `user`).
+    pub password: SecretRef,
+}
+
+/// MLflow's artifact bucket; both keys are keys of one Secret.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MlflowArtifacts {
+    /// Bucket name.
+    pub bucket: String,
+    /// Secret key holding the access key id.
+    pub access_key_id: SecretRef,
+    /// Secret key holding the secret access key (same Secret as `accessKeyId`).
+    pub secret_access_key: SecretRef,
 }
 
 /// The `mlflow` component.
 pub struct Mlflow;
-
-fn config(c: &PlatformConfig) -> Option<&MlflowConfig> {
-    c.components.mlflow.as_ref()
-}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -147,103 +181,49 @@ struct Tls {
     hosts: Vec<String>,
 }
 
-fn same_secret(a: &SecretRef, b: &SecretRef, path: &[&str], other: &str, f: &mut Vec<Finding>) {
+fn same_secret(a: &SecretRef, b: &SecretRef, path: &[&str], other: &str, f: &mut Findings) {
     if a.secret != b.secret {
-        f.push(Finding::new(
+        f.at(
             path,
             format!(
                 "the chart reads both keys from one Secret: `{}` here, `{}` for {other}",
                 b.secret, a.secret
             ),
             format!("keep both keys in Secret `{}`", a.secret),
-        ));
+        );
+    }
+}
+
+/// The tracking server's Service: named after the release when the
+/// release name contains `mlflow`, else `<release>-mlflow`.
+fn service_name(release: &str) -> String {
+    if release.contains("mlflow") {
+        release.to_string()
+    } else {
+        format!("{release}-mlflow")
     }
 }
 
 impl Component for Mlflow {
-    fn name(&self) -> &'static str {
-        "mlflow"
-    }
-    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
-        use super::Placement;
-        config(c).map(|x| Placement::new(x.enabled, &x.namespace, &x.depends_on))
-    }
-    fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
-        super::needs_namespaces(c)
-    }
-    fn delivery(&self, _: &PlatformConfig) -> Delivery {
+    type Config = MlflowConfig;
+    const NAME: &'static str = "mlflow";
+    const ABOUT: &'static str = "MLflow tracking server.";
+    const SECTION: Section = Section::Release;
+    const TEMPLATE: Option<&'static str> = Some(include_str!("../../templates/mlflow.yaml.tera"));
+
+    fn delivery(&self, _: &Own<'_, MlflowConfig>) -> Delivery {
         Delivery::Helm(CHART)
     }
-    fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
-        let Some(m) = config(c) else { return };
-        super::check_placement(c, "mlflow", "release", &m.release, &m.namespace, f);
-        check_replicas(m.replicas, 1, &["components", "mlflow", "replicas"], f);
-        if let Some(r) = &m.resources {
-            check_resources(r, &["components", "mlflow", "resources"], f);
-        }
-        let b = &m.backend_store;
-        same_secret(
-            &b.user,
-            &b.password,
-            &["components", "mlflow", "backendStore", "password", "secret"],
-            "user",
-            f,
-        );
-        let a = &m.artifacts;
-        same_secret(
-            &a.access_key_id,
-            &a.secret_access_key,
-            &[
-                "components",
-                "mlflow",
-                "artifacts",
-                "secretAccessKey",
-                "secret",
-            ],
-            "accessKeyId",
-            f,
-        );
-        if c.external.minio.is_none() {
-            f.push(Finding::new(
-                &["external"],
-                "MLflow stores artifacts on MinIO, but `external.minio` is not set",
-                "add `minio: { host: minio-service.data-platform.svc.cluster.local, port: 9000 }` under external",
-            ));
-        }
+    fn addresses(&self, own: &Own<'_, MlflowConfig>) -> Vec<Address> {
+        vec![Address::new(
+            "tracking",
+            service_name(own.release),
+            own.namespace,
+            SERVICE_PORT,
+        )]
     }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::model::Workload> {
-        let Some(m) = config(c) else {
-            return Vec::new();
-        };
-        let w = crate::model::Workload::pods(self.name(), &m.namespace, "server", m.replicas);
-        vec![match &m.resources {
-            Some(r) => w.container(r),
-            None => w
-                .container(&crate::config::Resources::default())
-                .note("server: no requests or limits (mlflow 1.11.5 values.yaml `resources: {}`)"),
-        }]
-    }
-
-    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::model::SmokeCheck> {
-        use crate::model::{images, target_env, Probe, SmokeCheck};
-        let m = config(c)?;
-        let (host, port) = tracking_endpoint(m);
-        Some(SmokeCheck {
-            namespace: m.namespace.clone(),
-            target: (host.clone(), port),
-            probe: Probe::Script {
-                image: images::MLFLOW.into(),
-                script: MLFLOW_SCRIPT,
-                env: target_env(&host, port),
-                jvm: false,
-            },
-        })
-    }
-
-    fn secrets(&self, c: &PlatformConfig) -> Vec<super::SecretUse> {
-        let Some(m) = config(c) else {
-            return Vec::new();
-        };
+    fn secrets(&self, own: &Own<'_, MlflowConfig>) -> Vec<SecretUse> {
+        let m = own.config;
         [
             &m.backend_store.user,
             &m.backend_store.password,
@@ -251,16 +231,69 @@ impl Component for Mlflow {
             &m.artifacts.secret_access_key,
         ]
         .into_iter()
-        .map(|r| super::SecretUse::new(&m.namespace, r))
+        .map(|r| SecretUse::new(own.namespace, r))
         .collect()
     }
-
-    fn build(&self, c: &PlatformConfig) -> Vec<Document> {
-        let (Some(m), Some(minio)) = (config(c), c.external.minio.as_ref()) else {
-            return Vec::new();
+    fn validate(&self, cx: &Cx<'_, MlflowConfig>, f: &mut Findings) {
+        let m = cx.config;
+        rules::replicas(m.replicas, 1, &["replicas"], f);
+        rules::maybe_resources(&m.resources, &["resources"], f);
+        let b = &m.backend_store;
+        same_secret(
+            &b.user,
+            &b.password,
+            &["backendStore", "password", "secret"],
+            "user",
+            f,
+        );
+        let a = &m.artifacts;
+        same_secret(
+            &a.access_key_id,
+            &a.secret_access_key,
+            &["artifacts", "secretAccessKey", "secret"],
+            "accessKeyId",
+            f,
+        );
+        if cx.platform.external.minio.is_none() {
+            f.push(Finding::new(
+                &["external"],
+                "MLflow stores artifacts on MinIO, but `external.minio` is not set",
+                "add `minio: { host: minio-service.data-platform.svc.cluster.local, port: 9000 }` under external",
+            ));
+        }
+    }
+    fn workloads(&self, own: &Own<'_, MlflowConfig>) -> Vec<Workload> {
+        let m = own.config;
+        let w = Workload::pods(Self::NAME, own.namespace, "server", m.replicas);
+        vec![match &m.resources {
+            Some(r) => w.container(r),
+            None => w
+                .container(&Resources::default())
+                .note("server: no requests or limits (mlflow 1.11.5 values.yaml `resources: {}`)"),
+        }]
+    }
+    fn smoke(&self, cx: &Cx<'_, MlflowConfig>) -> Option<SmokeCheck> {
+        let a = cx.address(Self::NAME, "tracking").ok()?;
+        Some(SmokeCheck {
+            namespace: cx.namespace.to_string(),
+            target: (a.host(), a.port),
+            probe: Probe::Script {
+                image: images::MLFLOW.into(),
+                script: MLFLOW_SCRIPT,
+                env: target_env(&a.host(), a.port),
+                jvm: false,
+            },
+        })
+    }
+    fn build(&self, cx: &Cx<'_, MlflowConfig>) -> Result<Vec<Document>, Finding> {
+        let m = cx.config;
+        let p = cx.platform;
+        let Some(minio) = p.external.minio.as_ref() else {
+            return Ok(Vec::new());
         };
-        let pg = &c.external.postgresql;
-        let host = ingress::public_host(c, &m.endpoint);
+        let pg = &p.external.postgresql;
+        let tracking = cx.address(Self::NAME, "tracking")?;
+        let host = ingress::public_host(p, &m.endpoint);
         let values = Values {
             replica_count: m.replicas,
             resources: m.resources.as_ref().map(K8sResources::from),
@@ -294,12 +327,11 @@ impl Component for Mlflow {
                 format!("http://{}:{}", minio.host, minio.port),
             )]),
             server_allowed_hosts: {
-                let (svc, port) = tracking_endpoint(m);
-                let mut hosts = vec![svc.clone(), format!("{svc}:{port}")];
+                let mut hosts = vec![tracking.host(), tracking.host_port()];
                 hosts.extend(host.clone());
                 hosts
             },
-            ingress: host.zip(c.ingress.as_ref()).map(|(host, cfg)| Ingress {
+            ingress: host.zip(p.ingress.as_ref()).map(|(host, cfg)| Ingress {
                 enabled: true,
                 class_name: cfg.class_name.clone(),
                 hosts: vec![Host {
@@ -315,12 +347,12 @@ impl Component for Mlflow {
                 }],
             }),
         };
-        vec![super::values_document(
-            self.name(),
+        Ok(vec![Document::values(
+            Self::NAME,
             &CHART,
-            &m.release,
-            &m.namespace,
+            cx.release,
+            cx.namespace,
             &values,
-        )]
+        )])
     }
 }

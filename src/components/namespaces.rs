@@ -2,12 +2,29 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::{Component, Delivery, Document};
-use crate::config::PlatformConfig;
-use crate::model::Finding;
+use crate::model::{Component, Cx, Delivery, Document, Finding, Findings, Own, Section, View};
+use crate::names::{is_dns_label, is_label_key, DNS_LABEL_HELP};
+use crate::yaml::Emitted;
+
+/// Namespaces, each with its labels.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NamespacesConfig {
+    /// Namespace name → its settings.
+    pub items: BTreeMap<String, NamespaceConfig>,
+}
+
+/// One namespace.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NamespaceConfig {
+    /// Labels on the namespace (e.g. `istio-injection: enabled`).
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
 
 /// The `namespaces` component: one `v1/Namespace` per configured item.
 pub struct Namespaces;
@@ -28,73 +45,61 @@ struct Meta<'a> {
 }
 
 impl Component for Namespaces {
-    fn name(&self) -> &'static str {
-        "namespaces"
-    }
-    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
-        use super::Placement;
-        let n = &c.components.namespaces;
-        Some(Placement::new(
-            n.enabled,
-            &c.argocd.namespace,
-            &n.depends_on,
-        ))
-    }
-    fn needs(&self, _: &PlatformConfig) -> Vec<&'static str> {
-        Vec::new()
-    }
-    fn delivery(&self, _: &PlatformConfig) -> Delivery {
+    type Config = NamespacesConfig;
+    const NAME: &'static str = "namespaces";
+    const ABOUT: &'static str = "Namespaces the platform creates.";
+    const SECTION: Section = Section::Plain;
+    const TEMPLATE: Option<&'static str> =
+        Some(include_str!("../../templates/namespaces.yaml.tera"));
+
+    fn delivery(&self, _: &Own<'_, NamespacesConfig>) -> Delivery {
         Delivery::Manifests
     }
-    fn validate(&self, c: &PlatformConfig, findings: &mut Vec<Finding>) {
-        for (ns, item) in &c.components.namespaces.items {
+    fn namespaces(&self, own: &Own<'_, NamespacesConfig>) -> Vec<String> {
+        own.config.items.keys().cloned().collect()
+    }
+    fn validate(&self, cx: &Cx<'_, NamespacesConfig>, f: &mut Findings) {
+        for (ns, item) in &cx.config.items {
+            if !is_dns_label(ns) {
+                f.at(
+                    &["items", ns],
+                    format!("`{ns}` is not a valid namespace name"),
+                    DNS_LABEL_HELP,
+                );
+            }
             for key in item.labels.keys() {
                 if !is_label_key(key) {
-                    findings.push(Finding::new(
-                        &["components", "namespaces", "items", ns, "labels", key],
+                    f.at(
+                        &["items", ns, "labels", key],
                         format!("`{key}` is not a valid label key"),
                         "a label key is an optional DNS prefix and `/`, then at most 63 letters, digits, `-`, `_` or `.`",
-                    ));
+                    );
                 }
             }
         }
     }
-    fn workloads(&self, _: &PlatformConfig) -> Vec<crate::model::Workload> {
-        Vec::new()
-    }
-
-    fn build(&self, c: &PlatformConfig) -> Vec<Document> {
-        let docs: Vec<Namespace> = c
-            .components
-            .namespaces
+    fn build(&self, cx: &Cx<'_, NamespacesConfig>) -> Result<Vec<Document>, Finding> {
+        let docs: Vec<Emitted> = cx
+            .config
             .items
             .iter()
-            .map(|(name, item)| Namespace {
-                api_version: "v1",
-                kind: "Namespace",
-                metadata: Meta {
-                    name,
-                    labels: &item.labels,
-                },
+            .map(|(name, item)| {
+                Emitted::of(&Namespace {
+                    api_version: "v1",
+                    kind: "Namespace",
+                    metadata: Meta {
+                        name,
+                        labels: &item.labels,
+                    },
+                })
             })
             .collect();
-        vec![Document {
+        Ok(vec![Document {
             path: "manifests/namespaces.yaml".into(),
-            template: "namespaces",
-            expect: docs.iter().map(crate::yaml::Emitted::of).collect(),
-            data: json!({}),
-            view: super::View::All("namespaces"),
-        }]
+            template: Self::NAME,
+            expect: docs,
+            data: serde_json::json!({}),
+            view: View::All("namespaces"),
+        }])
     }
-}
-
-fn is_label_key(key: &str) -> bool {
-    let name = key.rsplit_once('/').map_or(key, |(_, n)| n);
-    !name.is_empty()
-        && name.len() <= 63
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-        && name.as_bytes()[0].is_ascii_alphanumeric()
-        && name.as_bytes()[name.len() - 1].is_ascii_alphanumeric()
 }

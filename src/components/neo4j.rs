@@ -1,11 +1,14 @@
 //! Neo4j through neo4j/neo4j 5.x, standalone. The password comes only from
 //! a Secret (`neo4j.passwordFromSecret`, key `NEO4J_AUTH`).
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::{check_storage, service_host, Chart, Component, Delivery, Document};
-use crate::config::{PlatformConfig, Quantity, ResourceList};
-use crate::model::Finding;
+use crate::config::{Quantity, ResourceList, Resources, SecretRef};
+use crate::model::{
+    images, rules, target_env, Address, Chart, Component, Cx, Delivery, Document, Env, Finding,
+    Findings, Own, Probe, SecretUse, Section, SmokeCheck, Workload,
+};
 
 /// Pinned chart.
 pub const CHART: Chart = Chart::pinned("https://helm.neo4j.com/neo4j", "neo4j", "5.17.0");
@@ -22,19 +25,16 @@ pub const AUTH_KEY: &str = "NEO4J_AUTH";
 /// The `neo4j` component.
 pub struct Neo4j;
 
-/// `bolt://host:port` of Neo4j.
-pub fn bolt_uri(c: &PlatformConfig) -> String {
-    let n = &c.components.neo4j;
-    format!(
-        "bolt://{}:{BOLT_PORT}",
-        service_host(&n.release, &n.namespace)
-    )
-}
-
-/// `host:port` of Neo4j's HTTP API.
-pub fn http_endpoint(c: &PlatformConfig) -> String {
-    let n = &c.components.neo4j;
-    format!("{}:{HTTP_PORT}", service_host(&n.release, &n.namespace))
+/// Neo4j, standalone.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Neo4jConfig {
+    /// Size of the data volume.
+    pub storage: Quantity,
+    /// CPU and memory of the Neo4j container (the chart sets requests = limits).
+    pub resources: ResourceList,
+    /// Secret holding `NEO4J_AUTH` = `neo4j/<password>` (password ≥ 8 characters).
+    pub auth: SecretRef,
 }
 
 #[derive(Serialize)]
@@ -93,75 +93,72 @@ struct Toggle {
 }
 
 impl Component for Neo4j {
-    fn name(&self) -> &'static str {
-        "neo4j"
-    }
-    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
-        use super::Placement;
-        let x = &c.components.neo4j;
-        Some(Placement::new(x.enabled, &x.namespace, &x.depends_on))
-    }
-    fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
-        super::needs_namespaces(c)
-    }
-    fn delivery(&self, _: &PlatformConfig) -> Delivery {
+    type Config = Neo4jConfig;
+    const NAME: &'static str = "neo4j";
+    const ABOUT: &'static str = "Neo4j (neo4j/neo4j), DataHub's graph store.";
+    const SECTION: Section = Section::Release;
+    const TEMPLATE: Option<&'static str> = Some(include_str!("../../templates/neo4j.yaml.tera"));
+
+    fn delivery(&self, _: &Own<'_, Neo4jConfig>) -> Delivery {
         Delivery::Helm(CHART)
     }
-    fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
-        let me = &c.components.neo4j;
-        super::check_placement(c, "neo4j", "release", &me.release, &me.namespace, f);
-        let n = &c.components.neo4j;
-        check_storage(&n.storage, &["components", "neo4j", "storage"], f);
+    fn addresses(&self, own: &Own<'_, Neo4jConfig>) -> Vec<Address> {
+        vec![
+            Address::new("bolt", own.release, own.namespace, BOLT_PORT),
+            Address::new("http", own.release, own.namespace, HTTP_PORT),
+        ]
+    }
+    fn secrets(&self, own: &Own<'_, Neo4jConfig>) -> Vec<SecretUse> {
+        vec![SecretUse::new(own.namespace, &own.config.auth)]
+    }
+    fn validate(&self, cx: &Cx<'_, Neo4jConfig>, f: &mut Findings) {
+        let n = cx.config;
+        rules::storage(&n.storage, &["storage"], f);
         if n.auth.key != AUTH_KEY {
-            f.push(Finding::new(
-                &["components", "neo4j", "auth", "key"],
+            f.at(
+                &["auth", "key"],
                 format!("the neo4j chart reads the key `{AUTH_KEY}` of this Secret, not `{}`", n.auth.key),
                 format!("set `key: {AUTH_KEY}` and store `neo4j/<password>` (at least 8 characters) under it"),
-            ));
+            );
         }
         if let Some(mem) = &n.resources.memory {
             let min: Quantity = MIN_MEMORY.parse().expect("constant parses");
             if *mem < min {
-                f.push(Finding::new(
-                    &["components", "neo4j", "resources", "memory"],
+                f.at(
+                    &["resources", "memory"],
                     format!("memory {mem} is below the neo4j chart's minimum of {MIN_MEMORY}"),
                     format!("set memory to at least {MIN_MEMORY} (the chart refuses to render below it)"),
-                ));
+                );
             }
         }
         for (what, q) in [("cpu", &n.resources.cpu), ("memory", &n.resources.memory)] {
             if q.is_none() {
-                f.push(Finding::new(
-                    &["components", "neo4j", "resources"],
+                f.at(
+                    &["resources"],
                     format!("`{what}` is required: the chart uses it for both request and limit"),
                     format!("add `{what}:` under components.neo4j.resources"),
-                ));
+                );
             }
         }
     }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::model::Workload> {
-        let n = &c.components.neo4j;
+    fn workloads(&self, own: &Own<'_, Neo4jConfig>) -> Vec<Workload> {
+        let n = own.config;
         // The chart uses neo4j.resources for both requests and limits.
-        let r = crate::config::Resources {
+        let r = Resources {
             requests: Some(n.resources.clone()),
             limits: Some(n.resources.clone()),
         };
-        vec![
-            crate::model::Workload::pods(self.name(), &n.namespace, "neo4j", 1)
-                .container(&r)
-                .volume(&c.storage_class, &n.storage),
-        ]
+        vec![Workload::pods(Self::NAME, own.namespace, "neo4j", 1)
+            .container(&r)
+            .volume(&own.platform.storage_class, &n.storage)]
     }
-
-    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::model::SmokeCheck> {
-        use crate::model::{images, target_env, Env, Probe, SmokeCheck};
-        let n = &c.components.neo4j;
-        let host = service_host(&n.release, &n.namespace);
-        let mut env = target_env(&host, BOLT_PORT);
-        env.push(Env::Secret("NEO4J_AUTH", n.auth.clone()));
+    fn smoke(&self, cx: &Cx<'_, Neo4jConfig>) -> Option<SmokeCheck> {
+        let a = cx.address(Self::NAME, "bolt").ok()?;
+        let mut env = target_env(&a.host(), a.port);
+        env.push(Env::Secret("NEO4J_AUTH", cx.config.auth.clone()));
         Some(SmokeCheck {
-            namespace: n.namespace.clone(),
-            target: (host, BOLT_PORT),
+            namespace: cx.namespace.to_string(),
+            target: (a.host(), a.port),
             probe: Probe::Script {
                 image: images::NEO4J.into(),
                 // NEO4J_AUTH is `neo4j/<password>`, the Secret the release itself reads.
@@ -171,18 +168,12 @@ impl Component for Neo4j {
             },
         })
     }
-
-    fn secrets(&self, c: &PlatformConfig) -> Vec<super::SecretUse> {
-        let n = &c.components.neo4j;
-        vec![super::SecretUse::new(&n.namespace, &n.auth)]
-    }
-
-    fn build(&self, c: &PlatformConfig) -> Vec<Document> {
-        let n = &c.components.neo4j;
+    fn build(&self, cx: &Cx<'_, Neo4jConfig>) -> Result<Vec<Document>, Finding> {
+        let n = cx.config;
         let values = Values {
             disable_lookups: true,
             neo4j: Server {
-                name: n.release.clone(),
+                name: cx.release.to_string(),
                 edition: "community",
                 password_from_secret: n.auth.secret.clone(),
                 resources: n.resources.clone(),
@@ -191,7 +182,7 @@ impl Component for Neo4j {
                 data: DataVolume {
                     mode: "dynamic",
                     dynamic: Dynamic {
-                        storage_class_name: c.storage_class.clone(),
+                        storage_class_name: cx.platform.storage_class.clone(),
                         requests: Storage {
                             storage: n.storage.clone(),
                         },
@@ -202,9 +193,8 @@ impl Component for Neo4j {
                 neo4j: Toggle { enabled: false },
             },
         };
-        let mut doc =
-            super::values_document(self.name(), &CHART, &n.release, &n.namespace, &values);
+        let mut doc = Document::values(Self::NAME, &CHART, cx.release, cx.namespace, &values);
         doc.data["password_secret"] = values.neo4j.password_from_secret.clone().into();
-        vec![doc]
+        Ok(vec![doc])
     }
 }

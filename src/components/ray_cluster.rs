@@ -3,11 +3,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::{check_resources, ingress, Component, Delivery, Document, K8sResources};
-use crate::config::{PlatformConfig, RayClusterConfig, UpscalingMode};
-use {crate::model::Finding, crate::names::is_dns_label};
+use super::{ingress, K8sResources};
+use crate::config::{ImageRef, PublicEndpoint, Resources};
+use crate::model::{
+    resources, rules, Address, Component, Cx, Delivery, Document, Finding, Findings, Own, Probe,
+    Section, SmokeCheck, View, Workload,
+};
+use crate::names::is_dns_label;
+use crate::yaml::Emitted;
 
 /// `apiVersion` of RayCluster.
 pub const API_VERSION: &str = "ray.io/v1";
@@ -21,8 +27,92 @@ pub const CLIENT_PORT: u16 = 10001;
 /// The `ray-cluster` component.
 pub struct RayCluster;
 
-fn config(c: &PlatformConfig) -> Option<&RayClusterConfig> {
-    c.components.ray_cluster.as_ref()
+/// A RayCluster (`ray.io/v1`) with in-tree autoscaling.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RayClusterConfig {
+    /// Name of the RayCluster (its head Service is `<name>-head-svc`).
+    pub name: String,
+    /// Ray version (`2.9.0`); the image tag must start with it.
+    pub ray_version: String,
+    /// Image of head and workers (`rayproject/ray:2.9.0`).
+    pub image: ImageRef,
+    /// In-tree autoscaling of the worker groups.
+    #[serde(default)]
+    pub autoscaling: RayAutoscaling,
+    /// The head pod.
+    pub head: RayHead,
+    /// Worker groups; each name is unique in the cluster.
+    pub worker_groups: Vec<RayWorkerGroup>,
+    /// Public endpoint of the Ray dashboard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dashboard: Option<PublicEndpoint>,
+}
+
+/// Autoscaler settings.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RayAutoscaling {
+    /// Whether the autoscaler runs (sets `enableInTreeAutoscaling`).
+    #[serde(default = "crate::config::yes")]
+    pub enabled: bool,
+    /// Seconds a worker stays idle before it is removed.
+    #[serde(default = "idle_timeout")]
+    #[schemars(range(min = 1))]
+    pub idle_timeout_seconds: u32,
+    /// How fast the autoscaler adds workers.
+    #[serde(default)]
+    pub upscaling_mode: UpscalingMode,
+}
+
+impl Default for RayAutoscaling {
+    fn default() -> Self {
+        RayAutoscaling {
+            enabled: true,
+            idle_timeout_seconds: idle_timeout(),
+            upscaling_mode: UpscalingMode::default(),
+        }
+    }
+}
+
+fn idle_timeout() -> u32 {
+    60
+}
+
+/// The autoscaler's `upscalingMode`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum UpscalingMode {
+    /// Scale up in bounded steps.
+    #[default]
+    Default,
+    /// Scale up as fast as demand asks.
+    Aggressive,
+    /// Scale up one step at a time.
+    Conservative,
+}
+
+/// The Ray head.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RayHead {
+    /// Container resources.
+    pub resources: Resources,
+}
+
+/// A Ray worker group.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RayWorkerGroup {
+    /// Group name (a DNS label, unique in the cluster).
+    pub group_name: String,
+    /// Workers at start.
+    pub replicas: u32,
+    /// Fewest workers the autoscaler keeps.
+    pub min_replicas: u32,
+    /// Most workers the autoscaler starts.
+    pub max_replicas: u32,
+    /// Container resources of each worker.
+    pub resources: Resources,
 }
 
 /// Name of the head Service KubeRay creates.
@@ -108,30 +198,34 @@ struct ContainerPort {
 }
 
 impl Component for RayCluster {
-    fn name(&self) -> &'static str {
-        "ray-cluster"
-    }
-    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
-        use super::Placement;
-        config(c).map(|x| Placement::new(x.enabled, &x.namespace, &x.depends_on))
-    }
-    fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
-        let mut n = super::needs_namespaces(c);
-        n.push("kuberay-operator");
-        n
-    }
-    fn delivery(&self, _: &PlatformConfig) -> Delivery {
+    type Config = RayClusterConfig;
+    const NAME: &'static str = "ray-cluster";
+    const ABOUT: &'static str = "A RayCluster managed by KubeRay.";
+    const SECTION: Section = Section::Namespaced;
+    const TEMPLATE: Option<&'static str> =
+        Some(include_str!("../../templates/ray-cluster.yaml.tera"));
+    const SYNC_OPTIONS: &'static [&'static str] = &["SkipDryRunOnMissingResource=true"];
+
+    fn delivery(&self, _: &Own<'_, RayClusterConfig>) -> Delivery {
         Delivery::Manifests
     }
-    fn sync_options(&self) -> &'static [&'static str] {
-        &["SkipDryRunOnMissingResource=true"]
+    fn needs(&self, _: &Cx<'_, RayClusterConfig>) -> Vec<&'static str> {
+        vec!["kuberay-operator"]
     }
-    fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
-        let Some(r) = config(c) else { return };
-        super::check_placement(c, "rayCluster", "name", &r.name, &r.namespace, f);
+    /// The head Service KubeRay creates: dashboard and Ray client ports.
+    fn addresses(&self, own: &Own<'_, RayClusterConfig>) -> Vec<Address> {
+        let head = head_service(own.config);
+        vec![
+            Address::new("dashboard", head.clone(), own.namespace, DASHBOARD_PORT),
+            Address::new("client", head, own.namespace, CLIENT_PORT),
+        ]
+    }
+    fn validate(&self, cx: &Cx<'_, RayClusterConfig>, f: &mut Findings) {
+        let r = cx.config;
+        rules::name(&r.name, &["name"], f);
         if !r.image.tag.starts_with(&r.ray_version) {
-            f.push(Finding::new(
-                &["components", "rayCluster", "image"],
+            f.at(
+                &["image"],
                 format!(
                     "image tag `{}` does not match rayVersion `{}`",
                     r.image.tag, r.ray_version
@@ -140,82 +234,57 @@ impl Component for RayCluster {
                     "use an image of Ray {} (e.g. `rayproject/ray:{}`), or change rayVersion",
                     r.ray_version, r.ray_version
                 ),
-            ));
+            );
         }
-        check_resources(
-            &r.head.resources,
-            &["components", "rayCluster", "head", "resources"],
-            f,
-        );
+        rules::resources(&r.head.resources, &["head", "resources"], f);
         if r.worker_groups.is_empty() {
-            f.push(Finding::new(
-                &["components", "rayCluster", "workerGroups"],
+            f.at(
+                &["workerGroups"],
                 "a RayCluster needs at least one worker group",
                 "add a group with groupName, replicas, minReplicas, maxReplicas and resources",
-            ));
+            );
         }
         let mut seen = BTreeSet::new();
         for (i, g) in r.worker_groups.iter().enumerate() {
             let idx = i.to_string();
-            let p = |leaf: &'static str| {
-                [
-                    "components",
-                    "rayCluster",
-                    "workerGroups",
-                    idx.as_str(),
-                    leaf,
-                ]
-            };
+            let p = |leaf: &'static str| ["workerGroups", idx.as_str(), leaf];
             if !is_dns_label(&g.group_name) {
-                f.push(Finding::new(
+                f.at(
                     &p("groupName"),
                     format!("`{}` is not a valid worker group name", g.group_name),
                     "use a non-empty DNS label: lower-case letters, digits and `-`",
-                ));
+                );
             } else if !seen.insert(g.group_name.as_str()) {
-                f.push(Finding::new(
+                f.at(
                     &p("groupName"),
                     format!("worker group `{}` is defined twice", g.group_name),
                     "give every worker group its own name",
-                ));
+                );
             }
             if !(g.min_replicas <= g.replicas && g.replicas <= g.max_replicas) {
-                f.push(Finding::new(
+                f.at(
                     &p("replicas"),
                     format!(
                         "minReplicas ≤ replicas ≤ maxReplicas does not hold: {} ≤ {} ≤ {}",
                         g.min_replicas, g.replicas, g.max_replicas
                     ),
                     "the autoscaler keeps replicas between minReplicas and maxReplicas",
-                ));
+                );
             }
             if g.max_replicas == 0 {
-                f.push(Finding::new(
+                f.at(
                     &p("maxReplicas"),
                     "maxReplicas is 0: the group can never run a worker",
                     "set maxReplicas to 1 or more",
-                ));
+                );
             }
-            check_resources(
-                &g.resources,
-                &[
-                    "components",
-                    "rayCluster",
-                    "workerGroups",
-                    idx.as_str(),
-                    "resources",
-                ],
-                f,
-            );
+            rules::resources(&g.resources, &p("resources"), f);
         }
     }
-    fn workloads(&self, c: &PlatformConfig) -> Vec<crate::model::Workload> {
-        use crate::model::{resources, Workload};
-        let Some(r) = config(c) else {
-            return Vec::new();
-        };
+    fn workloads(&self, own: &Own<'_, RayClusterConfig>) -> Vec<Workload> {
+        let r = own.config;
         let mut head =
-            Workload::pods(self.name(), &r.namespace, "head", 1).container(&r.head.resources);
+            Workload::pods(Self::NAME, own.namespace, "head", 1).container(&r.head.resources);
         if r.autoscaling.enabled {
             head = head.default_container(
                 &resources((Some("500m"), Some("512Mi")), (Some("500m"), Some("512Mi"))),
@@ -224,7 +293,7 @@ impl Component for RayCluster {
         }
         let mut w = vec![head];
         for g in &r.worker_groups {
-            let group = Workload::pods(self.name(), &r.namespace, &g.group_name, g.replicas)
+            let group = Workload::pods(Self::NAME, own.namespace, &g.group_name, g.replicas)
                 .container(&g.resources);
             w.push(if r.autoscaling.enabled {
                 group.up_to(g.max_replicas)
@@ -234,13 +303,12 @@ impl Component for RayCluster {
         }
         w
     }
-
-    fn smoke_check(&self, c: &PlatformConfig) -> Option<crate::model::SmokeCheck> {
-        use crate::model::{Probe, SmokeCheck};
-        let r = config(c)?;
+    fn smoke(&self, cx: &Cx<'_, RayClusterConfig>) -> Option<SmokeCheck> {
+        let r = cx.config;
+        let client = cx.address(Self::NAME, "client").ok()?;
         Some(SmokeCheck {
-            namespace: r.namespace.clone(),
-            target: (crate::components::service_host(&head_service(r), &r.namespace), CLIENT_PORT),
+            namespace: cx.namespace.to_string(),
+            target: (client.host(), client.port),
             probe: Probe::RayJob {
                 cluster: r.name.clone(),
                 image: r.image.to_string(),
@@ -248,18 +316,15 @@ impl Component for RayCluster {
             },
         })
     }
-
-    fn build(&self, c: &PlatformConfig) -> Vec<Document> {
-        let Some(r) = config(c) else {
-            return Vec::new();
-        };
+    fn build(&self, cx: &Cx<'_, RayClusterConfig>) -> Result<Vec<Document>, Finding> {
+        let r = cx.config;
         let image = r.image.to_string();
         let cluster = Cluster {
             api_version: API_VERSION,
             kind: "RayCluster",
             metadata: Metadata {
                 name: &r.name,
-                namespace: &r.namespace,
+                namespace: cx.namespace,
             },
             spec: Spec {
                 ray_version: r.ray_version.clone(),
@@ -319,7 +384,7 @@ impl Component for RayCluster {
         };
         let mut docs = vec![Document {
             path: "manifests/ray-cluster.yaml".into(),
-            template: "ray-cluster",
+            template: Self::NAME,
             data: serde_json::json!({
                 "name": cluster.metadata.name,
                 "ray_version": cluster.spec.ray_version,
@@ -327,18 +392,19 @@ impl Component for RayCluster {
                 "head_service": head_service(r),
                 "dashboard_port": DASHBOARD_PORT,
             }),
-            view: super::View::One("cluster"),
-            expect: vec![crate::yaml::Emitted::of(&cluster)],
+            view: View::One("cluster"),
+            expect: vec![Emitted::of(&cluster)],
         }];
-        if let Some(host) = ingress::public_host(c, &r.dashboard) {
+        if let Some(host) = ingress::public_host(cx.platform, &r.dashboard) {
+            let dashboard = cx.address(Self::NAME, "dashboard")?;
             let name = format!("{}-dashboard", r.name);
             if let Some(ing) = ingress::ingress(
-                c,
+                cx.platform,
                 &name,
-                &r.namespace,
+                cx.namespace,
                 &host,
-                &head_service(r),
-                DASHBOARD_PORT,
+                &dashboard.service,
+                dashboard.port,
             ) {
                 docs.push(ingress::document(
                     "manifests/ray-dashboard-ingress.yaml".into(),
@@ -346,6 +412,6 @@ impl Component for RayCluster {
                 ));
             }
         }
-        docs
+        Ok(docs)
     }
 }

@@ -9,11 +9,14 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::{doris, Chart, Component, Delivery, Document};
-use crate::config::{PlatformConfig, SupersetLinkConfig};
-use crate::model::Finding;
+use super::EnvVar;
+use crate::config::SecretRef;
+use crate::model::{
+    Chart, Component, Cx, Delivery, Document, Finding, Findings, Own, SecretUse, Section,
+};
 
 /// Chart repository of apache/superset.
 pub const REPO_URL: &str = "https://apache.github.io/superset";
@@ -25,8 +28,35 @@ pub const PASSWORD_ENV: &str = "DORIS_OLAP_PASSWORD";
 /// The `superset` component (the Doris link).
 pub struct Superset;
 
-fn config(c: &PlatformConfig) -> Option<&SupersetLinkConfig> {
-    c.components.superset.as_ref()
+/// Registers the Doris cluster as a database in the existing Superset
+/// release, declaratively (the chart's `import_datasources` step). Its
+/// `release` and `namespace` are those of the existing release.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SupersetLinkConfig {
+    /// Version of the apache/superset chart the release runs.
+    pub chart_version: String,
+    /// The release's own values files in the GitOps repository (paths from
+    /// the repository root), applied before the rendered one.
+    #[serde(default)]
+    pub base_value_files: Vec<String>,
+    /// Name of the database in Superset.
+    #[serde(default = "database_name")]
+    pub database_name: String,
+    /// Doris user Superset connects as.
+    pub username: String,
+    /// Doris database (`catalog.database`) the connection opens.
+    #[serde(default = "doris_database")]
+    pub database: String,
+    /// That user's password, in a Secret in Superset's namespace.
+    pub password: SecretRef,
+}
+
+fn database_name() -> String {
+    "Doris OLAP".into()
+}
+fn doris_database() -> String {
+    "internal.information_schema".into()
 }
 
 fn chart(s: &SupersetLinkConfig) -> Chart {
@@ -42,7 +72,7 @@ fn chart(s: &SupersetLinkConfig) -> Chart {
 struct Values<'a> {
     extra_configs: BTreeMap<&'static str, String>,
     config_overrides: BTreeMap<&'static str, String>,
-    extra_env_raw: Vec<super::EnvVar<'a>>,
+    extra_env_raw: Vec<EnvVar<'a>>,
 }
 
 /// The file `superset import_datasources` reads.
@@ -66,77 +96,63 @@ fn mutator(host: &str, port: u16) -> String {
 }
 
 impl Component for Superset {
-    fn name(&self) -> &'static str {
-        "superset"
+    type Config = SupersetLinkConfig;
+    const NAME: &'static str = "superset";
+    const ABOUT: &'static str = "Doris registered in the existing Superset release.";
+    const SECTION: Section = Section::Release;
+    const TEMPLATE: Option<&'static str> = Some(include_str!("../../templates/superset.yaml.tera"));
+
+    fn delivery(&self, own: &Own<'_, SupersetLinkConfig>) -> Delivery {
+        Delivery::Helm(chart(own.config))
     }
-    fn placement<'a>(&self, c: &'a PlatformConfig) -> Option<super::Placement<'a>> {
-        use super::Placement;
-        config(c).map(|x| Placement::new(x.enabled, &x.namespace, &x.depends_on))
+    fn needs(&self, _: &Cx<'_, SupersetLinkConfig>) -> Vec<&'static str> {
+        vec!["doris"]
     }
-    fn needs(&self, c: &PlatformConfig) -> Vec<&'static str> {
-        let mut n = super::needs_namespaces(c);
-        n.push("doris");
-        n
+    fn base_value_files(&self, own: &Own<'_, SupersetLinkConfig>) -> Vec<String> {
+        own.config.base_value_files.clone()
     }
-    fn delivery(&self, c: &PlatformConfig) -> Delivery {
-        match config(c) {
-            Some(s) => Delivery::Helm(chart(s)),
-            None => Delivery::Manifests,
-        }
+    fn secrets(&self, own: &Own<'_, SupersetLinkConfig>) -> Vec<SecretUse> {
+        vec![SecretUse::new(own.namespace, &own.config.password)]
     }
-    fn base_value_files(&self, c: &PlatformConfig) -> Vec<String> {
-        config(c).map_or_else(Vec::new, |s| s.base_value_files.clone())
-    }
-    fn validate(&self, c: &PlatformConfig, f: &mut Vec<Finding>) {
-        let Some(s) = config(c) else { return };
-        super::check_placement(c, "superset", "release", &s.release, &s.namespace, f);
+    fn validate(&self, cx: &Cx<'_, SupersetLinkConfig>, f: &mut Findings) {
+        let s = cx.config;
         let user_ok = !s.username.is_empty()
             && s.username
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if !user_ok {
-            f.push(Finding::new(
-                &["components", "superset", "username"],
+            f.at(
+                &["username"],
                 format!(
                     "`{}` is not a Doris user name this link can put in a URI",
                     s.username
                 ),
                 "use letters, digits and `_`",
-            ));
+            );
         }
         if !s.database.contains('.') {
-            f.push(Finding::new(
-                &["components", "superset", "database"],
+            f.at(
+                &["database"],
                 format!("`{}` names no catalog", s.database),
                 "Superset's Doris dialect needs `catalog.database`, e.g. `internal.information_schema`",
-            ));
+            );
         }
         for (i, file) in s.base_value_files.iter().enumerate() {
             if file.contains("..") || file.starts_with('$') {
                 let idx = i.to_string();
-                f.push(Finding::new(
-                    &["components", "superset", "baseValueFiles", &idx],
+                f.at(
+                    &["baseValueFiles", &idx],
                     format!("`{file}` is not a path inside the GitOps repository"),
                     "give the path from the repository root, e.g. `apps/superset/values.yaml`",
-                ));
+                );
             }
         }
     }
-    fn workloads(&self, _: &PlatformConfig) -> Vec<crate::model::Workload> {
-        // The release exists already; the link adds configuration, not pods.
-        Vec::new()
-    }
-
-    fn secrets(&self, c: &PlatformConfig) -> Vec<super::SecretUse> {
-        config(c).map_or_else(Vec::new, |s| {
-            vec![super::SecretUse::new(&s.namespace, &s.password)]
-        })
-    }
-
-    fn build(&self, c: &PlatformConfig) -> Vec<Document> {
-        let (Some(s), Some((host, port))) = (config(c), doris::query_endpoint(c)) else {
-            return Vec::new();
-        };
+    // The release exists already; the link adds configuration, not pods.
+    fn build(&self, cx: &Cx<'_, SupersetLinkConfig>) -> Result<Vec<Document>, Finding> {
+        let s = cx.config;
+        let doris = cx.address("doris", "query")?;
+        let (host, port) = (doris.host(), doris.port);
         let import = Import {
             databases: vec![Database {
                 database_name: s.database_name.clone(),
@@ -152,11 +168,10 @@ impl Component for Superset {
         let values = Values {
             extra_configs: BTreeMap::from([("import_datasources.yaml", import_text)]),
             config_overrides: BTreeMap::from([("doris_olap_connection", mutator(&host, port))]),
-            extra_env_raw: vec![super::EnvVar::secret(PASSWORD_ENV, &s.password)],
+            extra_env_raw: vec![EnvVar::secret(PASSWORD_ENV, &s.password)],
         };
-        let mut doc =
-            super::values_document(self.name(), &chart(s), &s.release, &s.namespace, &values);
+        let mut doc = Document::values(Self::NAME, &chart(s), cx.release, cx.namespace, &values);
         doc.data["password_secret"] = s.password.secret.clone().into();
-        vec![doc]
+        Ok(vec![doc])
     }
 }

@@ -1,10 +1,11 @@
-//! The platform config as users write it: `platform.yaml` merged with
-//! `envs/<env>.yaml`. Every field is documented; the docs become the JSON
-//! Schema descriptions. Unknown keys are errors.
+//! The platform config as users write it (`platform.yaml` merged with
+//! `envs/<env>.yaml`): the settings every component shares, and the input
+//! types components build their own settings from. Each component's
+//! section under `components` is its own type, in its own module. Every
+//! field is documented; the docs become the JSON Schema descriptions.
+//! Unknown keys are errors.
 
-mod doris;
 mod image;
-mod ml;
 mod quantity;
 mod secret;
 
@@ -13,17 +14,12 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use doris::{DorisBe, DorisConfig, DorisFe, DorisOperatorConfig, SupersetLinkConfig};
 pub use image::ImageRef;
-pub use ml::{
-    IngressConfig, KuberayOperatorConfig, KustomizeComponentConfig, MlflowArtifacts,
-    MlflowBackendStore, MlflowConfig, PublicEndpoint, RayAutoscaling, RayClusterConfig, RayHead,
-    RayWorkerGroup, UpscalingMode,
-};
 pub use quantity::{Quantity, QuantityError};
 pub use secret::{SecretRef, LITERAL_SECRET, SECRET_HELP};
 
-/// The whole platform, for one environment (base and overlay merged).
+/// The platform's shared settings, for one environment (base and overlay
+/// merged). Beside them, `components` holds one section per component.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PlatformConfig {
@@ -56,12 +52,6 @@ pub struct PlatformConfig {
     /// How public endpoints are exposed; without it, none are rendered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<IngressConfig>,
-    /// The components of the platform.
-    pub components: Components,
-    /// Config of components added by programs that embed platgen, by
-    /// component name; each such component reads and checks its own part.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub extensions: BTreeMap<String, serde_json::Value>,
 }
 
 /// Argo CD settings: the GitOps repository the output is committed to.
@@ -222,69 +212,6 @@ pub struct Endpoint {
     pub port: u16,
 }
 
-/// Every component of the platform. Each has `enabled` (default true).
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Components {
-    /// Namespaces the platform creates.
-    pub namespaces: NamespacesConfig,
-    /// Elasticsearch (bitnami/elasticsearch), DataHub's search index.
-    pub elasticsearch: ElasticsearchConfig,
-    /// Kafka in KRaft mode (bitnami/kafka), DataHub's event log.
-    pub kafka: KafkaConfig,
-    /// Neo4j (neo4j/neo4j), DataHub's graph store.
-    pub neo4j: Neo4jConfig,
-    /// DataHub (acryldata/datahub): GMS, frontend, MAE and MCE consumers.
-    pub datahub: DatahubConfig,
-    /// The Doris operator; absent means not part of the platform.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub doris_operator: Option<DorisOperatorConfig>,
-    /// A Doris cluster managed by the operator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub doris: Option<DorisConfig>,
-    /// Doris registered in the existing Superset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub superset: Option<SupersetLinkConfig>,
-    /// The KubeRay operator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kuberay_operator: Option<KuberayOperatorConfig>,
-    /// A RayCluster managed by KubeRay.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ray_cluster: Option<RayClusterConfig>,
-    /// MLflow tracking server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mlflow: Option<MlflowConfig>,
-    /// Kubeflow Pipelines 2.17.0 (upstream kustomize manifests).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kubeflow_pipelines: Option<KustomizeComponentConfig>,
-    /// Katib v0.19.0 (upstream kustomize manifests).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub katib: Option<KustomizeComponentConfig>,
-}
-
-/// Namespaces, each with its labels.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct NamespacesConfig {
-    /// Whether the namespaces are rendered.
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// Components this one waits for, in addition to the built-in ones.
-    #[serde(default)]
-    pub depends_on: Vec<String>,
-    /// Namespace name → its settings.
-    pub items: BTreeMap<String, NamespaceConfig>,
-}
-
-/// One namespace.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct NamespaceConfig {
-    /// Labels on the namespace (e.g. `istio-injection: enabled`).
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
-}
-
 /// CPU and memory for one resource list.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -309,191 +236,26 @@ pub struct Resources {
     pub limits: Option<ResourceList>,
 }
 
-/// Elasticsearch node groups.
+/// How public endpoints are exposed: one ingress class and one TLS
+/// certificate Secret for the env's domain.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ElasticsearchConfig {
-    /// Whether Elasticsearch is rendered.
+pub struct IngressConfig {
+    /// `ingressClassName` of every Ingress.
+    pub class_name: String,
+    /// Name of the TLS Secret (present in each namespace that has an endpoint).
+    pub tls_secret: String,
+}
+
+/// A component's public endpoint: `<subdomain>.<domain>`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PublicEndpoint {
+    /// Whether the endpoint is rendered.
     #[serde(default = "yes")]
     pub enabled: bool,
-    /// Helm release name (also the name of its client Service).
-    #[serde(default = "es_release")]
-    pub release: String,
-    /// Namespace it runs in.
-    pub namespace: String,
-    /// Components this one waits for, in addition to the built-in ones.
-    #[serde(default)]
-    pub depends_on: Vec<String>,
-    /// Master-eligible nodes (with a data volume).
-    pub master: EsStatefulGroup,
-    /// Data nodes (with a data volume).
-    pub data: EsStatefulGroup,
-    /// Coordinating-only nodes (no volume).
-    pub coordinating: EsGroup,
-    /// Ingest nodes (no volume); `replicas: 0` turns them off.
-    pub ingest: EsGroup,
-}
-
-fn es_release() -> String {
-    "elasticsearch".into()
-}
-
-/// An Elasticsearch node group with persistent storage.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct EsStatefulGroup {
-    /// Number of pods.
-    pub replicas: u32,
-    /// Size of each pod's data volume.
-    pub storage: Quantity,
-    /// JVM heap (`512m`, `2g`); the chart's default when unset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub heap_size: Option<String>,
-    /// Container resources; the chart's preset when unset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<Resources>,
-}
-
-/// An Elasticsearch node group without storage.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct EsGroup {
-    /// Number of pods.
-    pub replicas: u32,
-    /// JVM heap (`512m`, `2g`); the chart's default when unset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub heap_size: Option<String>,
-    /// Container resources; the chart's preset when unset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<Resources>,
-}
-
-/// Kafka in KRaft mode.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct KafkaConfig {
-    /// Whether Kafka is rendered.
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// Helm release name (also the name of its bootstrap Service).
-    #[serde(default = "kafka_release")]
-    pub release: String,
-    /// Namespace it runs in.
-    pub namespace: String,
-    /// Components this one waits for, in addition to the built-in ones.
-    #[serde(default)]
-    pub depends_on: Vec<String>,
-    /// Controller-eligible nodes; they also act as brokers.
-    pub controller: KafkaNodes,
-    /// Broker-only nodes (0 by default: the controllers serve clients).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub broker: Option<KafkaNodes>,
-}
-
-fn kafka_release() -> String {
-    "kafka".into()
-}
-
-/// A group of Kafka nodes.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct KafkaNodes {
-    /// Number of pods.
-    pub replicas: u32,
-    /// Size of each pod's data volume.
-    pub storage: Quantity,
-    /// Container resources; the chart's preset when unset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<Resources>,
-}
-
-fn neo4j_release() -> String {
-    "neo4j".into()
-}
-
-/// Neo4j, standalone.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Neo4jConfig {
-    /// Whether Neo4j is rendered.
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// Helm release name (also the name of its Service).
-    #[serde(default = "neo4j_release")]
-    pub release: String,
-    /// Namespace it runs in.
-    pub namespace: String,
-    /// Components this one waits for, in addition to the built-in ones.
-    #[serde(default)]
-    pub depends_on: Vec<String>,
-    /// Size of the data volume.
-    pub storage: Quantity,
-    /// CPU and memory of the Neo4j container (the chart sets requests = limits).
-    pub resources: ResourceList,
-    /// Secret holding `NEO4J_AUTH` = `neo4j/<password>` (password ≥ 8 characters).
-    pub auth: SecretRef,
-}
-
-/// DataHub and what it connects to.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct DatahubConfig {
-    /// Whether DataHub is rendered.
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// Helm release name.
-    #[serde(default = "datahub_release")]
-    pub release: String,
-    /// Namespace it runs in.
-    pub namespace: String,
-    /// Components this one waits for, in addition to the built-in ones.
-    #[serde(default)]
-    pub depends_on: Vec<String>,
-    /// DataHub image tag (`global.datahub.version`); the chart's appVersion when unset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// The metadata service (GMS).
-    pub gms: DatahubService,
-    /// The web frontend.
-    pub frontend: DatahubService,
-    /// The metadata-audit-event consumer, as its own pods.
-    pub mae_consumer: DatahubService,
-    /// The metadata-change-event consumer, as its own pods.
-    pub mce_consumer: DatahubService,
-    /// Secret key holding the Neo4j password (the plain password, not `NEO4J_AUTH`).
-    pub neo4j_password: SecretRef,
-    /// DataHub's SQL store on the existing PostgreSQL.
-    pub sql: DatahubSql,
-    /// Public endpoint of the DataHub frontend (the chart's ingress).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<PublicEndpoint>,
-}
-
-fn datahub_release() -> String {
-    "datahub".into()
-}
-
-/// One DataHub service.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct DatahubService {
-    /// Number of pods.
-    pub replicas: u32,
-    /// Container resources; the chart's defaults when unset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<Resources>,
-}
-
-/// DataHub's database on the existing PostgreSQL.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct DatahubSql {
-    /// Database name; it must exist (DataHub's system-update job creates the tables).
-    pub database: String,
-    /// User name.
-    pub username: String,
-    /// Secret key holding the user's password.
-    pub password: SecretRef,
+    /// Host name under the env's domain (`ray` → `ray.254carbon.com`).
+    pub subdomain: String,
 }
 
 pub(crate) fn yes() -> bool {

@@ -1,99 +1,211 @@
-//! The trait every component implements, and what it declares about itself.
+//! The trait every component implements, and the views of the platform it
+//! is given: its own section of the config ([`Own`]), and with it what the
+//! other enabled components declare ([`Cx`]).
 
-use super::{Delivery, Document, Finding, SmokeCheck, Workload};
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::{Address, Delivery, Document, Finding, Findings, SecretUse, SmokeCheck, Workload};
 use crate::config::PlatformConfig;
 
-/// What every component provides.
-pub trait Component: Send + Sync {
-    /// Stable identifier, also the file stem of its outputs (`kafka`).
-    fn name(&self) -> &'static str;
-    /// Its switch, namespace and extra dependencies as config gives them;
-    /// `None` when config has no section for it (then it is off).
-    fn placement<'a>(&self, config: &'a PlatformConfig) -> Option<Placement<'a>>;
-    /// Whether it is on in this env.
-    fn enabled(&self, config: &PlatformConfig) -> bool {
-        self.placement(config).is_some_and(|p| p.enabled)
+/// The keys a component's section of the config has besides its own
+/// settings, handled once for every component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// No section: the component is on or off by other settings (see
+    /// [`Component::enabled`]).
+    None,
+    /// `enabled` (default true) and `dependsOn`.
+    Plain,
+    /// Also `namespace` (required): where its resources go.
+    Namespaced,
+    /// Also `release` (default: the component's name): a Helm release.
+    Release,
+}
+
+impl Section {
+    /// The keys of this kind of section, in the order the schema lists them.
+    pub fn keys(self) -> &'static [&'static str] {
+        match self {
+            Section::None => &[],
+            Section::Plain => &["enabled", "dependsOn"],
+            Section::Namespaced => &["enabled", "namespace", "dependsOn"],
+            Section::Release => &["enabled", "release", "namespace", "dependsOn"],
+        }
     }
-    /// Components it needs, by name (before config's `dependsOn`).
-    fn needs(&self, config: &PlatformConfig) -> Vec<&'static str>;
-    /// Extra dependencies from config (`dependsOn`).
-    fn depends_on<'a>(&self, config: &'a PlatformConfig) -> &'a [String] {
-        self.placement(config).map_or(&[], |p| p.depends_on)
-    }
-    /// Namespace its resources go to (the Application's destination).
-    fn namespace<'a>(&self, config: &'a PlatformConfig) -> &'a str {
-        self.placement(config).map_or("", |p| p.namespace)
+}
+
+/// A part of the platform: typed settings read from its own section of the
+/// config (`components.<key>`), the files it emits, what it needs and what
+/// it costs. Adding one to the platform is one line in a registry
+/// ([`Registrar::add`]); nothing else names it.
+pub trait Component: Send + Sync + 'static {
+    /// Its settings: what users write in its section besides the keys
+    /// [`SECTION`](Self::SECTION) gives every section. Every field is
+    /// documented (the docs become the JSON Schema); unknown keys are errors.
+    type Config: DeserializeOwned + Serialize + JsonSchema + Send + Sync + 'static;
+
+    /// Stable identifier and file stem of its outputs (`kafka`,
+    /// `doris-operator`); its config key is the camelCase form
+    /// (`dorisOperator`).
+    const NAME: &'static str;
+    /// What it is, in one line: the description of its config section.
+    const ABOUT: &'static str;
+    /// The common keys of its section.
+    const SECTION: Section;
+    /// The text of its template, `templates/<NAME>.yaml.tera`, when it
+    /// emits files of its own.
+    const TEMPLATE: Option<&'static str> = None;
+    /// Argo CD `syncOptions` its Application needs.
+    const SYNC_OPTIONS: &'static [&'static str] = &[];
+    /// Whether it creates the Kubernetes Secrets other components read
+    /// (then every reader syncs after it).
+    const CREATES_SECRETS: bool = false;
+    /// Key paths of its values file where the chart takes free-form
+    /// content although its `values.yaml` does not show the keys, each with
+    /// the reason (for the conformance tests against the pinned chart).
+    const OPEN_VALUES: &'static [(&'static str, &'static str)] = &[];
+
+    /// Whether it is on in this env: by default its section's `enabled`
+    /// (a component whose section is absent is off without being asked; one
+    /// with [`Section::None`] has no section and is on unless it says
+    /// otherwise here).
+    fn enabled(&self, own: &Own<'_, Self::Config>) -> bool {
+        own.enabled
     }
     /// How Argo CD applies it.
-    fn delivery(&self, config: &PlatformConfig) -> Delivery;
-    /// Values files already in the GitOps repository (paths from its root)
-    /// that Argo CD applies before the rendered one.
-    fn base_value_files(&self, _config: &PlatformConfig) -> Vec<String> {
+    fn delivery(&self, own: &Own<'_, Self::Config>) -> Delivery;
+    /// Components it needs, by name, besides config's `dependsOn` (the
+    /// components that create its namespace, or the Secrets it reads, are
+    /// added by the platform).
+    fn needs(&self, _cx: &Cx<'_, Self::Config>) -> Vec<&'static str> {
         Vec::new()
     }
-    /// Argo CD `syncOptions` the component's Application needs.
-    fn sync_options(&self) -> &'static [&'static str] {
-        &[]
+    /// The addresses it serves, for other components to connect to
+    /// ([`Cx::address`]).
+    fn addresses(&self, _own: &Own<'_, Self::Config>) -> Vec<Address> {
+        Vec::new()
+    }
+    /// The Kubernetes Secrets it reads.
+    fn secrets(&self, _own: &Own<'_, Self::Config>) -> Vec<SecretUse> {
+        Vec::new()
+    }
+    /// The namespaces it creates: every other component placed in one of
+    /// them syncs after it, and with any declared, a component placed in
+    /// another is an error.
+    fn namespaces(&self, _own: &Own<'_, Self::Config>) -> Vec<String> {
+        Vec::new()
+    }
+    /// Values files already in the GitOps repository (paths from its root)
+    /// that Argo CD applies before the rendered one.
+    fn base_value_files(&self, _own: &Own<'_, Self::Config>) -> Vec<String> {
+        Vec::new()
     }
     /// Rules the schema cannot express; each finding names its field path.
-    fn validate(&self, config: &PlatformConfig, findings: &mut Vec<Finding>);
-    /// The files it emits.
-    fn build(&self, config: &PlatformConfig) -> Vec<Document>;
+    fn validate(&self, _cx: &Cx<'_, Self::Config>, _findings: &mut Findings) {}
+    /// The files it emits. An address it needs that nothing serves is a
+    /// finding.
+    fn build(&self, cx: &Cx<'_, Self::Config>) -> Result<Vec<Document>, Finding>;
     /// The pods it creates, with their requests, limits and volumes.
-    fn workloads(&self, config: &PlatformConfig) -> Vec<Workload>;
-    /// The Kubernetes Secrets it reads: (namespace, reference).
-    fn secrets(&self, _config: &PlatformConfig) -> Vec<SecretUse> {
+    fn workloads(&self, _own: &Own<'_, Self::Config>) -> Vec<Workload> {
         Vec::new()
     }
     /// The smoke check that proves it works after a sync, if it has one.
-    fn smoke_check(&self, _config: &PlatformConfig) -> Option<SmokeCheck> {
+    fn smoke(&self, _cx: &Cx<'_, Self::Config>) -> Option<SmokeCheck> {
         None
     }
 }
 
-/// A component shared by the platform and its render threads.
-pub type Shared = std::sync::Arc<dyn Component>;
+/// Takes components into a platform: [`crate::components::register`] adds
+/// the built-in ones through it.
+pub trait Registrar {
+    /// Adds one component.
+    fn add<C: Component>(&mut self, component: C);
+}
 
-/// Where a component runs and whether it is on, as its config says.
-#[derive(Debug, Clone, Copy)]
-pub struct Placement<'a> {
-    /// The component's `enabled`.
+/// What a component sees of one env: the platform's shared settings and
+/// its own section (settings and common keys).
+#[derive(Debug)]
+pub struct Own<'a, T> {
+    /// Env name.
+    pub env: &'a str,
+    /// The platform's shared settings (domain, storage class, Argo CD,
+    /// images, external services, ingress, …).
+    pub platform: &'a PlatformConfig,
+    /// Its own settings.
+    pub config: &'a T,
+    /// Its section's `enabled`.
     pub enabled: bool,
-    /// Namespace of its resources.
+    /// Its section's `namespace` (empty when its section has none).
     pub namespace: &'a str,
-    /// Its `dependsOn`.
+    /// Its section's `release` (its name when its section has none).
+    pub release: &'a str,
+    /// Its section's `dependsOn`.
     pub depends_on: &'a [String],
 }
 
-impl<'a> Placement<'a> {
-    /// From a component config's `enabled`, `namespace` and `dependsOn`.
-    pub fn new(enabled: bool, namespace: &'a str, depends_on: &'a [String]) -> Self {
-        Placement {
-            enabled,
-            namespace,
-            depends_on,
-        }
+impl<T> Clone for Own<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Own<'_, T> {}
+
+/// What the enabled components of an env declare, for the others: the
+/// addresses they serve, the Secrets they read.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// Addresses by (component, role).
+    pub addresses: BTreeMap<(&'static str, &'static str), Address>,
+    /// Every Secret an enabled component reads, with the reader's name.
+    pub secrets: Vec<(&'static str, SecretUse)>,
+    /// Namespaces created by an enabled component: name → creator.
+    pub namespaces: BTreeMap<String, &'static str>,
+}
+
+/// [`Own`], with what the other enabled components declare.
+#[derive(Debug)]
+pub struct Cx<'a, T> {
+    own: Own<'a, T>,
+    /// What the enabled components declare.
+    pub facts: &'a Facts,
+}
+
+impl<'a, T> Cx<'a, T> {
+    /// `own` with `facts`.
+    pub fn new(own: Own<'a, T>, facts: &'a Facts) -> Self {
+        Cx { own, facts }
+    }
+
+    /// The address `role` of `component`: a finding when no enabled
+    /// component serves it (declare the need in [`Component::needs`]).
+    pub fn address(&self, component: &str, role: &str) -> Result<&'a Address, Finding> {
+        self.facts
+            .addresses
+            .iter()
+            .find(|((c, r), _)| *c == component && *r == role)
+            .map(|(_, a)| a)
+            .ok_or_else(|| {
+                Finding::new(
+                    &["components"],
+                    format!("no enabled component serves the `{role}` address of `{component}`"),
+                    format!("enable `{component}`"),
+                )
+            })
+    }
+
+    /// Every Secret an enabled component reads.
+    pub fn secret_uses(&self) -> impl Iterator<Item = &'a SecretUse> {
+        self.facts.secrets.iter().map(|(_, u)| u)
     }
 }
 
-/// A Secret a component reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SecretUse {
-    /// Namespace of the Secret (the reader's).
-    pub namespace: String,
-    /// The Secret and key.
-    pub reference: crate::config::SecretRef,
-    /// Kubernetes Secret type, when it must be a particular one.
-    pub secret_type: Option<&'static str>,
-}
-
-impl SecretUse {
-    /// An opaque Secret key read in `namespace`.
-    pub fn new(namespace: &str, reference: &crate::config::SecretRef) -> SecretUse {
-        SecretUse {
-            namespace: namespace.to_string(),
-            reference: reference.clone(),
-            secret_type: None,
-        }
+impl<'a, T> std::ops::Deref for Cx<'a, T> {
+    type Target = Own<'a, T>;
+    fn deref(&self) -> &Own<'a, T> {
+        &self.own
     }
 }

@@ -53,3 +53,23 @@ pub struct KustomizeSource {
     /// Directories applied, in order.
     pub paths: &'static [&'static str],
 }
+
+/// A Helm release an env renders: the component, its chart, and the values
+/// file gen writes for it.
+#[derive(Debug, Clone)]
+pub struct Release {
+    /// The component (`kafka`).
+    pub component: &'static str,
+    /// Release name.
+    pub name: String,
+    /// Namespace it is installed into.
+    pub namespace: String,
+    /// The chart at its pinned version.
+    pub chart: Chart,
+    /// The values file, inside the env directory (`values/kafka.yaml`).
+    pub values_file: String,
+    /// Key paths of the values file the chart takes as free-form content
+    /// although its `values.yaml` does not show them, with the reason
+    /// ([`Component::OPEN_VALUES`](super::Component::OPEN_VALUES)).
+    pub open_values: &'static [(&'static str, &'static str)],
+}

@@ -1,19 +1,25 @@
 //! The vocabulary every stage and every component shares: the
-//! [`Component`] trait, the documents a component emits, the workloads it
-//! costs, its smoke check, its findings, how it is delivered. A leaf: it
-//! imports no stage.
+//! [`Component`] trait and the views it is given, the documents a
+//! component emits, the addresses it serves, the workloads it costs, its
+//! smoke check, its findings, how it is delivered. A leaf: it imports no
+//! stage.
 
+mod address;
 mod component;
 mod delivery;
 mod document;
 mod finding;
+pub mod rules;
+mod secret;
 mod smoke;
 mod workload;
 
-pub use component::{Component, Placement, SecretUse, Shared};
-pub use delivery::{Chart, Delivery, KustomizeSource};
+pub use address::Address;
+pub use component::{Component, Cx, Facts, Own, Registrar, Section};
+pub use delivery::{Chart, Delivery, KustomizeSource, Release};
 pub use document::{Document, View};
-pub use finding::Finding;
+pub use finding::{Finding, Findings};
+pub use secret::SecretUse;
 pub use smoke::{images, target_env, Env, Probe, SmokeCheck};
 pub(crate) use workload::ser_storage;
 pub use workload::{bytes, cpu, list, merged, resources, Amount, Kind, Workload};

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::{Headroom, Plan, Totals};
-use crate::model::{Shared, Workload};
+use crate::model::Workload;
 use crate::resolve::Resolved;
 
 impl Plan {
@@ -52,20 +52,18 @@ impl Plan {
 
 /// The plan of a resolved env: every enabled component's workloads, its
 /// smoke check's Job included.
-pub fn plan(r: &Resolved, components: &[Shared]) -> Plan {
-    let c = &r.config;
-    let workloads = components
-        .iter()
-        .filter(|x| x.enabled(c))
-        .flat_map(|x| {
-            let mut w = x.workloads(c);
-            if c.smoke_on(x.name()) {
-                w.extend(x.smoke_check(c).map(|check| check.workload(x.name())));
+pub fn plan(r: &Resolved) -> Plan {
+    let workloads = r
+        .enabled()
+        .flat_map(|(c, slot)| {
+            let mut w = c.workloads(r, slot);
+            if r.platform.smoke_on(c.name()) {
+                w.extend(c.smoke(r, slot).map(|check| check.workload(c.name())));
             }
             w
         })
         .collect();
-    Plan::new(&r.env, workloads, c.capacity.as_ref())
+    Plan::new(&r.env, workloads, r.platform.capacity.as_ref())
 }
 
 #[cfg(test)]

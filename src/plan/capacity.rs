@@ -37,7 +37,7 @@ pub fn over_capacity(r: &Resolved, p: &Plan) -> Vec<Diagnostic> {
                 "{what} {used} exceed the capacity of {cap} (largest: {})",
                 largest.join(", ")
             ))
-            .at(Some(r.tree().locate(&path)))
+            .at(Some(r.locate(&path)))
             .path(path.join("."))
             .help("raise the capacity, or lower replicas, requests or volume sizes of the largest consumers (`gen plan` shows them all)"),
         );

@@ -1,0 +1,301 @@
+//! The resolve stage: one env's merged config → a validated, typed
+//! [`Resolved`] env. The platform's shared settings and every registered
+//! component's section are read typed (errors located in the files); what
+//! the enabled components declare (addresses, Secrets, namespaces) is
+//! gathered; then every enabled component's rules run, and the platform's
+//! own (every component's namespace is created, every release name valid).
+
+mod diagnose;
+pub(crate) mod erased;
+
+use std::sync::Arc;
+
+use serde::de::IgnoredAny;
+
+use erased::{key, Common, Erased};
+pub(crate) use erased::{Registry, Shared, Slot};
+
+use crate::config::PlatformConfig;
+use crate::error::{Diagnostic, Error, Loc, Result};
+use crate::load::Sources;
+use crate::merge::Layers;
+use crate::model::{Facts, Finding, Findings, Section};
+use crate::names::did_you_mean;
+use crate::yaml::Node;
+
+/// One env, validated: the platform's settings and every component's
+/// section with defaults applied, and what the enabled components declare.
+pub struct Resolved {
+    /// Env name.
+    pub env: String,
+    /// The platform's shared settings.
+    pub platform: PlatformConfig,
+    /// What the enabled components declare for the others.
+    pub facts: Facts,
+    components: Vec<Shared>,
+    slots: Vec<Slot>,
+    base: Arc<Node>,
+    overlay: Arc<Node>,
+}
+
+impl std::fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolved")
+            .field("env", &self.env)
+            .field(
+                "enabled",
+                &self.enabled().map(|(c, _)| c.name()).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl Resolved {
+    /// Every registered component with its part of this env, in registry order.
+    pub(crate) fn all(&self) -> impl Iterator<Item = (&dyn Erased, &Slot)> {
+        self.components.iter().map(|c| c.as_ref()).zip(&self.slots)
+    }
+
+    /// The enabled components, in registry order.
+    pub(crate) fn enabled(&self) -> impl Iterator<Item = (&dyn Erased, &Slot)> {
+        self.all().filter(|(_, s)| s.enabled)
+    }
+
+    /// Where the value at `path` is in the config files.
+    pub fn locate(&self, path: &[String]) -> Loc {
+        Layers::new(&self.base, &self.overlay).locate(path)
+    }
+
+    /// Config errors at the places in the files the findings' paths name.
+    pub fn located(&self, findings: Vec<Finding>) -> Error {
+        Error::Config(
+            findings
+                .into_iter()
+                .map(|f| {
+                    Diagnostic::new(f.message)
+                        .at(Some(self.locate(&f.path)))
+                        .path(f.path.join("."))
+                        .help(f.help)
+                })
+                .collect(),
+        )
+    }
+
+    /// The env's config as gen reads it: both files merged, every default
+    /// applied, components without a section left out.
+    pub fn effective_config(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(&self.platform).expect("settings serialise");
+        let mut components = serde_json::Map::new();
+        for (c, slot) in self.all().filter(|(_, s)| s.present) {
+            let mut section = match serde_json::to_value(&slot.common).expect("serialises") {
+                serde_json::Value::Object(m) => m,
+                _ => unreachable!("common keys are a map"),
+            };
+            section.retain(|k, _| c.section().keys().contains(&k.as_str()));
+            if let Some(config) = slot.config.as_deref() {
+                if let serde_json::Value::Object(own) = c.to_json(config) {
+                    section.extend(own);
+                }
+            }
+            components.insert(key(c), serde_json::Value::Object(section));
+        }
+        v.as_object_mut()
+            .expect("the platform's settings are a map")
+            .insert("components".into(), serde_json::Value::Object(components));
+        v
+    }
+}
+
+/// Reads and validates `env` of `sources` with `components`.
+pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Result<Resolved> {
+    let overlay = sources
+        .envs
+        .get(env)
+        .ok_or_else(|| unknown_env(sources, env))?;
+    let layers = Layers::new(&sources.base, overlay);
+    let mut errors = Vec::new();
+    let platform = match layers.read::<PlatformConfig>(&[], &["components"]) {
+        Ok(p) => p,
+        Err(e) => {
+            errors.push(diagnose::diagnose(e));
+            None
+        }
+    };
+    if let Err(e) =
+        layers.read::<Option<std::collections::BTreeMap<String, IgnoredAny>>>(&["components"], &[])
+    {
+        errors.push(diagnose::diagnose(e));
+    }
+    let keys: Vec<String> = components.iter().map(|c| key(c.as_ref())).collect();
+    let sections: Vec<&str> = components
+        .iter()
+        .zip(&keys)
+        .filter(|(c, _)| c.section() != Section::None)
+        .map(|(_, k)| k.as_str())
+        .collect();
+    for (name, loc) in layers.keys(&["components"]) {
+        if sections.contains(&name) {
+            continue;
+        }
+        let (message, help) = if keys.iter().any(|k| k == name) {
+            (
+                format!("component `{name}` has no section: other settings switch it"),
+                "remove this section (`external-secrets` is on when the env sets `secretStore`)"
+                    .to_string(),
+            )
+        } else {
+            let help = match did_you_mean(name, sections.iter().copied()) {
+                Some(m) => format!("did you mean `{m}`?"),
+                None => format!("components: {}", sections.join(", ")),
+            };
+            (format!("no component named `{name}`"), help)
+        };
+        errors.push(
+            Diagnostic::new(message)
+                .at(Some(loc.clone()))
+                .path(format!("components.{name}"))
+                .help(help),
+        );
+    }
+    let mut slots = Vec::with_capacity(components.len());
+    for (c, key) in components.iter().zip(&keys) {
+        match read_slot(c.as_ref(), key, &layers) {
+            Ok(slot) => slots.push(slot),
+            Err(d) => errors.push(d),
+        }
+    }
+    let Some(platform) = platform.filter(|_| errors.is_empty()) else {
+        return Err(Error::Config(errors));
+    };
+    let mut r = Resolved {
+        env: env.to_string(),
+        platform,
+        facts: Facts::default(),
+        components: components.to_vec(),
+        slots,
+        base: sources.base.clone(),
+        overlay: overlay.clone(),
+    };
+    let enabled: Vec<bool> = r.all().map(|(c, s)| c.enabled(&r, s)).collect();
+    for (slot, on) in r.slots.iter_mut().zip(enabled) {
+        slot.enabled = on;
+    }
+    r.facts = facts(&r);
+    let mut findings = Vec::new();
+    for (c, slot) in r.enabled() {
+        let mut f = Findings::new(&["components", &key(c)]);
+        c.validate(&r, slot, &mut f);
+        placement(&r, c, slot, &mut f);
+        findings.extend(f.list);
+    }
+    if !findings.is_empty() {
+        return Err(r.located(findings));
+    }
+    Ok(r)
+}
+
+/// One component's section: common keys and typed settings, or absent.
+fn read_slot(c: &dyn Erased, key: &str, layers: &Layers<'_>) -> Result<Slot, Diagnostic> {
+    let absent = || Common {
+        enabled: true,
+        release: None,
+        namespace: None,
+        depends_on: Vec::new(),
+    };
+    if c.section() == Section::None {
+        let config = c.no_section().map_err(Diagnostic::new)?;
+        return Ok(Slot {
+            present: false,
+            common: absent(),
+            config: Some(config),
+            enabled: false,
+        });
+    }
+    let at = ["components", key];
+    let common = layers
+        .read::<Option<Common>>(&at, &[])
+        .map_err(diagnose::diagnose)?
+        .flatten();
+    let Some(common) = common else {
+        return Ok(Slot {
+            present: false,
+            common: absent(),
+            config: None,
+            enabled: false,
+        });
+    };
+    let config = c.read(layers, &at).map_err(diagnose::diagnose)?;
+    if matches!(c.section(), Section::Namespaced | Section::Release) && common.namespace.is_none() {
+        return Err(Diagnostic::new("missing key `namespace`")
+            .at(Some(layers.locate(&at.map(String::from))))
+            .path(format!("components.{key}"))
+            .help("add `namespace:` here"));
+    }
+    Ok(Slot {
+        present: true,
+        common,
+        config,
+        enabled: false,
+    })
+}
+
+/// What the enabled components declare for the others.
+fn facts(r: &Resolved) -> Facts {
+    let mut facts = Facts::default();
+    for (c, slot) in r.enabled() {
+        for a in c.addresses(r, slot) {
+            facts.addresses.insert((c.name(), a.role), a);
+        }
+        for u in c.secrets(r, slot) {
+            facts.secrets.push((c.name(), u));
+        }
+        for ns in c.namespaces(r, slot) {
+            facts.namespaces.entry(ns).or_insert(c.name());
+        }
+    }
+    facts
+}
+
+/// The platform's rules for every component: a release name is a DNS
+/// label, and when namespaces are declared, its namespace is one of them.
+fn placement(r: &Resolved, c: &dyn Erased, slot: &Slot, f: &mut Findings) {
+    if c.section() == Section::Release {
+        let release = slot.common.release.as_deref().unwrap_or(c.name());
+        crate::model::rules::name(release, &["release"], f);
+    }
+    let ns = slot.namespace();
+    let declared = &r.facts.namespaces;
+    if ns.is_empty() || declared.is_empty() || declared.contains_key(ns) {
+        return;
+    }
+    let creator = declared.values().next().copied().unwrap_or_default();
+    let under = format!("components.{}.items", crate::names::config_key(creator));
+    let help = match did_you_mean(ns, declared.keys().map(String::as_str)) {
+        Some(m) => format!("did you mean `{m}`? (or add `{ns}` under {under})"),
+        None => format!(
+            "add `{ns}` under {under}, or use one of: {}",
+            declared
+                .keys()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    f.at(
+        &["namespace"],
+        format!("namespace `{ns}` is not declared"),
+        help,
+    );
+}
+
+fn unknown_env(sources: &Sources, env: &str) -> Error {
+    let names: Vec<&str> = sources.envs.keys().map(String::as_str).collect();
+    let mut help = format!("envs defined: {}", names.join(", "));
+    if let Some(m) = did_you_mean(env, names.iter().copied()) {
+        help = format!("did you mean `{m}`? ({help})");
+    }
+    if names.is_empty() {
+        help = "add envs/<env>.yaml to the config directory".into();
+    }
+    Error::Usage(Diagnostic::new(format!("env `{env}` does not exist")).help(help))
+}
