@@ -14,7 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
-GEN="$PWD/target/release/gen"
+# GEN=path/to/gen compares another build (e.g. a previous release) on the same run.
+GEN="${GEN:-$PWD/target/release/gen}"
 # A tmpfs: this machine's disk makes file-writing times swing 5×.
 DEFAULT_DIR=/dev/shm/platgen-bench
 [ -w /dev/shm ] || DEFAULT_DIR="${TMPDIR:-/tmp}/platgen-bench"

@@ -1,20 +1,11 @@
 //! The built-in platform renders, deterministically, and the committed
-//! `output/` is its current render.
+//! `output/` is its current render (the reviewed snapshot of every env).
 
 mod common;
 
 use std::path::Path;
 
 use platgen::Platform;
-
-#[test]
-fn snapshot_per_env() {
-    let platform = Platform::builtin().unwrap();
-    for env in platform.envs() {
-        let tree = platform.render(&env).unwrap();
-        insta::assert_snapshot!(format!("render_{env}"), tree.to_listing());
-    }
-}
 
 #[test]
 fn two_renders_are_byte_identical() {

@@ -4,8 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::config::PlatformConfig;
 use crate::graph::Graph;
 use crate::model::{Delivery, Document};
@@ -13,119 +11,18 @@ use crate::resolve::erased::Erased;
 use crate::resolve::Resolved;
 use crate::resolve::Slot;
 
-/// `apiVersion` of Argo CD Applications.
-pub const API_VERSION: &str = "argoproj.io/v1alpha1";
+use crate::k8s::{
+    meta, Application, Automated, Destination, Directory, Helm, Kustomize, KustomizePatch,
+    ObjectMeta, PatchTarget, Resource, Source, SyncPolicy,
+};
 /// Annotation carrying the sync wave.
 pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
-
-/// An Argo CD `Application`, with only the fields the platform sets.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Application {
-    api_version: &'static str,
-    kind: &'static str,
-    metadata: Metadata,
-    spec: Spec,
-}
-
-#[derive(Debug, Serialize)]
-struct Metadata {
-    name: String,
-    namespace: String,
-    annotations: BTreeMap<&'static str, String>,
-    finalizers: Vec<&'static str>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Spec {
-    project: String,
-    destination: Destination,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    source: Option<Source>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sources: Option<Vec<Source>>,
-    sync_policy: SyncPolicy,
-}
-
-#[derive(Debug, Serialize)]
-struct Destination {
-    server: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    namespace: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Source {
-    #[serde(rename = "repoURL")]
-    repo_url: String,
-    target_revision: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    chart: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    path: Option<String>,
-    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
-    reference: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    helm: Option<Helm>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    directory: Option<Directory>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kustomize: Option<Kustomize>,
-}
-
-#[derive(Debug, Serialize)]
-struct Kustomize {
-    patches: Vec<KustomizePatch>,
-}
-
-#[derive(Debug, Serialize)]
-struct KustomizePatch {
-    target: PatchTarget,
-    patch: &'static str,
-}
-
-#[derive(Debug, Serialize)]
-struct PatchTarget {
-    kind: &'static str,
-}
 
 /// Removes the upstream Namespace object from a kustomize build: the
 /// `namespaces` component owns every Namespace (with the labels all its
 /// users need), so two Applications never fight over one.
 const DELETE_NAMESPACE: &str =
     "$patch: delete\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: kubeflow";
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Helm {
-    release_name: String,
-    value_files: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct Directory {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    include: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    exclude: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SyncPolicy {
-    automated: Automated,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    sync_options: Vec<&'static str>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Automated {
-    prune: bool,
-    self_heal: bool,
-}
 
 fn automated() -> SyncPolicy {
     SyncPolicy {
@@ -160,7 +57,7 @@ pub(crate) fn component_app(
     component: &dyn Erased,
     slot: &Slot,
     files: &[Document],
-) -> Application {
+) -> Resource<Application> {
     let c = &r.platform;
     let dir = env_dir(c, &r.env);
     let delivery = component.delivery(r, slot);
@@ -244,16 +141,14 @@ pub(crate) fn component_app(
         Delivery::Helm(_) | Delivery::Kustomize(_) => Some(slot.namespace().to_string()),
         Delivery::Manifests => None,
     };
-    Application {
-        api_version: API_VERSION,
-        kind: "Application",
-        metadata: Metadata {
-            name: app_name(&r.env, component.name()),
-            namespace: c.argocd.namespace.clone(),
-            annotations: BTreeMap::from([(SYNC_WAVE, wave.to_string())]),
-            finalizers: vec!["resources-finalizer.argocd.argoproj.io"],
-        },
-        spec: Spec {
+    let metadata = app_metadata(
+        c,
+        &app_name(&r.env, component.name()),
+        BTreeMap::from([(SYNC_WAVE.to_string(), wave.to_string())]),
+    );
+    Resource::new(
+        metadata,
+        Application {
             project: c.argocd.project.clone(),
             destination: Destination {
                 server: c.argocd.destination_server.clone(),
@@ -266,6 +161,20 @@ pub(crate) fn component_app(
                 ..automated()
             },
         },
+    )
+}
+
+/// An Application's metadata: in Argo CD's namespace, with the finalizer
+/// that deletes its resources with it.
+fn app_metadata(
+    c: &PlatformConfig,
+    name: &str,
+    annotations: BTreeMap<String, String>,
+) -> ObjectMeta {
+    ObjectMeta {
+        annotations: Some(annotations),
+        finalizers: Some(vec!["resources-finalizer.argocd.argoproj.io".into()]),
+        ..meta(name, Some(&c.argocd.namespace))
     }
 }
 
@@ -296,18 +205,11 @@ fn manifests_source(c: &PlatformConfig, dir: &str, files: &[Document]) -> Source
 }
 
 /// The env's root app-of-apps: every file in `apps/` but itself.
-pub fn root_app(r: &Resolved) -> Application {
+pub fn root_app(r: &Resolved) -> Resource<Application> {
     let c = &r.platform;
-    Application {
-        api_version: API_VERSION,
-        kind: "Application",
-        metadata: Metadata {
-            name: app_name(&r.env, "root"),
-            namespace: c.argocd.namespace.clone(),
-            annotations: BTreeMap::new(),
-            finalizers: vec!["resources-finalizer.argocd.argoproj.io"],
-        },
-        spec: Spec {
+    Resource::new(
+        app_metadata(c, &app_name(&r.env, "root"), BTreeMap::new()),
+        Application {
             project: c.argocd.project.clone(),
             destination: Destination {
                 server: c.argocd.destination_server.clone(),
@@ -329,5 +231,5 @@ pub fn root_app(r: &Resolved) -> Application {
             sources: None,
             sync_policy: automated(),
         },
-    }
+    )
 }

@@ -4,113 +4,43 @@
 //! credentials from the component's own Secret references, and addresses
 //! computed from the component's release name and namespace.
 
-use serde::Serialize;
-
-use crate::components::EnvVar;
 use crate::config::PlatformConfig;
+use crate::k8s::{
+    env_secret, env_value, meta, string_map, Capabilities, Container, Job, JobSpec, ObjectMeta,
+    PodSpec, PodTemplateSpec, RayJob, Resource, SecurityContext,
+};
 use crate::model::{Document, Env, Probe, SmokeCheck, View};
+use crate::yaml::Emitted;
 
 /// Argo CD hook annotations.
 pub const HOOK: &str = "argocd.argoproj.io/hook";
 /// Argo CD hook delete policy annotation.
 pub const HOOK_DELETE: &str = "argocd.argoproj.io/hook-delete-policy";
 
-/// A Job or RayJob.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Check<S> {
-    api_version: &'static str,
-    kind: &'static str,
-    metadata: Metadata,
-    spec: S,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct JobSpec<'a> {
-    active_deadline_seconds: u32,
-    backoff_limit: u32,
-    template: PodTemplate<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RayJobSpec<'a> {
-    entrypoint: &'a str,
-    cluster_selector: std::collections::BTreeMap<&'static str, &'a str>,
-    // A RayJob on an existing cluster may not set backoffLimit; its
-    // submitter retries on its own.
-    active_deadline_seconds: u32,
-    submitter_pod_template: PodTemplate<'a>,
-}
-
-#[derive(Serialize)]
-struct PodTemplate<'a> {
-    metadata: PodMetadata,
-    spec: PodSpec<'a>,
-}
-
-/// An Istio sidecar would never exit and the Job never complete.
-#[derive(Serialize)]
-struct PodMetadata {
-    annotations: std::collections::BTreeMap<&'static str, &'static str>,
-}
-
-impl PodMetadata {
-    fn no_sidecar() -> PodMetadata {
-        PodMetadata {
-            annotations: [("sidecar.istio.io/inject", "false")].into_iter().collect(),
-        }
+/// The check's metadata: a `PostSync` hook, replaced at the next sync.
+fn metadata(component: &str, namespace: &str) -> ObjectMeta {
+    ObjectMeta {
+        annotations: Some(string_map([
+            (HOOK, "PostSync"),
+            (HOOK_DELETE, "BeforeHookCreation"),
+        ])),
+        ..meta(&SmokeCheck::name(component), Some(namespace))
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PodSpec<'a> {
-    restart_policy: &'static str,
-    containers: [Container<'a>; 1],
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Container<'a> {
-    name: &'static str,
-    image: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    command: Option<[&'a str; 3]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    env: Option<Vec<EnvVar<'a>>>,
-    resources: crate::config::Resources,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    security_context: Option<SecurityContext>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SecurityContext {
-    allow_privilege_escalation: bool,
-    capabilities: Capabilities,
-}
-
-#[derive(Serialize)]
-struct Capabilities {
-    drop: [&'static str; 1],
-}
-
-#[derive(Serialize)]
-struct Metadata {
-    name: String,
-    namespace: String,
-    annotations: std::collections::BTreeMap<&'static str, &'static str>,
-}
-
-fn metadata(component: &str, namespace: &str) -> Metadata {
-    Metadata {
-        name: SmokeCheck::name(component),
-        namespace: namespace.to_string(),
-        annotations: [(HOOK, "PostSync"), (HOOK_DELETE, "BeforeHookCreation")]
-            .into_iter()
-            .collect(),
+/// The check's pod: one container, never restarted, without an Istio
+/// sidecar (which would never exit, so the Job would never complete).
+fn pod(container: Container) -> PodTemplateSpec {
+    PodTemplateSpec {
+        metadata: Some(ObjectMeta {
+            annotations: Some(string_map([("sidecar.istio.io/inject", "false")])),
+            ..ObjectMeta::default()
+        }),
+        spec: Some(PodSpec {
+            restart_policy: Some("Never".into()),
+            containers: vec![container],
+            ..PodSpec::default()
+        }),
     }
 }
 
@@ -130,68 +60,57 @@ pub fn document(c: &PlatformConfig, component: &'static str, check: &SmokeCheck)
                 .iter()
                 .chain(heap.as_ref())
                 .map(|e| match e {
-                    Env::Value(name, value) => EnvVar::value(name, value),
-                    Env::Secret(name, r) => EnvVar::secret(name, r),
+                    Env::Value(name, value) => env_value(name, value),
+                    Env::Secret(name, r) => env_secret(name, &r.secret, &r.key),
                 })
                 .collect();
-            let job = Check {
-                api_version: "batch/v1",
-                kind: "Job",
+            let job = Job {
                 metadata,
-                spec: JobSpec {
-                    active_deadline_seconds: k.deadline_seconds,
-                    backoff_limit: k.backoff_limit,
-                    template: PodTemplate {
-                        metadata: PodMetadata::no_sidecar(),
-                        spec: PodSpec {
-                            restart_policy: "Never",
-                            containers: [Container {
-                                name: "check",
-                                image,
-                                command: Some(["sh", "-c", script]),
-                                env: Some(env),
-                                resources: check.resources(),
-                                security_context: Some(SecurityContext {
-                                    allow_privilege_escalation: false,
-                                    capabilities: Capabilities { drop: ["ALL"] },
-                                }),
-                            }],
-                        },
-                    },
-                },
+                spec: Some(JobSpec {
+                    active_deadline_seconds: Some(i64::from(k.deadline_seconds)),
+                    backoff_limit: Some(i32::try_from(k.backoff_limit).unwrap_or(i32::MAX)),
+                    template: pod(Container {
+                        name: "check".into(),
+                        image: Some(image.clone()),
+                        command: Some(vec!["sh".into(), "-c".into(), script.to_string()]),
+                        env: Some(env),
+                        resources: Some(check.resources().to_k8s()),
+                        security_context: Some(SecurityContext {
+                            allow_privilege_escalation: Some(false),
+                            capabilities: Some(Capabilities {
+                                drop: Some(vec!["ALL".into()]),
+                                add: None,
+                            }),
+                            ..SecurityContext::default()
+                        }),
+                        ..Container::default()
+                    }),
+                    ..JobSpec::default()
+                }),
+                status: None,
             };
-            ("Job", crate::yaml::Emitted::of(&job))
+            ("Job", Emitted::of(&job))
         }
         Probe::RayJob {
             cluster,
             image,
             entrypoint,
         } => {
-            let job = Check {
-                api_version: crate::k8s::RAY_API_VERSION,
-                kind: "RayJob",
+            let job = Resource::new(
                 metadata,
-                spec: RayJobSpec {
-                    entrypoint,
-                    cluster_selector: [("ray.io/cluster", cluster.as_str())].into_iter().collect(),
+                RayJob {
+                    entrypoint: entrypoint.to_string(),
+                    cluster_selector: string_map([("ray.io/cluster", cluster.as_str())]),
                     active_deadline_seconds: k.deadline_seconds,
-                    submitter_pod_template: PodTemplate {
-                        metadata: PodMetadata::no_sidecar(),
-                        spec: PodSpec {
-                            restart_policy: "Never",
-                            containers: [Container {
-                                name: "ray-job-submitter",
-                                image,
-                                command: None,
-                                env: None,
-                                resources: check.resources(),
-                                security_context: None,
-                            }],
-                        },
-                    },
+                    submitter_pod_template: pod(Container {
+                        name: "ray-job-submitter".into(),
+                        image: Some(image.clone()),
+                        resources: Some(check.resources().to_k8s()),
+                        ..Container::default()
+                    }),
                 },
-            };
-            ("RayJob", crate::yaml::Emitted::of(&job))
+            );
+            ("RayJob", Emitted::of(&job))
         }
     };
     Document {

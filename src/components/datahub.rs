@@ -6,8 +6,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{ingress, K8sResources};
+use super::ingress;
 use crate::config::{PublicEndpoint, Resources, SecretRef};
+use crate::k8s::ResourceRequirements;
 use crate::model::{
     images, merged, resources, rules, target_env, Address, Chart, Component, Cx, Delivery,
     Document, Finding, Findings, Own, Probe, SecretUse, Section, SmokeCheck, Workload,
@@ -89,7 +90,7 @@ struct Service {
     #[serde(skip_serializing_if = "Option::is_none")]
     service: Option<ServiceType>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    resources: Option<K8sResources>,
+    resources: Option<ResourceRequirements>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ingress: Option<Ingress>,
 }
@@ -206,7 +207,7 @@ fn service(s: &DatahubService) -> Service {
     Service {
         replica_count: s.replicas,
         service: None,
-        resources: s.resources.as_ref().map(K8sResources::from),
+        resources: s.resources.as_ref().map(Resources::to_k8s),
         ingress: None,
     }
 }

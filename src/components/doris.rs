@@ -6,14 +6,18 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{ImageRef, Quantity, ResourceList, Resources, SecretRef};
+use std::collections::BTreeMap;
+
+use crate::k8s::{
+    meta, DorisCluster, DorisNodeSpec, DorisPersistentVolume, PersistentVolumeClaimSpec, Resource,
+    VolumeResourceRequirements,
+};
 use crate::model::{
     images, rules, target_env, Address, Component, Cx, Delivery, Document, Env, Finding, Findings,
     Own, Probe, SecretUse, Section, SmokeCheck, View, Workload,
 };
 use crate::yaml::Emitted;
 
-/// `apiVersion` of DorisCluster.
-pub const API_VERSION: &str = "doris.selectdb.com/v1";
 /// The FE's MySQL-protocol query port.
 pub const QUERY_PORT: u16 = 9030;
 /// Where the FE image keeps its metadata.
@@ -102,98 +106,41 @@ pub fn election_number(d: &DorisConfig) -> u32 {
     })
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DorisCluster<'a> {
-    api_version: &'static str,
-    kind: &'static str,
-    metadata: Metadata<'a>,
-    spec: Spec,
-}
-
-#[derive(Serialize)]
-struct Metadata<'a> {
-    name: &'a str,
-    namespace: &'a str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Spec {
-    auth_secret: String,
-    fe_spec: NodeSpec,
-    be_spec: NodeSpec,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct NodeSpec {
-    replicas: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    election_number: Option<u32>,
-    image: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    requests: Option<ResourceList>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    limits: Option<ResourceList>,
-    persistent_volumes: Vec<PersistentVolume>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PersistentVolume {
-    name: String,
-    mount_path: &'static str,
-    persistent_volume_claim_spec: ClaimSpec,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ClaimSpec {
-    access_modes: [&'static str; 1],
-    storage_class_name: String,
-    resources: ClaimResources,
-}
-
-#[derive(Serialize)]
-struct ClaimResources {
-    requests: Storage,
-}
-
-#[derive(Serialize)]
-struct Storage {
-    storage: Quantity,
-}
-
 fn node(
     replicas: u32,
     election_number: Option<u32>,
     image: &ImageRef,
     resources: &Option<Resources>,
-    volume: PersistentVolume,
-) -> NodeSpec {
-    NodeSpec {
+    volume: DorisPersistentVolume,
+) -> DorisNodeSpec {
+    DorisNodeSpec {
         replicas,
         election_number,
         image: image.to_string(),
-        requests: resources.as_ref().and_then(|r| r.requests.clone()),
-        limits: resources.as_ref().and_then(|r| r.limits.clone()),
+        requests: resources
+            .as_ref()
+            .and_then(|r| r.requests.as_ref())
+            .map(ResourceList::to_k8s),
+        limits: resources
+            .as_ref()
+            .and_then(|r| r.limits.as_ref())
+            .map(ResourceList::to_k8s),
         persistent_volumes: vec![volume],
     }
 }
 
-fn volume(name: &str, mount_path: &'static str, class: &str, size: &Quantity) -> PersistentVolume {
-    PersistentVolume {
+fn volume(name: &str, mount_path: &str, class: &str, size: &Quantity) -> DorisPersistentVolume {
+    DorisPersistentVolume {
         name: name.to_string(),
-        mount_path,
-        persistent_volume_claim_spec: ClaimSpec {
-            access_modes: ["ReadWriteOnce"],
-            storage_class_name: class.to_string(),
-            resources: ClaimResources {
-                requests: Storage {
-                    storage: size.clone(),
-                },
-            },
+        mount_path: mount_path.to_string(),
+        persistent_volume_claim_spec: PersistentVolumeClaimSpec {
+            access_modes: Some(vec!["ReadWriteOnce".into()]),
+            storage_class_name: Some(class.to_string()),
+            resources: Some(VolumeResourceRequirements {
+                requests: Some(BTreeMap::from([("storage".to_string(), size.to_k8s())])),
+                limits: None,
+            }),
+            ..PersistentVolumeClaimSpec::default()
         },
     }
 }
@@ -303,14 +250,9 @@ impl Component for Doris {
     fn build(&self, cx: &Cx<'_, DorisConfig>) -> Result<Vec<Document>, Finding> {
         let d = cx.config;
         let class = &cx.platform.storage_class;
-        let cluster = DorisCluster {
-            api_version: API_VERSION,
-            kind: "DorisCluster",
-            metadata: Metadata {
-                name: &d.name,
-                namespace: cx.namespace,
-            },
-            spec: Spec {
+        let cluster = Resource::new(
+            meta(&d.name, Some(cx.namespace)),
+            DorisCluster {
                 auth_secret: d.auth_secret.clone(),
                 fe_spec: node(
                     d.fe.replicas,
@@ -327,13 +269,13 @@ impl Component for Doris {
                     volume("be-storage", BE_STORAGE_PATH, class, &d.be.storage),
                 ),
             },
-        };
+        );
         Ok(vec![Document {
             path: "manifests/doris.yaml".into(),
             template: Self::NAME,
             data: serde_json::json!({
-                "name": cluster.metadata.name,
-                "namespace": cluster.metadata.namespace,
+                "name": d.name,
+                "namespace": cx.namespace,
                 "fe_replicas": cluster.spec.fe_spec.replicas,
                 "be_replicas": cluster.spec.be_spec.replicas,
                 "auth_secret": cluster.spec.auth_secret,

@@ -5,8 +5,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::bitnami::{self, BitnamiGlobal, BitnamiImage, Persistence, VolumePermissions};
-use super::K8sResources;
 use crate::config::{Quantity, Resources};
+use crate::k8s::ResourceRequirements;
 use crate::model::{
     images, rules, target_env, Address, Chart, Component, Cx, Delivery, Document, Finding,
     Findings, Own, Probe, Section, SmokeCheck, Workload,
@@ -91,7 +91,7 @@ struct Group {
     #[serde(skip_serializing_if = "Option::is_none")]
     heap_size: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    resources: Option<K8sResources>,
+    resources: Option<ResourceRequirements>,
     #[serde(skip_serializing_if = "Option::is_none")]
     persistence: Option<Persistence>,
 }
@@ -101,7 +101,7 @@ fn stateful(g: &EsStatefulGroup, class: &str) -> Group {
         enabled: None,
         replica_count: g.replicas,
         heap_size: g.heap_size.clone(),
-        resources: g.resources.as_ref().map(K8sResources::from),
+        resources: g.resources.as_ref().map(Resources::to_k8s),
         persistence: Some(Persistence::new(class, &g.storage)),
     }
 }
@@ -111,7 +111,7 @@ fn stateless(g: &EsGroup, enabled: Option<bool>) -> Group {
         enabled,
         replica_count: g.replicas,
         heap_size: g.heap_size.clone(),
-        resources: g.resources.as_ref().map(K8sResources::from),
+        resources: g.resources.as_ref().map(Resources::to_k8s),
         persistence: None,
     }
 }

@@ -7,14 +7,15 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::k8s::{
+    meta, ExternalSecret, ExternalSecretData, RemoteRef, Resource, SecretStoreRef, Target,
+    TargetTemplate,
+};
 use crate::model::{
     Component, Cx, Delivery, Document, Finding, Findings, Own, SecretUse, Section, View,
 };
 use crate::names::is_dns_label;
 use crate::yaml::Emitted;
-
-/// `apiVersion` of ExternalSecret (`v1beta1` is no longer served).
-pub const API_VERSION: &str = "external-secrets.io/v1";
 
 /// The `external-secrets` component.
 pub struct ExternalSecrets;
@@ -23,64 +24,6 @@ pub struct ExternalSecrets;
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoSettings {}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ExternalSecret {
-    api_version: &'static str,
-    kind: &'static str,
-    metadata: Metadata,
-    spec: Spec,
-}
-
-#[derive(Serialize)]
-struct Metadata {
-    name: String,
-    namespace: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Spec {
-    refresh_interval: String,
-    secret_store_ref: StoreRef,
-    target: Target,
-    data: Vec<Data>,
-}
-
-#[derive(Serialize)]
-struct StoreRef {
-    kind: &'static str,
-    name: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Target {
-    name: String,
-    creation_policy: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    template: Option<Template>,
-}
-
-#[derive(Serialize)]
-struct Template {
-    #[serde(rename = "type")]
-    kind: &'static str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Data {
-    secret_key: String,
-    remote_ref: RemoteRef,
-}
-
-#[derive(Serialize)]
-struct RemoteRef {
-    key: String,
-    property: String,
-}
 
 /// Every Secret the enabled components read, grouped by (namespace, name),
 /// each key once.
@@ -150,9 +93,9 @@ impl Component for ExternalSecrets {
         let docs: Vec<Emitted> = uses(cx)
             .into_iter()
             .map(|((namespace, name), keys)| {
-                let mut data: Vec<Data> = keys
+                let mut data: Vec<ExternalSecretData> = keys
                     .iter()
-                    .map(|u| Data {
+                    .map(|u| ExternalSecretData {
                         secret_key: u.reference.key.clone(),
                         remote_ref: RemoteRef {
                             key: u
@@ -165,27 +108,22 @@ impl Component for ExternalSecrets {
                     })
                     .collect();
                 data.sort_by(|a, b| a.secret_key.cmp(&b.secret_key));
-                Emitted::of(&ExternalSecret {
-                    api_version: API_VERSION,
-                    kind: "ExternalSecret",
-                    metadata: Metadata {
-                        name: name.clone(),
-                        namespace,
-                    },
-                    spec: Spec {
+                Emitted::of(&Resource::new(
+                    meta(&name, Some(&namespace)),
+                    ExternalSecret {
                         refresh_interval: store.refresh_interval.clone(),
-                        secret_store_ref: StoreRef {
+                        secret_store_ref: SecretStoreRef {
                             kind: "ClusterSecretStore",
                             name: store.name.clone(),
                         },
                         target: Target {
                             name,
                             creation_policy: "Owner",
-                            template: keys[0].secret_type.map(|kind| Template { kind }),
+                            template: keys[0].secret_type.map(|kind| TargetTemplate { kind }),
                         },
                         data,
                     },
-                })
+                ))
             })
             .collect();
         Ok(vec![Document {

@@ -1,9 +1,13 @@
 //! Plain `networking.k8s.io/v1` Ingresses for components whose chart has
 //! no ingress setting, and host names under the env's domain.
 
-use serde::Serialize;
-
 use crate::config::{PlatformConfig, PublicEndpoint};
+use crate::k8s::{
+    meta, HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
+    IngressServiceBackend, IngressSpec, IngressTLS, ServiceBackendPort,
+};
+use crate::model::{Address, Document, View};
+use crate::yaml::Emitted;
 
 /// The host of an endpoint (`<subdomain>.<domain>`), when the env exposes
 /// endpoints (`ingress:` is set) and this one is enabled.
@@ -13,131 +17,54 @@ pub fn public_host(c: &PlatformConfig, endpoint: &Option<PublicEndpoint>) -> Opt
     Some(format!("{}.{}", e.subdomain, c.domain))
 }
 
-/// An Ingress routing every path of `host` to one Service port, with TLS.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Ingress {
-    api_version: &'static str,
-    kind: &'static str,
-    metadata: Metadata,
-    spec: Spec,
-}
-
-#[derive(Debug, Serialize)]
-struct Metadata {
-    name: String,
-    namespace: String,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Spec {
-    ingress_class_name: String,
-    tls: Vec<Tls>,
-    rules: Vec<Rule>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Tls {
-    hosts: Vec<String>,
-    secret_name: String,
-}
-
-#[derive(Debug, Serialize)]
-struct Rule {
-    host: String,
-    http: Http,
-}
-
-#[derive(Debug, Serialize)]
-struct Http {
-    paths: Vec<Path>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Path {
-    path: &'static str,
-    path_type: &'static str,
-    backend: Backend,
-}
-
-#[derive(Debug, Serialize)]
-struct Backend {
-    service: Service,
-}
-
-#[derive(Debug, Serialize)]
-struct Service {
-    name: String,
-    port: Port,
-}
-
-#[derive(Debug, Serialize)]
-struct Port {
-    number: u16,
-}
-
-/// Builds the Ingress of `host` to `service:port`; `None` when the env
-/// exposes no endpoints.
-pub fn ingress(
+/// The file `path` holding an Ingress `name` in `namespace` that routes
+/// every path of `host` to `to`, with the env's TLS Secret; `None` when the
+/// env exposes no endpoints.
+pub fn document(
     c: &PlatformConfig,
+    path: &str,
     name: &str,
     namespace: &str,
     host: &str,
-    service: &str,
-    port: u16,
-) -> Option<Ingress> {
+    to: &Address,
+) -> Option<Document> {
     let cfg = c.ingress.as_ref()?;
-    Some(Ingress {
-        api_version: "networking.k8s.io/v1",
-        kind: "Ingress",
-        metadata: Metadata {
-            name: name.to_string(),
-            namespace: namespace.to_string(),
-        },
-        spec: Spec {
-            ingress_class_name: cfg.class_name.clone(),
-            tls: vec![Tls {
-                hosts: vec![host.to_string()],
-                secret_name: cfg.tls_secret.clone(),
-            }],
-            rules: vec![Rule {
-                host: host.to_string(),
-                http: Http {
-                    paths: vec![Path {
-                        path: "/",
-                        path_type: "Prefix",
-                        backend: Backend {
-                            service: Service {
-                                name: service.to_string(),
-                                port: Port { number: port },
-                            },
+    let ingress = Ingress {
+        metadata: meta(name, Some(namespace)),
+        spec: Some(IngressSpec {
+            ingress_class_name: Some(cfg.class_name.clone()),
+            tls: Some(vec![IngressTLS {
+                hosts: Some(vec![host.to_string()]),
+                secret_name: Some(cfg.tls_secret.clone()),
+            }]),
+            rules: Some(vec![IngressRule {
+                host: Some(host.to_string()),
+                http: Some(HTTPIngressRuleValue {
+                    paths: vec![HTTPIngressPath {
+                        path: Some("/".into()),
+                        path_type: "Prefix".into(),
+                        backend: IngressBackend {
+                            service: Some(IngressServiceBackend {
+                                name: to.service.clone(),
+                                port: Some(ServiceBackendPort {
+                                    number: Some(i32::from(to.port)),
+                                    name: None,
+                                }),
+                            }),
+                            resource: None,
                         },
                     }],
-                },
-            }],
-        },
-    })
-}
-
-/// A manifest document holding one Ingress.
-pub fn document(path: String, ingress: &Ingress) -> crate::model::Document {
-    let backend = ingress.spec.rules.first().and_then(|r| {
-        let b = &r.http.paths.first()?.backend.service;
-        Some((&r.host, &b.name, b.port.number))
-    });
-    crate::model::Document {
-        path,
+                }),
+            }]),
+            default_backend: None,
+        }),
+        status: None,
+    };
+    Some(Document {
+        path: path.to_string(),
         template: "ingress",
-        data: match backend {
-            Some((host, service, port)) => {
-                serde_json::json!({ "host": host, "service": service, "port": port })
-            }
-            None => serde_json::json!({}),
-        },
-        view: crate::model::View::One("ingress"),
-        expect: vec![crate::yaml::Emitted::of(ingress)],
-    }
+        data: serde_json::json!({ "host": host, "service": to.service, "port": to.port }),
+        view: View::One("ingress"),
+        expect: vec![Emitted::of(&ingress)],
+    })
 }

@@ -5,8 +5,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::bitnami::{self, BitnamiGlobal, BitnamiImage, Persistence, VolumePermissions};
-use super::K8sResources;
 use crate::config::{Quantity, Resources};
+use crate::k8s::ResourceRequirements;
 use crate::model::{
     images, rules, target_env, Address, Chart, Component, Cx, Delivery, Document, Finding,
     Findings, Own, Probe, Section, SmokeCheck, Workload,
@@ -87,7 +87,7 @@ struct Listener {
 struct Nodes {
     replica_count: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
-    resources: Option<K8sResources>,
+    resources: Option<ResourceRequirements>,
     #[serde(skip_serializing_if = "Option::is_none")]
     persistence: Option<Persistence>,
 }
@@ -95,7 +95,7 @@ struct Nodes {
 fn nodes(n: &KafkaNodes, class: &str) -> Nodes {
     Nodes {
         replica_count: n.replicas,
-        resources: n.resources.as_ref().map(K8sResources::from),
+        resources: n.resources.as_ref().map(Resources::to_k8s),
         persistence: Some(Persistence::new(class, &n.storage)),
     }
 }

@@ -116,15 +116,14 @@ impl Component for KubeflowPipelines {
             return Ok(Vec::new());
         };
         let ui = cx.address(Self::NAME, "ui")?;
-        Ok(ingress::ingress(
+        Ok(ingress::document(
             cx.platform,
+            "manifests/kubeflow-pipelines-ingress.yaml",
             "kubeflow-pipelines-ui",
             cx.namespace,
             &host,
-            &ui.service,
-            ui.port,
+            ui,
         )
-        .map(|i| ingress::document("manifests/kubeflow-pipelines-ingress.yaml".into(), &i))
         .into_iter()
         .collect())
     }

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{ingress, K8sResources};
+use super::ingress;
 use crate::config::{PublicEndpoint, Resources, SecretRef};
+use crate::k8s::ResourceRequirements;
 use crate::model::{
     images, rules, target_env, Address, Chart, Component, Cx, Delivery, Document, Finding,
     Findings, Own, Probe, SecretUse, Section, SmokeCheck, Workload,
@@ -93,7 +94,7 @@ pub struct Mlflow;
 struct Values {
     replica_count: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
-    resources: Option<K8sResources>,
+    resources: Option<ResourceRequirements>,
     backend_store: BackendStore,
     artifact_root: ArtifactRoot,
     extra_env_vars: BTreeMap<&'static str, String>,
@@ -296,7 +297,7 @@ impl Component for Mlflow {
         let host = ingress::public_host(p, &m.endpoint);
         let values = Values {
             replica_count: m.replicas,
-            resources: m.resources.as_ref().map(K8sResources::from),
+            resources: m.resources.as_ref().map(Resources::to_k8s),
             backend_store: BackendStore {
                 postgres: Postgres {
                     enabled: true,

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::k8s::{meta, Namespace, ObjectMeta};
 use crate::model::{Component, Cx, Delivery, Document, Finding, Findings, Own, Section, View};
 use crate::names::{is_dns_label, is_label_key, DNS_LABEL_HELP};
 use crate::yaml::Emitted;
@@ -28,21 +29,6 @@ pub struct NamespaceConfig {
 
 /// The `namespaces` component: one `v1/Namespace` per configured item.
 pub struct Namespaces;
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Namespace<'a> {
-    api_version: &'static str,
-    kind: &'static str,
-    metadata: Meta<'a>,
-}
-
-#[derive(Serialize)]
-struct Meta<'a> {
-    name: &'a str,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    labels: &'a BTreeMap<String, String>,
-}
 
 impl Component for Namespaces {
     type Config = NamespacesConfig;
@@ -85,12 +71,11 @@ impl Component for Namespaces {
             .iter()
             .map(|(name, item)| {
                 Emitted::of(&Namespace {
-                    api_version: "v1",
-                    kind: "Namespace",
-                    metadata: Meta {
-                        name,
-                        labels: &item.labels,
+                    metadata: ObjectMeta {
+                        labels: (!item.labels.is_empty()).then(|| item.labels.clone()),
+                        ..meta(name, None)
                     },
+                    ..Namespace::default()
                 })
             })
             .collect();

@@ -6,8 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{ingress, K8sResources};
+use super::ingress;
 use crate::config::{ImageRef, PublicEndpoint, Resources};
+use crate::k8s::{
+    self, meta, string_map, AutoscalerOptions, Container, ContainerPort, HeadGroupSpec, PodSpec,
+    PodTemplateSpec, Resource, WorkerGroupSpec,
+};
 use crate::model::{
     resources, rules, Address, Component, Cx, Delivery, Document, Finding, Findings, Own, Probe,
     Section, SmokeCheck, View, Workload,
@@ -15,8 +19,6 @@ use crate::model::{
 use crate::names::is_dns_label;
 use crate::yaml::Emitted;
 
-/// `apiVersion` of RayCluster.
-pub const API_VERSION: &str = "ray.io/v1";
 /// Dashboard port of the head.
 pub const DASHBOARD_PORT: u16 = 8265;
 /// GCS port of the head.
@@ -120,81 +122,44 @@ pub fn head_service(r: &RayClusterConfig) -> String {
     format!("{}-head-svc", r.name)
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Cluster<'a> {
-    api_version: &'static str,
-    kind: &'static str,
-    metadata: Metadata<'a>,
-    spec: Spec,
+impl UpscalingMode {
+    fn name(self) -> &'static str {
+        match self {
+            UpscalingMode::Default => "Default",
+            UpscalingMode::Aggressive => "Aggressive",
+            UpscalingMode::Conservative => "Conservative",
+        }
+    }
 }
 
-#[derive(Serialize)]
-struct Metadata<'a> {
-    name: &'a str,
-    namespace: &'a str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Spec {
-    ray_version: String,
-    enable_in_tree_autoscaling: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    autoscaler_options: Option<AutoscalerOptions>,
-    head_group_spec: HeadGroup,
-    worker_group_specs: Vec<WorkerGroup>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct AutoscalerOptions {
-    upscaling_mode: UpscalingMode,
-    idle_timeout_seconds: u32,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct HeadGroup {
-    ray_start_params: BTreeMap<&'static str, &'static str>,
-    template: Template,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct WorkerGroup {
-    group_name: String,
-    replicas: u32,
-    min_replicas: u32,
-    max_replicas: u32,
-    ray_start_params: BTreeMap<&'static str, &'static str>,
-    template: Template,
-}
-
-#[derive(Serialize)]
-struct Template {
-    spec: PodSpec,
-}
-
-#[derive(Serialize)]
-struct PodSpec {
-    containers: Vec<Container>,
-}
-
-#[derive(Serialize)]
-struct Container {
-    name: &'static str,
-    image: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+/// A pod of the cluster: one Ray container.
+fn pod(
+    name: &str,
+    image: &str,
     ports: Vec<ContainerPort>,
-    resources: K8sResources,
+    resources: &Resources,
+) -> PodTemplateSpec {
+    PodTemplateSpec {
+        metadata: None,
+        spec: Some(PodSpec {
+            containers: vec![Container {
+                name: name.to_string(),
+                image: Some(image.to_string()),
+                ports: (!ports.is_empty()).then_some(ports),
+                resources: Some(resources.to_k8s()),
+                ..Container::default()
+            }],
+            ..PodSpec::default()
+        }),
+    }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ContainerPort {
-    name: &'static str,
-    container_port: u16,
+fn port(name: &str, port: u16) -> ContainerPort {
+    ContainerPort {
+        name: Some(name.to_string()),
+        container_port: i32::from(port),
+        ..ContainerPort::default()
+    }
 }
 
 impl Component for RayCluster {
@@ -319,74 +284,45 @@ impl Component for RayCluster {
     fn build(&self, cx: &Cx<'_, RayClusterConfig>) -> Result<Vec<Document>, Finding> {
         let r = cx.config;
         let image = r.image.to_string();
-        let cluster = Cluster {
-            api_version: API_VERSION,
-            kind: "RayCluster",
-            metadata: Metadata {
-                name: &r.name,
-                namespace: cx.namespace,
+        let spec = k8s::RayCluster {
+            ray_version: r.ray_version.clone(),
+            enable_in_tree_autoscaling: r.autoscaling.enabled,
+            autoscaler_options: r.autoscaling.enabled.then_some(AutoscalerOptions {
+                upscaling_mode: r.autoscaling.upscaling_mode.name(),
+                idle_timeout_seconds: r.autoscaling.idle_timeout_seconds,
+            }),
+            head_group_spec: HeadGroupSpec {
+                ray_start_params: string_map([("dashboard-host", "0.0.0.0")]),
+                template: pod(
+                    "ray-head",
+                    &image,
+                    vec![
+                        port("gcs-server", GCS_PORT),
+                        port("dashboard", DASHBOARD_PORT),
+                        port("client", CLIENT_PORT),
+                    ],
+                    &r.head.resources,
+                ),
             },
-            spec: Spec {
-                ray_version: r.ray_version.clone(),
-                enable_in_tree_autoscaling: r.autoscaling.enabled,
-                autoscaler_options: r.autoscaling.enabled.then_some(AutoscalerOptions {
-                    upscaling_mode: r.autoscaling.upscaling_mode,
-                    idle_timeout_seconds: r.autoscaling.idle_timeout_seconds,
-                }),
-                head_group_spec: HeadGroup {
-                    ray_start_params: BTreeMap::from([("dashboard-host", "0.0.0.0")]),
-                    template: Template {
-                        spec: PodSpec {
-                            containers: vec![Container {
-                                name: "ray-head",
-                                image: image.clone(),
-                                ports: vec![
-                                    ContainerPort {
-                                        name: "gcs-server",
-                                        container_port: GCS_PORT,
-                                    },
-                                    ContainerPort {
-                                        name: "dashboard",
-                                        container_port: DASHBOARD_PORT,
-                                    },
-                                    ContainerPort {
-                                        name: "client",
-                                        container_port: CLIENT_PORT,
-                                    },
-                                ],
-                                resources: (&r.head.resources).into(),
-                            }],
-                        },
-                    },
-                },
-                worker_group_specs: r
-                    .worker_groups
-                    .iter()
-                    .map(|g| WorkerGroup {
-                        group_name: g.group_name.clone(),
-                        replicas: g.replicas,
-                        min_replicas: g.min_replicas,
-                        max_replicas: g.max_replicas,
-                        ray_start_params: BTreeMap::new(),
-                        template: Template {
-                            spec: PodSpec {
-                                containers: vec![Container {
-                                    name: "ray-worker",
-                                    image: image.clone(),
-                                    ports: Vec::new(),
-                                    resources: (&g.resources).into(),
-                                }],
-                            },
-                        },
-                    })
-                    .collect(),
-            },
+            worker_group_specs: r
+                .worker_groups
+                .iter()
+                .map(|g| WorkerGroupSpec {
+                    group_name: g.group_name.clone(),
+                    replicas: g.replicas,
+                    min_replicas: g.min_replicas,
+                    max_replicas: g.max_replicas,
+                    ray_start_params: BTreeMap::new(),
+                    template: pod("ray-worker", &image, Vec::new(), &g.resources),
+                })
+                .collect(),
         };
+        let cluster = Resource::new(meta(&r.name, Some(cx.namespace)), spec);
         let mut docs = vec![Document {
             path: "manifests/ray-cluster.yaml".into(),
             template: Self::NAME,
             data: serde_json::json!({
-                "name": cluster.metadata.name,
+                "name": r.name,
                 "ray_version": cluster.spec.ray_version,
                 "autoscaling": cluster.spec.enable_in_tree_autoscaling,
                 "head_service": head_service(r),
@@ -397,20 +333,14 @@ impl Component for RayCluster {
         }];
         if let Some(host) = ingress::public_host(cx.platform, &r.dashboard) {
             let dashboard = cx.address(Self::NAME, "dashboard")?;
-            let name = format!("{}-dashboard", r.name);
-            if let Some(ing) = ingress::ingress(
+            docs.extend(ingress::document(
                 cx.platform,
-                &name,
+                "manifests/ray-dashboard-ingress.yaml",
+                &format!("{}-dashboard", r.name),
                 cx.namespace,
                 &host,
-                &dashboard.service,
-                dashboard.port,
-            ) {
-                docs.push(ingress::document(
-                    "manifests/ray-dashboard-ingress.yaml".into(),
-                    &ing,
-                ));
-            }
+                dashboard,
+            ));
         }
         Ok(docs)
     }

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::EnvVar;
 use crate::config::SecretRef;
+use crate::k8s::{env_secret, EnvVar};
 use crate::model::{
     Chart, Component, Cx, Delivery, Document, Finding, Findings, Own, SecretUse, Section,
 };
@@ -69,10 +69,10 @@ fn chart(s: &SupersetLinkConfig) -> Chart {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Values<'a> {
+struct Values {
     extra_configs: BTreeMap<&'static str, String>,
     config_overrides: BTreeMap<&'static str, String>,
-    extra_env_raw: Vec<EnvVar<'a>>,
+    extra_env_raw: Vec<EnvVar>,
 }
 
 /// The file `superset import_datasources` reads.
@@ -168,7 +168,11 @@ impl Component for Superset {
         let values = Values {
             extra_configs: BTreeMap::from([("import_datasources.yaml", import_text)]),
             config_overrides: BTreeMap::from([("doris_olap_connection", mutator(&host, port))]),
-            extra_env_raw: vec![EnvVar::secret(PASSWORD_ENV, &s.password)],
+            extra_env_raw: vec![env_secret(
+                PASSWORD_ENV,
+                &s.password.secret,
+                &s.password.key,
+            )],
         };
         let mut doc = Document::values(Self::NAME, &chart(s), cx.release, cx.namespace, &values);
         doc.data["password_secret"] = s.password.secret.clone().into();

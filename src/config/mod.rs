@@ -258,6 +258,27 @@ pub struct PublicEndpoint {
     pub subdomain: String,
 }
 
+impl ResourceList {
+    /// As Kubernetes writes a resource list: resource name → quantity.
+    pub fn to_k8s(&self) -> BTreeMap<String, crate::k8s::Quantity> {
+        [("cpu", &self.cpu), ("memory", &self.memory)]
+            .into_iter()
+            .filter_map(|(k, q)| q.as_ref().map(|q| (k.to_string(), q.to_k8s())))
+            .collect()
+    }
+}
+
+impl Resources {
+    /// As a core/v1 `ResourceRequirements`.
+    pub fn to_k8s(&self) -> crate::k8s::ResourceRequirements {
+        crate::k8s::ResourceRequirements {
+            requests: self.requests.as_ref().map(ResourceList::to_k8s),
+            limits: self.limits.as_ref().map(ResourceList::to_k8s),
+            claims: None,
+        }
+    }
+}
+
 pub(crate) fn yes() -> bool {
     true
 }

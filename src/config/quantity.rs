@@ -54,7 +54,12 @@ impl Quantity {
         self.nanos
     }
 
-    /// Whether the quantity is zero or negative.
+    /// The quantity as Kubernetes' own type holds it (its text).
+    pub fn to_k8s(&self) -> crate::k8s::Quantity {
+        crate::k8s::Quantity(self.text.clone())
+    }
+
+    /// Whether the quantity is above zero.
     pub fn is_positive(&self) -> bool {
         self.nanos > 0
     }

@@ -1,0 +1,134 @@
+//! Argo CD's `Application` (`argoproj.io/v1alpha1`): the fields gen sets.
+//! `helm.values` is a string in the CRD; gen writes values files instead.
+
+use serde::Serialize;
+
+use super::CustomResource;
+
+/// The spec of an Application.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Application {
+    /// Argo CD project.
+    pub project: String,
+    /// Where it deploys.
+    pub destination: Destination,
+    /// Its one source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// Its sources (multi-source Applications).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Vec<Source>>,
+    /// How it syncs.
+    pub sync_policy: SyncPolicy,
+}
+
+impl CustomResource for Application {
+    const API_VERSION: &'static str = "argoproj.io/v1alpha1";
+    const KIND: &'static str = "Application";
+}
+
+/// The cluster and namespace an Application deploys to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Destination {
+    /// API server URL.
+    pub server: String,
+    /// Namespace of namespaced resources without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+/// A source: a chart of a Helm repository, a directory of a Git
+/// repository, or a `ref` other sources read values files from.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    /// Repository URL.
+    #[serde(rename = "repoURL")]
+    pub repo_url: String,
+    /// Chart version, or Git revision.
+    pub target_revision: String,
+    /// Chart name (Helm repositories).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chart: Option<String>,
+    /// Directory (Git repositories).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The name other sources use for this one (`$values`).
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<&'static str>,
+    /// Helm settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub helm: Option<Helm>,
+    /// Directory settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub directory: Option<Directory>,
+    /// Kustomize settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kustomize: Option<Kustomize>,
+}
+
+/// Kustomize settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Kustomize {
+    /// Patches applied to the build.
+    pub patches: Vec<KustomizePatch>,
+}
+
+/// A patch of a kustomize build.
+#[derive(Debug, Clone, Serialize)]
+pub struct KustomizePatch {
+    /// What it applies to.
+    pub target: PatchTarget,
+    /// The patch, as YAML text.
+    pub patch: &'static str,
+}
+
+/// The objects a patch applies to.
+#[derive(Debug, Clone, Serialize)]
+pub struct PatchTarget {
+    /// Their kind.
+    pub kind: &'static str,
+}
+
+/// Helm settings of a chart source.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Helm {
+    /// Release name.
+    pub release_name: String,
+    /// Values files, in order (`$values/…` for the GitOps repository's).
+    pub value_files: Vec<String>,
+}
+
+/// Directory settings of a Git source.
+#[derive(Debug, Clone, Serialize)]
+pub struct Directory {
+    /// Files applied (a glob).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include: Option<String>,
+    /// Files left out (a glob).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclude: Option<String>,
+}
+
+/// How an Application syncs.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncPolicy {
+    /// Automatic sync.
+    pub automated: Automated,
+    /// Sync options (`ServerSideApply=true`, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sync_options: Vec<&'static str>,
+}
+
+/// Automatic sync settings.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Automated {
+    /// Delete what is no longer in Git.
+    pub prune: bool,
+    /// Undo changes made in the cluster.
+    pub self_heal: bool,
+}
