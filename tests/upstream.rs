@@ -375,6 +375,11 @@ fn strict_crd_schema_rejects_the_plans_helm_values_map() {
     assert!(!validation_errors(&schema, &app).is_empty());
 }
 
+/// The Kubernetes version of the core types gen is built with
+/// (k8s-openapi's `v1_33` feature), and so of the strict schemas core
+/// kinds are validated against.
+const K8S_VERSION: &str = "1.33.0";
+
 fn kubernetes_validate() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("KUBERNETES_VALIDATE") {
         return Some(PathBuf::from(p));
@@ -419,7 +424,7 @@ fn core_kinds_pass_kubernetes_validate_strict() {
     }
     assert!(!files.is_empty());
     let out = std::process::Command::new(tool)
-        .args(["--strict", "-k", "1.31.0"])
+        .args(["--strict", "-k", K8S_VERSION])
         .args(&files)
         .output()
         .expect("kubernetes-validate runs");
@@ -437,7 +442,7 @@ fn core_kinds_pass_kubernetes_validate_strict() {
     )
     .unwrap();
     let out = std::process::Command::new(kubernetes_validate().unwrap())
-        .args(["--strict", "-k", "1.31.0"])
+        .args(["--strict", "-k", K8S_VERSION])
         .arg(&bad)
         .output()
         .unwrap();
