@@ -200,7 +200,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// and merged-config reader, whose failures are bugs in a type or are read
 /// again through a path-tracking reader to be located.
 #[derive(Debug)]
-pub struct SerdeMessage(pub(crate) String);
+pub(crate) struct SerdeMessage(pub(crate) String);
 
 impl fmt::Display for SerdeMessage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

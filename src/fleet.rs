@@ -1,13 +1,12 @@
-//! A synthetic fleet for benchmarks: the example platform with N env
-//! overlays, one per cluster, varying replicas, volume sizes and image tags
-//! by index.
+//! `gen fleet`: a synthetic fleet for benchmarks, the example platform with
+//! N env overlays, one per cluster, varying replicas, volume sizes and
+//! image tags by index.
 
 /// `(relative path, text)` of a config with `count` envs (`c0001`, …).
 pub fn files(count: usize) -> Vec<(String, String)> {
-    let mut files: Vec<(String, String)> = crate::load::builtin_files()
+    let mut files: Vec<(String, String)> = platgen::Platform::example_files()
         .into_iter()
-        .filter(|(p, _)| !p.starts_with("envs/"))
-        .map(|(p, t)| (p, t.to_string()))
+        .filter(|(p, _)| p == "platform.yaml")
         .collect();
     for i in 1..=count {
         let overlay = format!(

@@ -33,7 +33,7 @@ pub enum GraphFormat {
 /// The graph of a resolved env's enabled components: what each needs,
 /// its `dependsOn`, the components that create its namespace, and (when
 /// it reads Secrets) the components that create Secrets.
-pub fn graph(r: &Resolved) -> Result<Graph> {
+pub(crate) fn graph(r: &Resolved) -> Result<Graph> {
     let mut findings = Vec::new();
     let by_name: BTreeMap<&'static str, bool> =
         r.all().map(|(c, slot)| (c.name(), slot.enabled)).collect();
@@ -163,9 +163,16 @@ fn visit(
     waves.insert(name, wave);
     Ok(wave)
 }
-/// Draws the graph: one node per enabled component labelled with its sync
-/// wave, one edge from each dependency to the component that needs it.
-pub fn draw(r: &Graph, format: GraphFormat) -> String {
+impl Graph {
+    /// Draws the graph: one node per enabled component labelled with its
+    /// sync wave, one edge from each dependency to the component that
+    /// needs it.
+    pub fn draw(&self, format: GraphFormat) -> String {
+        draw(self, format)
+    }
+}
+
+fn draw(r: &Graph, format: GraphFormat) -> String {
     let mut out = String::new();
     match format {
         GraphFormat::Mermaid => {

@@ -2,11 +2,15 @@
 //! into the Helm values, manifests and Argo CD Applications a GitOps
 //! repository commits.
 //!
-//! Data flows one way: [`load`] → [`merge`] → [`resolve`] → [`graph`] →
-//! [`build`] (every component's documents, smoke checks, Applications) →
-//! [`plan`] / [`render`] → [`readback`] → [`write`](mod@write). Below the stages sit
-//! the leaves they share: [`yaml`], [`error`], [`names`], [`config`] and
-//! [`model`].
+//! Data flows one way: load → merge → resolve → graph → build (every
+//! component's documents, smoke checks, Applications) → plan / render →
+//! read back → write. Below the stages sit the leaves they share: `yaml`,
+//! `error`, `names`, [`config`], [`k8s`] and [`model`].
+//!
+//! The public surface is [`Platform`] (load, render, plan, graph, check,
+//! write), [`RenderedTree`], [`Error`], and for programs that add
+//! components, the [`model::Component`] trait with the [`model`],
+//! [`config`] and [`k8s`] types it works with.
 //!
 //! ```no_run
 //! let platform = platgen::Platform::builtin()?;
@@ -16,30 +20,37 @@
 //! ```
 
 #![deny(missing_docs)]
+#![warn(unreachable_pub)]
 
-pub mod build;
-pub mod components;
+mod build;
+mod components;
 pub mod config;
-pub mod error;
-pub mod fleet;
-pub mod graph;
+mod error;
+mod graph;
 pub mod k8s;
-pub mod load;
-pub mod merge;
-
+mod load;
+mod merge;
 pub mod model;
-pub mod names;
+mod names;
 mod parallel;
-pub mod plan;
+mod plan;
 mod platform;
-pub mod readback;
-pub mod render;
-pub mod resolve;
-pub mod schema;
+mod readback;
+mod render;
+mod resolve;
+mod schema;
 mod tree;
-pub mod write;
-pub mod yaml;
+mod write;
+mod yaml;
 
-pub use error::{Error, Result};
+pub use error::{Diagnostic, Error, Loc, Result, Source};
+pub use graph::{Graph, GraphFormat};
+pub use load::Origin;
+pub use plan::report::Format as PlanFormat;
+pub use plan::{Headroom, Plan, Totals};
 pub use platform::Platform;
+/// The schema derive components' settings use, at the version platgen's
+/// trait requires (`#[derive(platgen::schemars::JsonSchema)]`).
+pub use schemars;
 pub use tree::RenderedTree;
+pub use write::{leftovers, Drift, WriteReport, MANIFEST};

@@ -19,7 +19,7 @@ pub enum Origin {
 
 /// The parsed, not yet merged, config files.
 #[derive(Debug, Clone)]
-pub struct Sources {
+pub(crate) struct Sources {
     /// Where they came from.
     pub origin: Origin,
     /// `platform.yaml`.
@@ -36,7 +36,7 @@ const BUILTIN_ENVS: [(&str, &str); 3] = [
 ];
 
 /// The built-in example platform's files, as `(relative path, text)`.
-pub fn builtin_files() -> Vec<(String, &'static str)> {
+pub(crate) fn builtin_files() -> Vec<(String, &'static str)> {
     let mut files = vec![("platform.yaml".to_string(), BUILTIN_BASE)];
     files.extend(
         BUILTIN_ENVS
@@ -47,7 +47,7 @@ pub fn builtin_files() -> Vec<(String, &'static str)> {
 }
 
 /// Loads the built-in example platform.
-pub fn load_builtin() -> Result<Sources> {
+pub(crate) fn load_builtin() -> Result<Sources> {
     let parse = |name: String, text: &str| {
         parse_one(
             Arc::new(Source {
@@ -75,7 +75,7 @@ pub fn load_builtin() -> Result<Sources> {
 
 /// Loads a config from memory: `(relative path, text)` pairs, one
 /// `platform.yaml` and any `envs/<env>.yaml` (other paths are ignored).
-pub fn load_files(files: &[(String, String)]) -> Result<Sources> {
+pub(crate) fn load_files(files: &[(String, String)]) -> Result<Sources> {
     let parse = |name: &str, text: &str| {
         parse_one(
             Arc::new(Source {
@@ -115,7 +115,7 @@ pub fn load_files(files: &[(String, String)]) -> Result<Sources> {
 }
 
 /// Loads `DIR/platform.yaml` and every `DIR/envs/*.yaml`.
-pub fn load_dir(dir: &Path) -> Result<Sources> {
+pub(crate) fn load_dir(dir: &Path) -> Result<Sources> {
     let base_path = dir.join("platform.yaml");
     if !base_path.is_file() {
         return Err(Error::Usage(

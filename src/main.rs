@@ -5,8 +5,10 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod fleet;
+
 use clap::{Args, Parser, Subcommand};
-use platgen::write::Drift;
+use platgen::Drift;
 use platgen::{Error, Platform, RenderedTree};
 
 /// A rendering is many small allocations on every core; mimalloc's
@@ -211,7 +213,7 @@ fn write_config(dir: &Path, files: &[(String, String)], quiet: bool) -> Result<u
             .unwrap_or(true);
     if occupied {
         return Err(Error::Usage(
-            platgen::error::Diagnostic::new(format!("{} exists and is not empty", dir.display()))
+            platgen::Diagnostic::new(format!("{} exists and is not empty", dir.display()))
                 .help("give a new directory; gen init never overwrites files"),
         ));
     }
@@ -234,7 +236,7 @@ fn write_config(dir: &Path, files: &[(String, String)], quiet: bool) -> Result<u
 
 /// Names the staging directories an interrupted render left in `out`.
 fn warn_leftovers(out: &Path, quiet: bool) {
-    let found = platgen::write::leftovers(out);
+    let found = platgen::leftovers(out);
     if quiet || found.is_empty() {
         return;
     }
@@ -304,14 +306,14 @@ fn run(cli: &Cli) -> Result<u8, Error> {
         return write_config(dir, &Platform::example_files(), cli.quiet);
     }
     if let Command::Fleet { count, out } = &cli.command {
-        return write_config(out, &platgen::fleet::files(*count), true);
+        return write_config(out, &fleet::files(*count), true);
     }
     let started = std::time::Instant::now();
     let platform = load(cli)?;
     if cli.verbose {
         let from = match platform.origin() {
-            platgen::load::Origin::Builtin => "the built-in example platform".to_string(),
-            platgen::load::Origin::Dir(d) => d.display().to_string(),
+            platgen::Origin::Builtin => "the built-in example platform".to_string(),
+            platgen::Origin::Dir(d) => d.display().to_string(),
         };
         eprintln!("config: {from} (envs: {})", platform.envs().join(", "));
     }
@@ -423,26 +425,24 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             compare,
         } => {
             let format = match format {
-                PlanFormat::Table => platgen::plan::report::Format::Table,
-                PlanFormat::Markdown => platgen::plan::report::Format::Markdown,
-                PlanFormat::Json => platgen::plan::report::Format::Json,
+                PlanFormat::Table => platgen::PlanFormat::Table,
+                PlanFormat::Markdown => platgen::PlanFormat::Markdown,
+                PlanFormat::Json => platgen::PlanFormat::Json,
             };
             let plan = platform.plan(env)?;
             let text = match compare {
-                Some(other) => {
-                    platgen::plan::report::compare(&platform.plan(other)?, &plan, format)
-                }
-                None => platgen::plan::report::format(&plan, format),
+                Some(other) => plan.compare(&platform.plan(other)?, format),
+                None => plan.report(format),
             };
             print!("{text}");
             Ok(0)
         }
         Command::Graph { env, format } => {
             let format = match format {
-                Format::Mermaid => platgen::graph::GraphFormat::Mermaid,
-                Format::Dot => platgen::graph::GraphFormat::Dot,
+                Format::Mermaid => platgen::GraphFormat::Mermaid,
+                Format::Dot => platgen::GraphFormat::Dot,
             };
-            print!("{}", platgen::graph::draw(&platform.graph(env)?, format));
+            print!("{}", platform.graph(env)?.draw(format));
             Ok(0)
         }
         Command::Schema { .. }

@@ -14,14 +14,14 @@ use crate::yaml::{Loc, Node, NodeValue};
 
 /// One env's two config files: the overlay merged onto the base.
 #[derive(Debug, Clone, Copy)]
-pub struct Layers<'a> {
+pub(crate) struct Layers<'a> {
     base: &'a Node,
     overlay: &'a Node,
 }
 
 /// What went wrong reading a value, and where.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ReadError {
+pub(crate) struct ReadError {
     /// What is wrong.
     pub what: What,
     /// Where: the value, or the unknown key.
@@ -32,7 +32,7 @@ pub struct ReadError {
 
 /// The kinds of [`ReadError`] a report words differently.
 #[derive(Debug, Clone, PartialEq)]
-pub enum What {
+pub(crate) enum What {
     /// A key the type does not have, and the keys it has.
     UnknownKey {
         /// The key.
@@ -95,7 +95,7 @@ impl ReadError {
 
 impl<'a> Layers<'a> {
     /// `overlay` merged onto `base`.
-    pub fn new(base: &'a Node, overlay: &'a Node) -> Self {
+    pub(crate) fn new(base: &'a Node, overlay: &'a Node) -> Self {
         Layers { base, overlay }
     }
 
@@ -123,7 +123,7 @@ impl<'a> Layers<'a> {
     /// the keys `hide` of that map (another reader takes them); `None`
     /// when the value is absent. An unknown key's error lists `hide` among
     /// the keys the map may hold.
-    pub fn read<T: Deserialize<'a>>(
+    pub(crate) fn read<T: Deserialize<'a>>(
         &self,
         at: &[&str],
         hide: &'a [&'a str],
@@ -151,7 +151,7 @@ impl<'a> Layers<'a> {
 
     /// The keys of the merged map at `at`, in merge order, with the
     /// location of each key.
-    pub fn keys(&self, at: &[&str]) -> Vec<(&'a str, &'a Loc)> {
+    pub(crate) fn keys(&self, at: &[&str]) -> Vec<(&'a str, &'a Loc)> {
         let Some((m, _)) = self.at(at) else {
             return Vec::new();
         };
@@ -169,7 +169,7 @@ impl<'a> Layers<'a> {
     /// Where the merged value at `path` (map keys and list indices) is:
     /// the key holding a map or list, the value itself otherwise, or the
     /// deepest place reached when the path goes further than the config.
-    pub fn locate(&self, path: &[String]) -> Loc {
+    pub(crate) fn locate(&self, path: &[String]) -> Loc {
         let mut m = self.root();
         let mut loc = if is_empty_document(self.overlay) {
             &self.base.loc

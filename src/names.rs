@@ -3,7 +3,7 @@
 //! hosts, and which key names suggest a credential.
 
 /// Whether `s` is a DNS-1123 label (namespaces, release names, env names).
-pub fn is_dns_label(s: &str) -> bool {
+pub(crate) fn is_dns_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
         && s.bytes()
@@ -13,13 +13,13 @@ pub fn is_dns_label(s: &str) -> bool {
 }
 
 /// How to write a DNS-1123 label, for the help of a finding.
-pub const DNS_LABEL_HELP: &str =
+pub(crate) const DNS_LABEL_HELP: &str =
     "use lower-case letters, digits and `-` (a DNS-1123 label, at most 63 characters)";
 
 /// Whether `key` is a Kubernetes label key: an optional DNS prefix and
 /// `/`, then at most 63 letters, digits, `-`, `_` or `.`, starting and
 /// ending alphanumeric.
-pub fn is_label_key(key: &str) -> bool {
+pub(crate) fn is_label_key(key: &str) -> bool {
     let name = key.rsplit_once('/').map_or(key, |(_, n)| n);
     !name.is_empty()
         && name.len() <= 63
@@ -31,7 +31,7 @@ pub fn is_label_key(key: &str) -> bool {
 }
 
 /// The config key of a component (`doris-operator` → `dorisOperator`).
-pub fn config_key(component: &str) -> String {
+pub(crate) fn config_key(component: &str) -> String {
     let mut out = String::new();
     let mut upper = false;
     for ch in component.chars() {
@@ -48,7 +48,7 @@ pub fn config_key(component: &str) -> String {
 }
 
 /// The closest candidate to `word`, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
@@ -66,7 +66,7 @@ pub fn did_you_mean<'a>(
 }
 
 /// Whether a key name suggests it holds a credential.
-pub fn looks_secret(key: &str) -> bool {
+pub(crate) fn looks_secret(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     [
         "password",
@@ -82,7 +82,7 @@ pub fn looks_secret(key: &str) -> bool {
 }
 
 /// Cluster-local DNS name of a Service.
-pub fn service_host(name: &str, namespace: &str) -> String {
+pub(crate) fn service_host(name: &str, namespace: &str) -> String {
     format!("{name}.{namespace}.svc.cluster.local")
 }
 

@@ -16,7 +16,7 @@ use crate::yaml::Emitted;
 /// checks. Each component brings its own ([`Component::TEMPLATE`]).
 ///
 /// [`Component::TEMPLATE`]: crate::model::Component::TEMPLATE
-pub const PLATFORM_TEMPLATES: [(&str, &str); 4] = [
+pub(crate) const PLATFORM_TEMPLATES: [(&str, &str); 4] = [
     (
         "application.yaml.tera",
         include_str!("../templates/application.yaml.tera"),
@@ -49,7 +49,7 @@ pub(crate) fn templates(components: &[Shared]) -> Vec<(String, String)> {
 }
 
 /// Compiled templates, built once per process.
-pub struct Renderer {
+pub(crate) struct Renderer {
     tera: Tera,
     /// Per template, the names it uses only as `{{ name | to_yaml }}`:
     /// those values are written straight from JSON and handed to Tera as
@@ -177,7 +177,10 @@ impl Renderer {
     /// of the same name in `overrides` when there is one. A file there that
     /// replaces no template is an error: a misspelt override would
     /// otherwise be silently ignored.
-    pub fn new(templates: Vec<(String, String)>, overrides: Option<&Path>) -> Result<Renderer> {
+    pub(crate) fn new(
+        templates: Vec<(String, String)>,
+        overrides: Option<&Path>,
+    ) -> Result<Renderer> {
         let mut tera = Tera::new();
         tera.autoescape_on(Vec::<&str>::new());
         tera.register_filter("to_yaml", |v: &Value, _: Kwargs, _: &State| {
@@ -206,7 +209,7 @@ impl Renderer {
     /// text has LF line endings and exactly one trailing newline. A
     /// template that takes the documents only through `to_yaml` gets their
     /// emitted text; one that looks inside them gets their values.
-    pub fn render(
+    pub(crate) fn render(
         &self,
         stem: &str,
         header: &str,

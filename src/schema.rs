@@ -12,9 +12,9 @@ use crate::resolve::erased::key;
 use crate::resolve::Shared;
 
 /// File name of the config schema under `schemas/`.
-pub const CONFIG_SCHEMA_FILE: &str = "platform.schema.json";
+pub(crate) const CONFIG_SCHEMA_FILE: &str = "platform.schema.json";
 /// File name of the env overlay schema under `schemas/`.
-pub const OVERLAY_SCHEMA_FILE: &str = "env.schema.json";
+pub(crate) const OVERLAY_SCHEMA_FILE: &str = "env.schema.json";
 
 /// The JSON Schema of a merged platform config (`platform.yaml` with an env
 /// overlay applied) for a platform of `components`.

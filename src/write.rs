@@ -181,8 +181,7 @@ impl RenderedTree {
 
     /// [`write`](Self::write) with a hook called before each staged file is
     /// written (tests inject faults with it).
-    #[doc(hidden)]
-    pub fn write_with(
+    pub(crate) fn write_with(
         &self,
         out: &Path,
         before_stage: &mut dyn FnMut(&str) -> std::io::Result<()>,
@@ -295,7 +294,7 @@ impl RenderedTree {
     /// whose directory does not exist yet is built whole in a staging
     /// directory (nothing visible changes until [`Prepared::commit`]); any
     /// other env is kept for a write at commit time.
-    pub fn prepare(self, out: &Path) -> Result<Prepared> {
+    pub(crate) fn prepare(self, out: &Path) -> Result<Prepared> {
         let env_dir = check_target(out, &self.env)?;
         if fs::symlink_metadata(&env_dir).is_err_and(|e| e.kind() == ErrorKind::NotFound) {
             let staged = self.stage_fresh(out, &env_dir, &mut |_| Ok(()))?;
@@ -389,7 +388,7 @@ impl RenderedTree {
 
 /// An env directory built whole in a staging directory beside its place.
 #[derive(Debug)]
-pub struct Staged {
+pub(crate) struct Staged {
     /// Removes the staging directory (and whatever is left in it) on drop.
     _stage: tempfile::TempDir,
     staged_env: PathBuf,
@@ -399,7 +398,7 @@ pub struct Staged {
 
 impl Staged {
     /// Moves the staged env directory into place in one rename.
-    pub fn commit(&self) -> Result<WriteReport> {
+    pub(crate) fn commit(&self) -> Result<WriteReport> {
         let env_dir = &self.env_dir;
         // rename(2) would silently replace an empty directory that appeared
         // meanwhile; a non-empty one or a file makes it fail.
@@ -428,7 +427,7 @@ impl Staged {
 
 /// An env ready to be written: staged whole, or kept to be written in place.
 #[derive(Debug)]
-pub enum Prepared {
+pub(crate) enum Prepared {
     /// A new env directory, staged.
     Staged(String, Staged),
     /// An existing env directory: written file by file at commit.
@@ -437,7 +436,7 @@ pub enum Prepared {
 
 impl Prepared {
     /// The env's name.
-    pub fn env(&self) -> &str {
+    pub(crate) fn env(&self) -> &str {
         match self {
             Prepared::Staged(env, _) => env,
             Prepared::Tree(tree) => &tree.env,
@@ -446,7 +445,7 @@ impl Prepared {
 
     /// Puts the env in place: the staged directory's rename, or the write of
     /// the kept tree (all or nothing, as [`RenderedTree::write`]).
-    pub fn commit(&self, out: &Path) -> Result<WriteReport> {
+    pub(crate) fn commit(&self, out: &Path) -> Result<WriteReport> {
         match self {
             Prepared::Staged(_, staged) => staged.commit(),
             Prepared::Tree(tree) => tree.write(out),
@@ -533,5 +532,227 @@ mod tests {
         std::fs::write(&path, "").unwrap();
         assert_eq!(read_expecting(&path, 10).unwrap(), b"");
         assert!(read_expecting(&dir.path().join("missing"), 1).is_err());
+    }
+
+    use super::*;
+
+    /// A rendered env of 24 files in two directories.
+    fn sample_tree() -> RenderedTree {
+        let files = (0..24)
+            .map(|i| {
+                let dir = if i % 2 == 0 { "apps" } else { "values" };
+                (
+                    format!("{dir}/f{i:02}.yaml"),
+                    format!("# generated\nn: {i}\n"),
+                )
+            })
+            .collect();
+        RenderedTree {
+            env: "prod".into(),
+            files,
+        }
+    }
+
+    /// Every file below `dir` with its bytes, sorted by path.
+    fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    let rel = p.strip_prefix(dir).unwrap().display().to_string();
+                    files.push((rel, fs::read(&p).unwrap()));
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
+    /// Paths the writer passed to its staging hook, and the report.
+    fn write_recording(tree: &RenderedTree, out: &Path) -> (Vec<String>, WriteReport) {
+        let mut staged = Vec::new();
+        let report = tree
+            .write_with(out, &mut |p| {
+                staged.push(p.to_string());
+                Ok(())
+            })
+            .unwrap();
+        (staged, report)
+    }
+
+    /// Names of the entries of `dir`, sorted.
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Every directory below `dir` with its permission bits, sorted.
+    fn dir_modes(dir: &Path) -> Vec<(String, u32)> {
+        use std::os::unix::fs::PermissionsExt;
+        let mut modes: Vec<(String, u32)> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_dir())
+            .map(|e| {
+                (
+                    e.path().strip_prefix(dir).unwrap().display().to_string(),
+                    e.metadata().unwrap().permissions().mode() & 0o7777,
+                )
+            })
+            .collect();
+        modes.sort();
+        modes
+    }
+
+    #[test]
+    fn a_fault_while_staging_a_new_env_leaves_no_trace() {
+        let w = tempfile::tempdir().unwrap();
+        let out = w.path().join("out");
+        let tree = sample_tree();
+        assert!(tree.files.len() > 10);
+        let mut n = 0;
+        let err = tree
+            .write_with(&out, &mut |_| {
+                n += 1;
+                if n == 10 {
+                    Err(std::io::Error::other("injected fault"))
+                } else {
+                    Ok(())
+                }
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("injected fault"), "{err}");
+        assert_eq!(n, 10, "staging stops at the fault");
+        assert!(std::fs::symlink_metadata(out.join("prod")).is_err());
+        assert_eq!(
+            entries(&out),
+            Vec::<String>::new(),
+            "no env directory and no staging directory left"
+        );
+    }
+
+    #[test]
+    fn a_new_env_is_written_whole() {
+        let w = tempfile::tempdir().unwrap();
+        let out = w.path().join("out");
+        let tree = sample_tree();
+        let (staged, report) = write_recording(&tree, &out);
+        assert_eq!(
+            report,
+            WriteReport {
+                written: tree.files.len(),
+                unchanged: 0,
+                removed: 0
+            }
+        );
+        let mut expected_staged: Vec<String> = tree.files.keys().cloned().collect();
+        expected_staged.push(MANIFEST.to_string());
+        assert_eq!(
+            staged, expected_staged,
+            "the hook sees each file once, in order"
+        );
+        let mut manifest = String::from(
+            "# Files written by gen in this directory; gen prunes and checks these only.\n",
+        );
+        let mut expected: Vec<(String, Vec<u8>)> = Vec::new();
+        for (path, text) in &tree.files {
+            manifest.push_str(path);
+            manifest.push('\n');
+            expected.push((format!("prod/{path}"), text.as_bytes().to_vec()));
+        }
+        expected.push((format!("prod/{MANIFEST}"), manifest.into_bytes()));
+        expected.sort();
+        assert_eq!(snapshot_dir(&out), expected);
+        assert_eq!(entries(&out), ["prod"], "no staging directory left");
+        // Written again: all unchanged.
+        assert_eq!(
+            tree.write(&out).unwrap(),
+            WriteReport {
+                written: 0,
+                unchanged: tree.files.len(),
+                removed: 0
+            }
+        );
+        assert_eq!(snapshot_dir(&out), expected);
+    }
+
+    #[test]
+    fn an_existing_empty_env_directory_is_written_into_like_a_new_one() {
+        let w = tempfile::tempdir().unwrap();
+        let tree = sample_tree();
+        let fresh = w.path().join("fresh");
+        let (fresh_staged, fresh_report) = write_recording(&tree, &fresh);
+        let existing = w.path().join("existing");
+        std::fs::create_dir_all(existing.join("prod")).unwrap();
+        let (staged, report) = write_recording(&tree, &existing);
+        assert_eq!(report, fresh_report);
+        assert_eq!(staged, fresh_staged);
+        assert_eq!(snapshot_dir(&existing), snapshot_dir(&fresh));
+        assert_eq!(dir_modes(&existing), dir_modes(&fresh), "same permissions");
+        assert_eq!(entries(&existing), ["prod"]);
+    }
+
+    #[test]
+    fn an_env_directory_that_appears_while_a_new_env_is_staged_is_left_alone() {
+        let tree = sample_tree();
+        for foreign in [None, Some("mine.txt")] {
+            let w = tempfile::tempdir().unwrap();
+            let out = w.path().join("out");
+            let env_dir = out.join("prod");
+            let err = tree
+                .write_with(&out, &mut |p| {
+                    if p == MANIFEST {
+                        std::fs::create_dir(&env_dir)?;
+                        if let Some(name) = foreign {
+                            std::fs::write(env_dir.join(name), "mine")?;
+                        }
+                    }
+                    Ok(())
+                })
+                .unwrap_err();
+            assert_eq!(err.exit_code(), 2);
+            assert!(err.to_string().contains("cannot write"), "{err}");
+            let left: Vec<(String, Vec<u8>)> = foreign
+                .map(|n| (format!("prod/{n}"), b"mine".to_vec()))
+                .into_iter()
+                .collect();
+            assert_eq!(snapshot_dir(&out), left, "{foreign:?}");
+            assert_eq!(entries(&out), ["prod"], "no staging directory left");
+            assert_eq!(entries(&env_dir).len(), left.len());
+        }
+    }
+
+    #[test]
+    fn an_error_half_way_through_writing_an_existing_env_keeps_it() {
+        let w = tempfile::tempdir().unwrap();
+        let out = w.path().join("out");
+        let mut tree = sample_tree();
+        tree.write(&out).unwrap();
+        let before = snapshot_dir(&out);
+        for text in tree.files.values_mut().step_by(3) {
+            text.push_str("changed: true\n");
+        }
+        tree.files.remove("apps/f00.yaml");
+        let mut n = 0;
+        let err = tree
+            .write_with(&out, &mut |_| {
+                n += 1;
+                if n == 2 {
+                    Err(std::io::Error::other("injected fault"))
+                } else {
+                    Ok(())
+                }
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("injected fault"), "{err}");
+        assert_eq!(before, snapshot_dir(&out), "previous tree byte-for-byte");
     }
 }

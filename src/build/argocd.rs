@@ -16,7 +16,7 @@ use crate::k8s::{
     ObjectMeta, PatchTarget, Resource, Source, SyncPolicy,
 };
 /// Annotation carrying the sync wave.
-pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
+pub(crate) const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
 
 /// Removes the upstream Namespace object from a kustomize build: the
 /// `namespaces` component owns every Namespace (with the labels all its
@@ -45,7 +45,7 @@ fn env_dir(c: &PlatformConfig, env: &str) -> String {
 }
 
 /// Name of the Application for a component in an env.
-pub fn app_name(env: &str, component: &str) -> String {
+pub(crate) fn app_name(env: &str, component: &str) -> String {
     format!("{env}-{component}")
 }
 
@@ -205,7 +205,7 @@ fn manifests_source(c: &PlatformConfig, dir: &str, files: &[Document]) -> Source
 }
 
 /// The env's root app-of-apps: every file in `apps/` but itself.
-pub fn root_app(r: &Resolved) -> Resource<Application> {
+pub(crate) fn root_app(r: &Resolved) -> Resource<Application> {
     let c = &r.platform;
     Resource::new(
         app_metadata(c, &app_name(&r.env, "root"), BTreeMap::new()),

@@ -1,8 +1,8 @@
 //! The build stage: every enabled component's documents, its smoke check
 //! and its Argo CD Application, then the env's root Application.
 
-pub mod argocd;
-pub mod smoke;
+pub(crate) mod argocd;
+pub(crate) mod smoke;
 
 use crate::error::Result;
 use crate::graph::Graph;
@@ -12,7 +12,7 @@ use crate::yaml::Emitted;
 
 /// Every document of an env, in order: per enabled component its files,
 /// its smoke check and its Application; the root Application last.
-pub fn build(r: &Resolved, graph: &Graph) -> Result<Vec<Document>> {
+pub(crate) fn build(r: &Resolved, graph: &Graph) -> Result<Vec<Document>> {
     let mut out = Vec::new();
     for (c, slot) in r.enabled() {
         let mut docs = c.build(r, slot).map_err(|f| r.located(vec![f]))?;

@@ -13,9 +13,9 @@ use crate::model::{Document, Env, Probe, SmokeCheck, View};
 use crate::yaml::Emitted;
 
 /// Argo CD hook annotations.
-pub const HOOK: &str = "argocd.argoproj.io/hook";
+pub(crate) const HOOK: &str = "argocd.argoproj.io/hook";
 /// Argo CD hook delete policy annotation.
-pub const HOOK_DELETE: &str = "argocd.argoproj.io/hook-delete-policy";
+pub(crate) const HOOK_DELETE: &str = "argocd.argoproj.io/hook-delete-policy";
 
 /// The check's metadata: a `PostSync` hook, replaced at the next sync.
 fn metadata(component: &str, namespace: &str) -> ObjectMeta {
@@ -45,7 +45,11 @@ fn pod(container: Container) -> PodTemplateSpec {
 }
 
 /// The manifest document of a component's check.
-pub fn document(c: &PlatformConfig, component: &'static str, check: &SmokeCheck) -> Document {
+pub(crate) fn document(
+    c: &PlatformConfig,
+    component: &'static str,
+    check: &SmokeCheck,
+) -> Document {
     let k = c.checks.as_ref().expect("checks are on");
     let metadata = metadata(component, &check.namespace);
     let (kind, doc) = match &check.probe {

@@ -11,7 +11,7 @@ use crate::model::{resources, Chart, Workload};
 /// switch when images come from elsewhere than `bitnamilegacy`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct BitnamiGlobal {
+pub(super) struct BitnamiGlobal {
     default_storage_class: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     security: Option<BitnamiSecurity>,
@@ -25,7 +25,7 @@ struct BitnamiSecurity {
 
 impl BitnamiGlobal {
     /// From the platform's storage class and image settings.
-    pub fn new(c: &PlatformConfig) -> Self {
+    pub(super) fn new(c: &PlatformConfig) -> Self {
         let legacy = c.images.bitnami_namespace == "bitnamilegacy";
         BitnamiGlobal {
             default_storage_class: c.storage_class.clone(),
@@ -38,14 +38,14 @@ impl BitnamiGlobal {
 
 /// A Bitnami image reference (`registry` + `repository`; the chart keeps its tag).
 #[derive(Debug, Serialize)]
-pub struct BitnamiImage {
+pub(super) struct BitnamiImage {
     registry: String,
     repository: String,
 }
 
 impl BitnamiImage {
     /// `<registry>/<bitnamiNamespace>/<name>`.
-    pub fn new(c: &PlatformConfig, name: &str) -> Self {
+    pub(super) fn new(c: &PlatformConfig, name: &str) -> Self {
         BitnamiImage {
             registry: c.images.bitnami_registry.clone(),
             repository: format!("{}/{name}", c.images.bitnami_namespace),
@@ -55,13 +55,13 @@ impl BitnamiImage {
 
 /// `volumePermissions.image` of a Bitnami chart (an `os-shell` init container).
 #[derive(Debug, Serialize)]
-pub struct VolumePermissions {
+pub(super) struct VolumePermissions {
     image: BitnamiImage,
 }
 
 impl VolumePermissions {
     /// Points the init container's image at the configured registry.
-    pub fn new(c: &PlatformConfig) -> Self {
+    pub(super) fn new(c: &PlatformConfig) -> Self {
         VolumePermissions {
             image: BitnamiImage::new(c, "os-shell"),
         }
@@ -71,7 +71,7 @@ impl VolumePermissions {
 /// `persistence` of a Bitnami chart.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Persistence {
+pub(super) struct Persistence {
     enabled: bool,
     storage_class: String,
     size: Quantity,
@@ -79,7 +79,7 @@ pub struct Persistence {
 
 impl Persistence {
     /// An enabled volume of `size` in `class`.
-    pub fn new(class: &str, size: &Quantity) -> Self {
+    pub(super) fn new(class: &str, size: &Quantity) -> Self {
         Persistence {
             enabled: true,
             storage_class: class.to_string(),
@@ -90,7 +90,7 @@ impl Persistence {
 
 /// The requests and limits of a Bitnami `resourcesPreset`
 /// (bitnami/common 2.31 `templates/_resources.tpl`).
-pub fn preset(name: &str) -> Resources {
+pub(super) fn preset(name: &str) -> Resources {
     let (req, lim) = match name {
         "nano" => (("100m", "128Mi"), ("150m", "192Mi")),
         "micro" => (("250m", "256Mi"), ("375m", "384Mi")),
@@ -105,7 +105,7 @@ pub fn preset(name: &str) -> Resources {
 
 /// A Bitnami node group's pods: the configured resources, or the chart's
 /// preset (named with its source) when none are configured.
-pub fn pods(
+pub(super) fn pods(
     component: &'static str,
     namespace: &str,
     group: &str,

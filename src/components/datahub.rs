@@ -15,15 +15,16 @@ use crate::model::{
 };
 
 /// Pinned chart.
-pub const CHART: Chart = Chart::pinned("https://helm.datahubproject.io/", "datahub", "1.1.0");
+pub(super) const CHART: Chart =
+    Chart::pinned("https://helm.datahubproject.io/", "datahub", "1.1.0");
 
 /// Port of the GMS Service.
-pub const GMS_PORT: u16 = 8080;
+pub(super) const GMS_PORT: u16 = 8080;
 
 /// DataHub and what it connects to.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct DatahubConfig {
+pub(super) struct DatahubConfig {
     /// DataHub image tag (`global.datahub.version`); the chart's appVersion when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
@@ -47,7 +48,7 @@ pub struct DatahubConfig {
 /// One DataHub service.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct DatahubService {
+pub(super) struct DatahubService {
     /// Number of pods.
     pub replicas: u32,
     /// Container resources; the chart's defaults when unset.
@@ -58,7 +59,7 @@ pub struct DatahubService {
 /// DataHub's database on the existing PostgreSQL.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct DatahubSql {
+pub(super) struct DatahubSql {
     /// Database name; it must exist (DataHub's system-update job creates the tables).
     pub database: String,
     /// User name.
@@ -68,7 +69,7 @@ pub struct DatahubSql {
 }
 
 /// The `datahub` component.
-pub struct Datahub;
+pub(super) struct Datahub;
 
 #[derive(Serialize)]
 struct Values {

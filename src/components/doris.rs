@@ -19,11 +19,11 @@ use crate::model::{
 use crate::yaml::Emitted;
 
 /// The FE's MySQL-protocol query port.
-pub const QUERY_PORT: u16 = 9030;
+pub(super) const QUERY_PORT: u16 = 9030;
 /// Where the FE image keeps its metadata.
-pub const FE_META_PATH: &str = "/opt/apache-doris/fe/doris-meta";
+pub(super) const FE_META_PATH: &str = "/opt/apache-doris/fe/doris-meta";
 /// Where the BE image keeps its data.
-pub const BE_STORAGE_PATH: &str = "/opt/apache-doris/be/storage";
+pub(super) const BE_STORAGE_PATH: &str = "/opt/apache-doris/be/storage";
 
 /// The Doris check: the FE answers `SHOW FRONTENDS`, and a table round
 /// trip (create, insert, select) works. The password comes from the
@@ -38,12 +38,12 @@ q \"INSERT INTO platgen_smoke.round_trip VALUES (1, 42)\"\n\
 test \"$(q 'SELECT v FROM platgen_smoke.round_trip WHERE k = 1')\" = 42\n";
 
 /// The `doris` component.
-pub struct Doris;
+pub(super) struct Doris;
 
 /// A `DorisCluster` (doris.selectdb.com/v1): FE and BE.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct DorisConfig {
+pub(super) struct DorisConfig {
     /// Name of the DorisCluster (its FE Service is `<name>-fe-service`).
     #[serde(default = "doris_name")]
     pub name: String,
@@ -63,7 +63,7 @@ fn doris_name() -> String {
 /// Doris frontends.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct DorisFe {
+pub(super) struct DorisFe {
     /// Number of FE pods.
     pub replicas: u32,
     /// FEs that take part in leader election (the rest are observers): odd,
@@ -82,7 +82,7 @@ pub struct DorisFe {
 /// Doris backends.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct DorisBe {
+pub(super) struct DorisBe {
     /// Number of BE pods.
     pub replicas: u32,
     /// BE image, e.g. `apache/doris:be-3.0.8`.
@@ -95,7 +95,7 @@ pub struct DorisBe {
 }
 
 /// The election number used: configured, or the largest odd number ≤ min(replicas, 3).
-pub fn election_number(d: &DorisConfig) -> u32 {
+pub(super) fn election_number(d: &DorisConfig) -> u32 {
     d.fe.election_number.unwrap_or_else(|| {
         let n = d.fe.replicas.clamp(1, 3);
         if n.is_multiple_of(2) {

@@ -11,16 +11,17 @@ use crate::model::{
 };
 
 /// Pinned chart.
-pub const CHART: Chart = Chart::pinned("https://charts.selectdb.com", "doris-operator", "26.0.0");
+pub(super) const CHART: Chart =
+    Chart::pinned("https://charts.selectdb.com", "doris-operator", "26.0.0");
 
 /// The `doris-operator` component.
-pub struct DorisOperator;
+pub(super) struct DorisOperator;
 
 /// The Doris operator (apache/doris-operator Helm chart); it watches every
 /// namespace.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct DorisOperatorConfig {
+pub(super) struct DorisOperatorConfig {
     /// Operator image; the chart's default is `operator-latest`, so pin one.
     pub image: ImageRef,
 }

@@ -13,19 +13,19 @@ use crate::model::{
 };
 
 /// Pinned chart.
-pub const CHART: Chart = Chart::pinned(
+pub(super) const CHART: Chart = Chart::pinned(
     "registry-1.docker.io/bitnamicharts",
     "elasticsearch",
     "22.1.7",
 );
 
 /// REST port of the chart's client Service.
-pub const HTTP_PORT: u16 = 9200;
+pub(super) const HTTP_PORT: u16 = 9200;
 
 /// Elasticsearch node groups.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ElasticsearchConfig {
+pub(super) struct ElasticsearchConfig {
     /// Master-eligible nodes (with a data volume).
     pub master: EsStatefulGroup,
     /// Data nodes (with a data volume).
@@ -39,7 +39,7 @@ pub struct ElasticsearchConfig {
 /// An Elasticsearch node group with persistent storage.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct EsStatefulGroup {
+pub(super) struct EsStatefulGroup {
     /// Number of pods.
     pub replicas: u32,
     /// Size of each pod's data volume.
@@ -55,7 +55,7 @@ pub struct EsStatefulGroup {
 /// An Elasticsearch node group without storage.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct EsGroup {
+pub(super) struct EsGroup {
     /// Number of pods.
     pub replicas: u32,
     /// JVM heap (`512m`, `2g`); the chart's default when unset.
@@ -67,7 +67,7 @@ pub struct EsGroup {
 }
 
 /// The `elasticsearch` component.
-pub struct Elasticsearch;
+pub(super) struct Elasticsearch;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

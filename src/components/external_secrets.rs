@@ -18,12 +18,12 @@ use crate::names::is_dns_label;
 use crate::yaml::Emitted;
 
 /// The `external-secrets` component.
-pub struct ExternalSecrets;
+pub(super) struct ExternalSecrets;
 
 /// It has no section: it is on when the env names a `secretStore`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NoSettings {}
+pub(super) struct NoSettings {}
 
 /// Every Secret the enabled components read, grouped by (namespace, name),
 /// each key once.

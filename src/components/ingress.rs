@@ -11,7 +11,7 @@ use crate::yaml::Emitted;
 
 /// The host of an endpoint (`<subdomain>.<domain>`), when the env exposes
 /// endpoints (`ingress:` is set) and this one is enabled.
-pub fn public_host(c: &PlatformConfig, endpoint: &Option<PublicEndpoint>) -> Option<String> {
+pub(crate) fn public_host(c: &PlatformConfig, endpoint: &Option<PublicEndpoint>) -> Option<String> {
     let e = endpoint.as_ref().filter(|e| e.enabled)?;
     c.ingress.as_ref()?;
     Some(format!("{}.{}", e.subdomain, c.domain))
@@ -20,7 +20,7 @@ pub fn public_host(c: &PlatformConfig, endpoint: &Option<PublicEndpoint>) -> Opt
 /// The file `path` holding an Ingress `name` in `namespace` that routes
 /// every path of `host` to `to`, with the env's TLS Secret; `None` when the
 /// env exposes no endpoints.
-pub fn document(
+pub(crate) fn document(
     c: &PlatformConfig,
     path: &str,
     name: &str,

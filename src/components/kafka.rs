@@ -13,15 +13,16 @@ use crate::model::{
 };
 
 /// Pinned chart.
-pub const CHART: Chart = Chart::pinned("registry-1.docker.io/bitnamicharts", "kafka", "32.4.4");
+pub(super) const CHART: Chart =
+    Chart::pinned("registry-1.docker.io/bitnamicharts", "kafka", "32.4.4");
 
 /// Client port of the chart's bootstrap Service.
-pub const CLIENT_PORT: u16 = 9092;
+pub(super) const CLIENT_PORT: u16 = 9092;
 
 /// Kafka in KRaft mode.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct KafkaConfig {
+pub(super) struct KafkaConfig {
     /// Controller-eligible nodes; they also act as brokers.
     pub controller: KafkaNodes,
     /// Broker-only nodes (0 by default: the controllers serve clients).
@@ -32,7 +33,7 @@ pub struct KafkaConfig {
 /// A group of Kafka nodes.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct KafkaNodes {
+pub(super) struct KafkaNodes {
     /// Number of pods.
     pub replicas: u32,
     /// Size of each pod's data volume.
@@ -43,7 +44,7 @@ pub struct KafkaNodes {
 }
 
 /// The `kafka` component.
-pub struct Kafka;
+pub(super) struct Kafka;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

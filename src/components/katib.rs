@@ -8,14 +8,14 @@ use crate::model::{
 };
 
 /// Pinned upstream manifests.
-pub const SOURCE: KustomizeSource = KustomizeSource {
+pub(super) const SOURCE: KustomizeSource = KustomizeSource {
     repo_url: "https://github.com/kubeflow/katib",
     revision: "v0.19.0",
     paths: &["manifests/v1beta1/installs/katib-standalone"],
 };
 
 /// The `katib` component.
-pub struct Katib;
+pub(super) struct Katib;
 
 impl Component for Katib {
     type Config = KustomizeComponentConfig;

@@ -13,7 +13,7 @@ use crate::model::{
 };
 
 /// Pinned upstream manifests.
-pub const SOURCE: KustomizeSource = KustomizeSource {
+pub(super) const SOURCE: KustomizeSource = KustomizeSource {
     repo_url: "https://github.com/kubeflow/pipelines",
     revision: "2.17.0",
     paths: &[
@@ -22,11 +22,11 @@ pub const SOURCE: KustomizeSource = KustomizeSource {
     ],
 };
 /// The namespace the manifests install into.
-pub const NAMESPACE: &str = "kubeflow";
+pub(super) const NAMESPACE: &str = "kubeflow";
 /// The API server's Service and port.
-pub const API_SERVICE: (&str, u16) = ("ml-pipeline", 8888);
+pub(super) const API_SERVICE: (&str, u16) = ("ml-pipeline", 8888);
 /// The UI's Service and port.
-pub const UI_SERVICE: (&str, u16) = ("ml-pipeline-ui", 80);
+pub(super) const UI_SERVICE: (&str, u16) = ("ml-pipeline-ui", 80);
 
 /// Deployments of the upstream manifests (1 replica each) and the requests
 /// of their main container, where set.
@@ -50,13 +50,13 @@ const UPSTREAM_PODS: [(&str, Option<(&str, &str)>); 14] = [
 const UPSTREAM_VOLUMES: [(&str, &str); 2] = [("mysql", "20Gi"), ("seaweedfs", "20Gi")];
 
 /// The `kubeflow-pipelines` component.
-pub struct KubeflowPipelines;
+pub(super) struct KubeflowPipelines;
 
 /// A component installed from upstream kustomize manifests at a pinned
 /// revision; its namespace is the one upstream fixes (`kubeflow`).
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct KustomizeComponentConfig {
+pub(super) struct KustomizeComponentConfig {
     /// Public endpoint of its UI, where it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<PublicEndpoint>,

@@ -10,20 +10,20 @@ use crate::model::{
 };
 
 /// Pinned chart.
-pub const CHART: Chart = Chart::pinned(
+pub(super) const CHART: Chart = Chart::pinned(
     "https://ray-project.github.io/kuberay-helm/",
     "kuberay-operator",
     "1.7.0",
 );
 
 /// The `kuberay-operator` component.
-pub struct KuberayOperator;
+pub(super) struct KuberayOperator;
 
 /// The KubeRay operator (ray-project/kuberay-operator Helm chart, with
 /// CRDs); it watches every namespace.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct KuberayOperatorConfig {
+pub(super) struct KuberayOperatorConfig {
     /// Operator image.
     pub image: ImageRef,
 }

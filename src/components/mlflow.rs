@@ -16,14 +16,14 @@ use crate::model::{
 };
 
 /// Pinned chart.
-pub const CHART: Chart = Chart::pinned(
+pub(super) const CHART: Chart = Chart::pinned(
     "https://community-charts.github.io/helm-charts",
     "mlflow",
     "1.11.5",
 );
 
 /// Port of the chart's Service.
-pub const SERVICE_PORT: u16 = 80;
+pub(super) const SERVICE_PORT: u16 = 80;
 
 /// The MLflow check: the health endpoint answers and a test run is logged.
 const MLFLOW_SCRIPT: &str = "set -e\n\
@@ -42,7 +42,7 @@ PY\n";
 /// MLflow tracking server (community-charts/mlflow).
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct MlflowConfig {
+pub(super) struct MlflowConfig {
     /// Tracking server pods.
     #[serde(default = "one")]
     pub replicas: u32,
@@ -65,7 +65,7 @@ fn one() -> u32 {
 /// MLflow's database; both credentials are keys of one Secret.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct MlflowBackendStore {
+pub(super) struct MlflowBackendStore {
     /// Database name on the existing PostgreSQL.
     pub database: String,
     /// Secret key holding the user name.
@@ -77,7 +77,7 @@ pub struct MlflowBackendStore {
 /// MLflow's artifact bucket; both keys are keys of one Secret.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct MlflowArtifacts {
+pub(super) struct MlflowArtifacts {
     /// Bucket name.
     pub bucket: String,
     /// Secret key holding the access key id.
@@ -87,7 +87,7 @@ pub struct MlflowArtifacts {
 }
 
 /// The `mlflow` component.
-pub struct Mlflow;
+pub(super) struct Mlflow;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

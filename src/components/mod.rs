@@ -24,7 +24,7 @@ use crate::model::{Findings, Registrar};
 
 /// Adds every component the crate ships, in a fixed order (the order of
 /// their files in a render and of their rows in a plan).
-pub fn register(r: &mut impl Registrar) {
+pub(crate) fn register(r: &mut impl Registrar) {
     r.add(namespaces::Namespaces);
     r.add(external_secrets::ExternalSecrets);
     r.add(elasticsearch::Elasticsearch);
@@ -42,11 +42,11 @@ pub fn register(r: &mut impl Registrar) {
 }
 
 /// Storage-class key for volumes whose claim names no class.
-pub const DEFAULT_CLASS: &str = "(cluster default)";
+pub(crate) const DEFAULT_CLASS: &str = "(cluster default)";
 
 /// A component installed from upstream manifests is placed in the
 /// namespace those manifests hard-code.
-pub fn fixed_namespace(namespace: &str, fixed: &str, f: &mut Findings) {
+pub(crate) fn fixed_namespace(namespace: &str, fixed: &str, f: &mut Findings) {
     if namespace != fixed {
         f.at(
             &["namespace"],

@@ -13,7 +13,7 @@ use crate::yaml::Emitted;
 /// Namespaces, each with its labels.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct NamespacesConfig {
+pub(super) struct NamespacesConfig {
     /// Namespace name → its settings.
     pub items: BTreeMap<String, NamespaceConfig>,
 }
@@ -21,14 +21,14 @@ pub struct NamespacesConfig {
 /// One namespace.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct NamespaceConfig {
+pub(super) struct NamespaceConfig {
     /// Labels on the namespace (e.g. `istio-injection: enabled`).
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
 }
 
 /// The `namespaces` component: one `v1/Namespace` per configured item.
-pub struct Namespaces;
+pub(super) struct Namespaces;
 
 impl Component for Namespaces {
     type Config = NamespacesConfig;

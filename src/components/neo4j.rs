@@ -11,24 +11,24 @@ use crate::model::{
 };
 
 /// Pinned chart.
-pub const CHART: Chart = Chart::pinned("https://helm.neo4j.com/neo4j", "neo4j", "5.17.0");
+pub(super) const CHART: Chart = Chart::pinned("https://helm.neo4j.com/neo4j", "neo4j", "5.17.0");
 
 /// Bolt port.
-pub const BOLT_PORT: u16 = 7687;
+pub(super) const BOLT_PORT: u16 = 7687;
 /// HTTP port.
-pub const HTTP_PORT: u16 = 7474;
+pub(super) const HTTP_PORT: u16 = 7474;
 /// The least memory the chart accepts (`_helpers.tpl` fails below it).
-pub const MIN_MEMORY: &str = "2Gi";
+pub(super) const MIN_MEMORY: &str = "2Gi";
 /// The key the chart reads from `passwordFromSecret`.
-pub const AUTH_KEY: &str = "NEO4J_AUTH";
+pub(super) const AUTH_KEY: &str = "NEO4J_AUTH";
 
 /// The `neo4j` component.
-pub struct Neo4j;
+pub(super) struct Neo4j;
 
 /// Neo4j, standalone.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Neo4jConfig {
+pub(super) struct Neo4jConfig {
     /// Size of the data volume.
     pub storage: Quantity,
     /// CPU and memory of the Neo4j container (the chart sets requests = limits).

@@ -20,19 +20,19 @@ use crate::names::is_dns_label;
 use crate::yaml::Emitted;
 
 /// Dashboard port of the head.
-pub const DASHBOARD_PORT: u16 = 8265;
+pub(super) const DASHBOARD_PORT: u16 = 8265;
 /// GCS port of the head.
-pub const GCS_PORT: u16 = 6379;
+pub(super) const GCS_PORT: u16 = 6379;
 /// Ray client port of the head.
-pub const CLIENT_PORT: u16 = 10001;
+pub(super) const CLIENT_PORT: u16 = 10001;
 
 /// The `ray-cluster` component.
-pub struct RayCluster;
+pub(super) struct RayCluster;
 
 /// A RayCluster (`ray.io/v1`) with in-tree autoscaling.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RayClusterConfig {
+pub(super) struct RayClusterConfig {
     /// Name of the RayCluster (its head Service is `<name>-head-svc`).
     pub name: String,
     /// Ray version (`2.9.0`); the image tag must start with it.
@@ -54,7 +54,7 @@ pub struct RayClusterConfig {
 /// Autoscaler settings.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RayAutoscaling {
+pub(super) struct RayAutoscaling {
     /// Whether the autoscaler runs (sets `enableInTreeAutoscaling`).
     #[serde(default = "crate::config::yes")]
     pub enabled: bool,
@@ -83,7 +83,7 @@ fn idle_timeout() -> u32 {
 
 /// The autoscaler's `upscalingMode`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-pub enum UpscalingMode {
+pub(super) enum UpscalingMode {
     /// Scale up in bounded steps.
     #[default]
     Default,
@@ -96,7 +96,7 @@ pub enum UpscalingMode {
 /// The Ray head.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RayHead {
+pub(super) struct RayHead {
     /// Container resources.
     pub resources: Resources,
 }
@@ -104,7 +104,7 @@ pub struct RayHead {
 /// A Ray worker group.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RayWorkerGroup {
+pub(super) struct RayWorkerGroup {
     /// Group name (a DNS label, unique in the cluster).
     pub group_name: String,
     /// Workers at start.
@@ -118,7 +118,7 @@ pub struct RayWorkerGroup {
 }
 
 /// Name of the head Service KubeRay creates.
-pub fn head_service(r: &RayClusterConfig) -> String {
+pub(super) fn head_service(r: &RayClusterConfig) -> String {
     format!("{}-head-svc", r.name)
 }
 

@@ -19,21 +19,21 @@ use crate::model::{
 };
 
 /// Chart repository of apache/superset.
-pub const REPO_URL: &str = "https://apache.github.io/superset";
+pub(super) const REPO_URL: &str = "https://apache.github.io/superset";
 /// Superset's password mask: an imported URI with it keeps no password.
-pub const PASSWORD_MASK: &str = "XXXXXXXXXX";
+pub(super) const PASSWORD_MASK: &str = "XXXXXXXXXX";
 /// Environment variable carrying the Doris password in Superset's pods.
-pub const PASSWORD_ENV: &str = "DORIS_OLAP_PASSWORD";
+pub(super) const PASSWORD_ENV: &str = "DORIS_OLAP_PASSWORD";
 
 /// The `superset` component (the Doris link).
-pub struct Superset;
+pub(super) struct Superset;
 
 /// Registers the Doris cluster as a database in the existing Superset
 /// release, declaratively (the chart's `import_datasources` step). Its
 /// `release` and `namespace` are those of the existing release.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct SupersetLinkConfig {
+pub(super) struct SupersetLinkConfig {
     /// Version of the apache/superset chart the release runs.
     pub chart_version: String,
     /// The release's own values files in the GitOps repository (paths from

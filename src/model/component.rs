@@ -119,7 +119,7 @@ pub trait Component: Send + Sync + 'static {
     }
 }
 
-/// Takes components into a platform: [`crate::components::register`] adds
+/// Takes components into a platform: the crate's registry adds
 /// the built-in ones through it.
 pub trait Registrar {
     /// Adds one component.

@@ -52,7 +52,7 @@ impl Plan {
 
 /// The plan of a resolved env: every enabled component's workloads, its
 /// smoke check's Job included.
-pub fn plan(r: &Resolved) -> Plan {
+pub(crate) fn plan(r: &Resolved) -> Plan {
     let workloads = r
         .enabled()
         .flat_map(|(c, slot)| {

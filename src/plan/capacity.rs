@@ -8,7 +8,7 @@ use crate::resolve::Resolved;
 
 /// Findings where the worst case exceeds the declared capacity, each naming
 /// the largest consumers and located at the capacity it exceeds.
-pub fn over_capacity(r: &Resolved, p: &Plan) -> Vec<Diagnostic> {
+pub(crate) fn over_capacity(r: &Resolved, p: &Plan) -> Vec<Diagnostic> {
     let Some(h) = &p.capacity else {
         return Vec::new();
     };

@@ -6,9 +6,9 @@
 //! The plan's own model is here; [`aggregate`] sums workloads into it,
 //! [`capacity`] compares it with what the env declares, [`report`] prints it.
 
-pub mod aggregate;
-pub mod capacity;
-pub mod report;
+pub(crate) mod aggregate;
+pub(crate) mod capacity;
+pub(crate) mod report;
 
 use std::collections::BTreeMap;
 
@@ -131,4 +131,17 @@ fn ser_storage_pairs<S: serde::Serializer>(
         )?;
     }
     m.end()
+}
+
+impl Plan {
+    /// The plan as an aligned table, Markdown or JSON.
+    pub fn report(&self, format: report::Format) -> String {
+        report::format(self, format)
+    }
+
+    /// What changes from `base` to this plan (`self − base`), per
+    /// component and in total, in the same units.
+    pub fn compare(&self, base: &Plan, format: report::Format) -> String {
+        report::compare(base, self, format)
+    }
 }

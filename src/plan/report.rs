@@ -88,7 +88,7 @@ const HEAD: [&str; 9] = [
 ];
 
 /// Renders a plan.
-pub fn format(p: &Plan, format: Format) -> String {
+pub(crate) fn format(p: &Plan, format: Format) -> String {
     if format == Format::Json {
         let mut s = serde_json::to_string_pretty(p).expect("plan serialises");
         s.push('\n');
@@ -230,7 +230,7 @@ pub fn format(p: &Plan, format: Format) -> String {
 
 /// The difference between two envs' plans (`b − a`), per component and in
 /// total, in the same units.
-pub fn compare(a: &Plan, b: &Plan, format: Format) -> String {
+pub(crate) fn compare(a: &Plan, b: &Plan, format: Format) -> String {
     let names: std::collections::BTreeSet<&str> = a
         .components
         .keys()

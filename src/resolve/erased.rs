@@ -46,7 +46,7 @@ pub(crate) struct Slot {
 
 impl Slot {
     /// The namespace of its resources ("" when its section has none).
-    pub fn namespace(&self) -> &str {
+    pub(crate) fn namespace(&self) -> &str {
         self.common.namespace.as_deref().unwrap_or_default()
     }
 }

@@ -25,7 +25,7 @@ use crate::yaml::Node;
 
 /// One env, validated: the platform's settings and every component's
 /// section with defaults applied, and what the enabled components declare.
-pub struct Resolved {
+pub(crate) struct Resolved {
     /// Env name.
     pub env: String,
     /// The platform's shared settings.
@@ -62,12 +62,12 @@ impl Resolved {
     }
 
     /// Where the value at `path` is in the config files.
-    pub fn locate(&self, path: &[String]) -> Loc {
+    pub(crate) fn locate(&self, path: &[String]) -> Loc {
         Layers::new(&self.base, &self.overlay).locate(path)
     }
 
     /// Config errors at the places in the files the findings' paths name.
-    pub fn located(&self, findings: Vec<Finding>) -> Error {
+    pub(crate) fn located(&self, findings: Vec<Finding>) -> Error {
         Error::Config(
             findings
                 .into_iter()
@@ -83,7 +83,7 @@ impl Resolved {
 
     /// The env's config as gen reads it: both files merged, every default
     /// applied, components without a section left out.
-    pub fn effective_config(&self) -> serde_json::Value {
+    pub(crate) fn effective_config(&self) -> serde_json::Value {
         let mut v = serde_json::to_value(&self.platform).expect("settings serialise");
         let mut components = serde_json::Map::new();
         for (c, slot) in self.all().filter(|(_, s)| s.present) {

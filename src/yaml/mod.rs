@@ -7,8 +7,7 @@ mod parse;
 mod scalar;
 mod ser;
 
-pub use emitted::Emitted;
-pub use node::{Loc, Node, NodeValue, Source};
-pub use parse::{parse_documents, parse_one, Limits};
-pub use scalar::plain_ok;
-pub use ser::to_yaml;
+pub(crate) use emitted::Emitted;
+pub(crate) use node::{Loc, Node, NodeValue, Source};
+pub(crate) use parse::{parse_documents, parse_one, Limits};
+pub(crate) use ser::to_yaml;

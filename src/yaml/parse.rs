@@ -13,7 +13,7 @@ use crate::error::Diagnostic;
 
 /// Bounds on what one file may expand to.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Largest accepted file, in bytes.
     pub max_bytes: usize,
     /// Most nodes one file may expand to, counting alias expansions.
@@ -33,7 +33,7 @@ impl Default for Limits {
 }
 
 /// Parses a file that must hold exactly one document (an empty file is `null`).
-pub fn parse_one(source: Arc<Source>, limits: Limits) -> Result<Node, Diagnostic> {
+pub(crate) fn parse_one(source: Arc<Source>, limits: Limits) -> Result<Node, Diagnostic> {
     let mut docs = parse_documents(source.clone(), limits)?;
     match docs.len() {
         0 => Ok(Node {
@@ -54,7 +54,10 @@ pub fn parse_one(source: Arc<Source>, limits: Limits) -> Result<Node, Diagnostic
 }
 
 /// Parses every document of a YAML stream.
-pub fn parse_documents(source: Arc<Source>, limits: Limits) -> Result<Vec<Node>, Diagnostic> {
+pub(crate) fn parse_documents(
+    source: Arc<Source>,
+    limits: Limits,
+) -> Result<Vec<Node>, Diagnostic> {
     if source.text.len() > limits.max_bytes {
         return Err(Diagnostic::new(format!(
             "file is {} bytes; the limit is {} bytes",
@@ -335,8 +338,19 @@ mod tests {
     #[test]
     fn locations_are_one_based() {
         let n = parse_one(src("a:\n  b: 3\n"), Limits::default()).unwrap();
-        let loc = n.locate(&["a".into(), "b".into()]);
-        assert_eq!((loc.line, loc.col), (2, 6));
+        let NodeValue::Map(a) = &n.value else {
+            panic!("a map")
+        };
+        let (key, inner) = &a["a"];
+        assert_eq!((key.line, key.col), (1, 1));
+        let NodeValue::Map(b) = &inner.value else {
+            panic!("a map")
+        };
+        let (key, value) = &b["b"];
+        assert_eq!(
+            (key.line, key.col, value.loc.line, value.loc.col),
+            (2, 3, 2, 6)
+        );
     }
 
     #[test]

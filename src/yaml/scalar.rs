@@ -48,7 +48,7 @@ const CLASS: [u8; 256] = {
 
 /// True when `s` may be written as a plain (unquoted) scalar in block
 /// context and reads back as the string `s` under YAML 1.1 and 1.2.
-pub fn plain_ok(s: &str) -> bool {
+pub(crate) fn plain_ok(s: &str) -> bool {
     let b = s.as_bytes();
     let Some(&first) = b.first() else {
         return false;
@@ -90,7 +90,7 @@ fn needs_escape(c: char) -> bool {
 
 /// True when the multi-line `s` may be written as a literal block scalar
 /// (`|` when it ends with one newline, `|-` when it ends with none).
-pub fn literal_ok(s: &str) -> bool {
+pub(super) fn literal_ok(s: &str) -> bool {
     s.contains('\n')
         && !s.ends_with("\n\n")
         && !s.starts_with([' ', '\n'])
@@ -100,7 +100,7 @@ pub fn literal_ok(s: &str) -> bool {
 }
 
 /// Appends `s` double-quoted, escaping what YAML cannot hold raw.
-pub fn push_quoted(out: &mut String, s: &str) {
+pub(super) fn push_quoted(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {

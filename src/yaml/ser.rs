@@ -22,7 +22,7 @@ use super::scalar::{float_text, indent, push_int, push_key, push_str};
 
 /// Serialises `value` as a block-style YAML document (no `---`, one
 /// trailing newline).
-pub fn to_yaml<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
+pub(crate) fn to_yaml<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
     let mut out = String::with_capacity(1024);
     value
         .serialize(Value {

@@ -2,7 +2,7 @@
 //! ExternalSecret that creates it (validated against the CRD with the other
 //! custom resources); without one, references stay references.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -5,7 +5,7 @@
 //! resource validates against its CRD with unknown fields rejected; core
 //! kinds pass `kubernetes-validate --strict`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

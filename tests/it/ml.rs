@@ -2,7 +2,7 @@
 //! are checked before rendering, MLflow holds no credential, Kubeflow parts
 //! switch per env, and public hosts follow the env's domain.
 
-mod common;
+use crate::common;
 
 use common::{doc, render_with};
 

@@ -2,7 +2,7 @@
 //! operator's rules are checked before rendering, and the Superset link
 //! follows the cluster's name and namespace without ever holding a password.
 
-mod common;
+use crate::common;
 
 use common::{doc, render_with};
 

@@ -7,9 +7,9 @@ use platgen::Platform;
 use proptest::prelude::*;
 
 fn builtin_files() -> Vec<(String, String)> {
-    platgen::load::builtin_files()
+    Platform::example_files()
         .into_iter()
-        .map(|(p, t)| (p, t.to_string()))
+        .filter(|(p, _)| p.ends_with(".yaml"))
         .collect()
 }
 
@@ -54,11 +54,7 @@ proptest! {
         let b = Platform::from_files(&files).unwrap().render("prod").unwrap();
         prop_assert_eq!(&a, &b, "two renders are byte-identical");
         for (path, text) in &a.files {
-            let docs = platgen::yaml::parse_documents(
-                std::sync::Arc::new(platgen::yaml::Source { name: path.clone(), text: text.clone() }),
-                platgen::yaml::Limits::default(),
-            );
-            prop_assert!(docs.is_ok_and(|d| !d.is_empty()), "{} parses", path);
+            prop_assert!(!crate::common::yaml_docs(path, text).is_empty(), "{} parses", path);
         }
         // --all in parallel equals one env at a time.
         let p = Platform::from_files(&files).unwrap();

@@ -1,13 +1,13 @@
 //! `gen graph`: edges are the dependencies, labels the sync waves, and the
 //! README shows the current graph of the built-in prod env.
 
-use platgen::graph::{draw, GraphFormat};
+use platgen::GraphFormat;
 use platgen::Platform;
 
 #[test]
 fn readme_shows_the_current_prod_graph() {
     let resolved = Platform::builtin().unwrap().graph("prod").unwrap();
-    let mermaid = draw(&resolved, GraphFormat::Mermaid);
+    let mermaid = resolved.draw(GraphFormat::Mermaid);
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     assert!(
@@ -20,7 +20,7 @@ fn readme_shows_the_current_prod_graph() {
 fn edges_run_from_dependency_to_dependent_and_waves_follow_them() {
     for env in ["dev", "staging", "prod"] {
         let resolved = Platform::builtin().unwrap().graph(env).unwrap();
-        let dot = draw(&resolved, GraphFormat::Dot);
+        let dot = resolved.draw(GraphFormat::Dot);
         let mut waves = std::collections::BTreeMap::new();
         let mut edges = Vec::new();
         for line in dot.lines().map(str::trim) {

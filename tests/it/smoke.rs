@@ -3,7 +3,7 @@
 //! from Secret references, and targets equal to the addresses the
 //! components render (so renaming a release moves its check).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! The built-in platform renders, deterministically, and the committed
 //! `output/` is its current render (the reviewed snapshot of every env).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

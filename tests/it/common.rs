@@ -1,9 +1,9 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests. Rendered YAML is read with an
+//! independent parser (`serde_norway`, libyaml), never gen's own.
+
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-
-use platgen::yaml::{parse_documents, Limits, Source};
 
 /// `$PLATGEN_UPSTREAM` (default `../shared/upstream`): the pinned upstream
 /// charts' values and CRDs. Absent on a user's fresh clone: the caller
@@ -33,21 +33,10 @@ pub fn absent<T>(what: &str) -> Option<T> {
 
 /// Parses a YAML stream into JSON values, one per document.
 pub fn yaml_docs(name: &str, text: &str) -> Vec<serde_json::Value> {
-    parse_documents(
-        std::sync::Arc::new(Source {
-            name: name.into(),
-            text: text.into(),
-        }),
-        Limits {
-            max_bytes: 64 * 1024 * 1024,
-            max_nodes: 10_000_000,
-            max_depth: 256,
-        },
-    )
-    .unwrap_or_else(|e| panic!("{name}: {e}"))
-    .iter()
-    .map(|n| n.to_json())
-    .collect()
+    use serde::Deserialize;
+    serde_norway::Deserializer::from_str(text)
+        .map(|doc| serde_json::Value::deserialize(doc).unwrap_or_else(|e| panic!("{name}: {e}")))
+        .collect()
 }
 
 /// Reads and parses a one-document YAML file.
@@ -56,9 +45,18 @@ pub fn yaml_file(path: &Path) -> serde_json::Value {
     yaml_docs(&path.display().to_string(), &text).remove(0)
 }
 
-/// Writes the built-in example platform's config files into `dir`.
+/// Writes the built-in example platform's config files into `dir`, as
+/// the binary holds them (without `gen init`'s editor line, so line
+/// numbers in reports are the built-in files').
 pub fn write_builtin_config(dir: &Path) {
-    for (rel, text) in platgen::load::builtin_files() {
+    for (rel, text) in platgen::Platform::example_files() {
+        if !rel.ends_with(".yaml") {
+            continue;
+        }
+        let text = match text.split_once('\n') {
+            Some((first, rest)) if first.starts_with("# yaml-language-server:") => rest.to_string(),
+            _ => text,
+        };
         let path = dir.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();

@@ -5,7 +5,7 @@
 //! repeat a secret, and its report is snapshotted so messages are reviewed
 //! like output. Leading comments may set `# args: …` and `# file: …`.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;
@@ -34,11 +34,12 @@ fn report(w: &Path, o: &Output) -> String {
 
 #[test]
 fn corpus() {
-    let count = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid"))
-        .unwrap()
-        .count();
+    let count =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid"))
+            .unwrap()
+            .count();
     assert!(count >= 30, "the corpus has {count} cases");
-    insta::glob!("invalid/*.yaml", |path| {
+    insta::glob!("../fixtures/invalid", "*.yaml", |path| {
         let text = std::fs::read_to_string(path).unwrap();
         let directive = |name: &str| {
             text.lines()

@@ -1,7 +1,7 @@
 //! The committed JSON Schemas are current, and every config the project
 //! carries validates against them (the same check editors run as you type).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

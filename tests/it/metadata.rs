@@ -3,7 +3,7 @@
 //! `ValidateObjectMeta`): a CRD's schema leaves `metadata` to the server, so
 //! the CRD conformance tests cannot catch a bad name or label there.
 
-mod common;
+use crate::common;
 
 use platgen::Platform;
 use serde_json::Value;

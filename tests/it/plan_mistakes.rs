@@ -2,7 +2,7 @@
 //! got wrong") that concerns the data-catalog stack: the typed model either
 //! rejects the plan's input or cannot emit the plan's output.
 
-mod common;
+use crate::common;
 
 use platgen::Platform;
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! independent arithmetic over the rendered files and the pinned charts'
 //! values, and capacity enforced by render.
 
-mod common;
+use crate::common;
 
 use platgen::Platform;
 use serde_json::Value;
@@ -214,10 +214,7 @@ fn prod_totals_agree_with_arithmetic_over_the_rendered_files() {
 #[test]
 fn prod_plan_snapshot() {
     let plan = Platform::builtin().unwrap().plan("prod").unwrap();
-    insta::assert_snapshot!(
-        "plan_prod",
-        platgen::plan::report::format(&plan, platgen::plan::report::Format::Table)
-    );
+    insta::assert_snapshot!("plan_prod", plan.report(platgen::PlanFormat::Table));
 }
 
 #[test]
@@ -244,10 +241,10 @@ fn over_capacity_fails_render_naming_the_largest_consumers() {
     .unwrap();
     let platform = Platform::load(dir.path()).unwrap();
     platform.render("prod").unwrap();
-    let table = platgen::plan::report::format(
-        &platform.plan("prod").unwrap(),
-        platgen::plan::report::Format::Table,
-    );
+    let table = platform
+        .plan("prod")
+        .unwrap()
+        .report(platgen::PlanFormat::Table);
     let line = table
         .lines()
         .find(|l| l.starts_with("cpu requests"))
@@ -264,18 +261,13 @@ fn over_capacity_fails_render_naming_the_largest_consumers() {
 fn plan_formats_and_compare() {
     let platform = Platform::builtin().unwrap();
     let prod = platform.plan("prod").unwrap();
-    let json: Value = serde_json::from_str(&platgen::plan::report::format(
-        &prod,
-        platgen::plan::report::Format::Json,
-    ))
-    .unwrap();
+    let json: Value = serde_json::from_str(&prod.report(platgen::PlanFormat::Json)).unwrap();
     assert_eq!(json["total"]["pods"], prod.total.pods);
     assert_eq!(json["total"]["storage"]["local-storage-standard"], "440Gi");
-    let md = platgen::plan::report::format(&prod, platgen::plan::report::Format::Markdown);
+    let md = prod.report(platgen::PlanFormat::Markdown);
     assert!(md.contains("| COMPONENT | PODS |"));
     let staging = platform.plan("staging").unwrap();
-    let diff =
-        platgen::plan::report::compare(&staging, &prod, platgen::plan::report::Format::Table);
+    let diff = prod.compare(&staging, platgen::PlanFormat::Table);
     assert!(diff.contains("TOTAL") && diff.contains("+220Gi"), "{diff}");
     let dev = platform.plan("dev").unwrap();
     assert!(dev.total.pods < prod.total.pods);

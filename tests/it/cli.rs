@@ -1,7 +1,7 @@
 //! The real binary in a temp directory: bad input exits 2 with
 //! file:line:column and writes nothing; check exits 1 with a diff and a hint.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;
@@ -285,43 +285,6 @@ fn one_env_failing_puts_no_env_in_place() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(entries, ["prod"], "no other env and no staging left behind");
-}
-
-#[test]
-fn an_error_half_way_through_writing_keeps_the_previous_tree() {
-    let w = workspace();
-    let out = w.path().join("out");
-    let cfg = w.path().join("cfg");
-    platgen::Platform::load(&cfg)
-        .unwrap()
-        .render("prod")
-        .unwrap()
-        .write(&out)
-        .unwrap();
-    let before = common::snapshot_dir(&out);
-    common::edit(&cfg, "platform.yaml", "storage: 30Gi", "storage: 40Gi");
-    common::edit(&cfg, "platform.yaml", "storage: 20Gi", "storage: 25Gi");
-    let tree = platgen::Platform::load(&cfg)
-        .unwrap()
-        .render("prod")
-        .unwrap();
-    let mut n = 0;
-    let err = tree
-        .write_with(&out, &mut |_| {
-            n += 1;
-            if n == 2 {
-                Err(std::io::Error::other("injected fault"))
-            } else {
-                Ok(())
-            }
-        })
-        .unwrap_err();
-    assert!(err.to_string().contains("injected fault"));
-    assert_eq!(
-        before,
-        common::snapshot_dir(&out),
-        "previous tree byte-for-byte"
-    );
 }
 
 #[test]

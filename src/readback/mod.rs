@@ -31,7 +31,7 @@ const YAML11_BOOLS: [&str; 22] = [
 /// emitted, and the emitter writes what every YAML 1.1 and 1.2 reader
 /// reads back as the values it was given (proven by `tests/readback.rs`).
 /// Anything else a template wrote gets `false`, and [`full_check`] reads it.
-pub fn is_verbatim<D: AsRef<str>>(text: &str, docs: &[D]) -> bool {
+pub(crate) fn is_verbatim<D: AsRef<str>>(text: &str, docs: &[D]) -> bool {
     let mut rest = text;
     let mut docs = docs.iter().peekable();
     // `---` lines seen since the last document (or the start).
@@ -80,7 +80,11 @@ fn plain_comment(line: &str) -> bool {
 /// Reads one rendered file back against the emitted documents it must
 /// hold: verbatim needs no parse; anything a template wrote around or into
 /// them is read back in full against their values.
-pub fn read_back(path: &str, text: &str, docs: &[crate::yaml::Emitted]) -> Result<(), Diagnostic> {
+pub(crate) fn read_back(
+    path: &str,
+    text: &str,
+    docs: &[crate::yaml::Emitted],
+) -> Result<(), Diagnostic> {
     if is_verbatim(text, docs) {
         return Ok(());
     }
@@ -89,7 +93,11 @@ pub fn read_back(path: &str, text: &str, docs: &[crate::yaml::Emitted]) -> Resul
 }
 
 /// The read-back by the complete YAML parser, which also words the error.
-pub fn full_check(path: &str, text: &str, expect: &[serde_json::Value]) -> Result<(), Diagnostic> {
+pub(crate) fn full_check(
+    path: &str,
+    text: &str,
+    expect: &[serde_json::Value],
+) -> Result<(), Diagnostic> {
     let source = Arc::new(Source {
         name: path.to_string(),
         text: text.to_string(),
@@ -140,6 +148,9 @@ fn yaml11_trap(node: &Node, text: &str) -> Option<crate::yaml::Loc> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod properties;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,21 @@
+//! Integration tests, one binary (one link step): each module holds the
+//! tests of one area, through the public API and the `gen` binary only.
+//! Fixtures are in `tests/fixtures/`; reviewed snapshots in `snapshots/`.
+
+mod cli;
+mod common;
+mod doris;
+mod faults;
+mod graph;
+mod invalid;
+mod metadata;
+mod ml;
+mod plan;
+mod plan_mistakes;
+mod properties;
+mod quantity;
+mod render;
+mod schema;
+mod secrets;
+mod smoke;
+mod upstream;
