@@ -139,8 +139,8 @@ fn python_with_pyyaml() -> Option<PathBuf> {
 }
 
 /// PyYAML reads YAML 1.1, as Go's yaml.v2 in Helm and Argo CD does. Every
-/// emitted random value, and every file of the built-in platform's render,
-/// must read back in it exactly as gen means it.
+/// emitted random value must read back in it exactly as gen means it (the
+/// rendered files are read the same way in the integration tests).
 #[test]
 fn a_yaml_1_1_reader_reads_what_was_emitted() {
     let Some(python) = python_with_pyyaml() else {
@@ -157,14 +157,6 @@ fn a_yaml_1_1_reader_reads_what_was_emitted() {
         let v = value().new_tree(&mut runner).unwrap().current();
         push(&to_yaml(&v).unwrap(), std::slice::from_ref(&v));
     }
-    let mut files = 0;
-    for tree in crate::Platform::builtin().unwrap().render_all().unwrap() {
-        for text in tree.files.values() {
-            push(text, &full_parse(text).expect("rendered files parse"));
-            files += 1;
-        }
-    }
-    assert!(files > 100);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cases.jsonl");
     std::fs::write(&path, &cases_file).unwrap();

@@ -110,3 +110,19 @@ pub fn render_with(overlay: &str) -> Result<platgen::RenderedTree, String> {
 pub fn doc(tree: &platgen::RenderedTree, file: &str) -> serde_json::Value {
     yaml_docs(file, &tree.files[file]).remove(0)
 }
+
+/// A Python with PyYAML: `.tools/venv` (which `.ci/run` installs), else
+/// `python3`. Missing, the caller says so and skips; under `CI=true` it fails.
+pub fn python_with_pyyaml() -> Option<PathBuf> {
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/venv/bin/python");
+    for python in [local, PathBuf::from("python3")] {
+        let ok = std::process::Command::new(&python)
+            .args(["-c", "import yaml"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ok {
+            return Some(python);
+        }
+    }
+    absent("no Python with PyYAML (run ../shared/tools/install-k8s-tools.sh .tools)")
+}

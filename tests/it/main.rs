@@ -5,9 +5,11 @@
 mod cli;
 mod common;
 mod doris;
+mod emittable;
 mod faults;
 mod graph;
 mod invalid;
+mod layers;
 mod metadata;
 mod ml;
 mod plan;

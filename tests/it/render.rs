@@ -147,3 +147,53 @@ fn disabling_a_component_removes_its_files_and_application() {
     assert!(!tree.files.contains_key("apps/datahub.yaml"));
     assert!(tree.files.contains_key("values/kafka.yaml"));
 }
+
+/// PyYAML reads YAML 1.1, as Go's yaml.v2 in Helm and Argo CD does: every
+/// rendered file of every built-in env reads the same in it as in a YAML
+/// 1.2 reader (libyaml through serde), so no string turns into a boolean
+/// or a number on its way to the cluster.
+#[test]
+fn a_yaml_1_1_reader_reads_every_rendered_file_as_a_yaml_1_2_one() {
+    let Some(python) = common::python_with_pyyaml() else {
+        return;
+    };
+    let mut cases = String::new();
+    let mut files = 0;
+    for tree in Platform::builtin().unwrap().render_all().unwrap() {
+        for (path, text) in &tree.files {
+            let docs = common::yaml_docs(path, text);
+            cases.push_str(
+                &serde_json::json!({ "path": path, "yaml": text, "docs": docs }).to_string(),
+            );
+            cases.push('\n');
+            files += 1;
+        }
+    }
+    assert!(files > 100, "{files} files");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.jsonl");
+    std::fs::write(&path, &cases).unwrap();
+    let script = r#"
+import json, sys, yaml
+loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+bad = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    case = json.loads(line)
+    got = list(yaml.load_all(case["yaml"], Loader=loader))
+    if got != case["docs"]:
+        bad += 1
+        print("YAML 1.1 reads " + case["path"] + " differently: " + repr(got)[:400])
+sys.exit(1 if bad else 0)
+"#;
+    let out = std::process::Command::new(&python)
+        .args(["-c", script])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

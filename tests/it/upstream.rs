@@ -199,7 +199,7 @@ fn helm_merge(base: &Value, over: &Value) -> Value {
     }
 }
 
-fn validation_errors(schema: &Value, doc: &Value) -> Vec<String> {
+pub(crate) fn validation_errors(schema: &Value, doc: &Value) -> Vec<String> {
     let validator = jsonschema::validator_for(schema).expect("schema compiles");
     validator
         .iter_errors(doc)
@@ -241,7 +241,7 @@ fn values_validate_against_values_schema_json() {
 
 /// The CRD's schema for `apiVersion`, made strict as the API server is:
 /// unknown fields are errors unless the schema preserves them.
-fn crd_schema(path: &Path, api_version: &str) -> Value {
+pub(crate) fn crd_schema(path: &Path, api_version: &str) -> Value {
     let crd = common::yaml_file(path);
     let version = api_version.rsplit('/').next().unwrap();
     let v = crd["spec"]["versions"]
@@ -290,7 +290,7 @@ fn all_documents() -> Vec<(String, Value)> {
 
 /// The pinned CRD of every custom kind, by (group, kind), read from the
 /// CRD files themselves.
-fn crds(up: &Path) -> std::collections::BTreeMap<(String, String), PathBuf> {
+pub(crate) fn crds(up: &Path) -> std::collections::BTreeMap<(String, String), PathBuf> {
     let mut out = std::collections::BTreeMap::new();
     for entry in std::fs::read_dir(up.join("crds")).unwrap() {
         let path = entry.unwrap().path();
@@ -318,7 +318,7 @@ fn core_group(api_version: &str) -> bool {
 }
 
 /// The CRD file of a document's kind, when it is a custom resource.
-fn crd_of(
+pub(crate) fn crd_of(
     crds: &std::collections::BTreeMap<(String, String), PathBuf>,
     doc: &Value,
 ) -> Option<PathBuf> {
@@ -378,9 +378,9 @@ fn strict_crd_schema_rejects_the_plans_helm_values_map() {
 /// The Kubernetes version of the core types gen is built with
 /// (k8s-openapi's `v1_33` feature), and so of the strict schemas core
 /// kinds are validated against.
-const K8S_VERSION: &str = "1.33.0";
+pub(crate) const K8S_VERSION: &str = "1.33.0";
 
-fn kubernetes_validate() -> Option<PathBuf> {
+pub(crate) fn kubernetes_validate() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("KUBERNETES_VALIDATE") {
         return Some(PathBuf::from(p));
     }
