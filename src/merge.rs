@@ -1,10 +1,10 @@
-//! The merge stage: an env overlay on the base, read by serde as one value
-//! without building the merged tree. Maps merge deeply, lists and scalars
-//! replace, `null` removes a key, an empty overlay changes nothing.
-//!
-//! Reading is located: a value that does not fit its type fails with the
-//! file, line and column of the value (or of the key, for an unknown key)
-//! and its field path, in the same pass that reads it.
+//! The merge stage: an env overlay merged onto the base into one tree
+//! ([`merge`]; maps merge deeply, lists and scalars replace, `null` removes
+//! a key, an empty overlay changes nothing), and that tree read by serde
+//! ([`Merged::read`]). Every value keeps the file, line and column it came
+//! from, so reading is located: a value that does not fit its type fails
+//! with its place (or its key's, for an unknown key) and field path, in
+//! the same pass that reads it.
 
 use std::fmt;
 
@@ -12,11 +12,38 @@ use serde::de::{self, Deserialize, Deserializer, IntoDeserializer, MapAccess, Se
 
 use crate::yaml::{Loc, Node, NodeValue};
 
-/// One env's two config files: the overlay merged onto the base.
+/// `overlay` merged onto `base`. Every value keeps the place it came
+/// from: a key the overlay sets is the overlay's, the rest the base's.
+pub(crate) fn merge(base: &Node, overlay: &Node) -> Node {
+    match (&base.value, &overlay.value) {
+        _ if is_empty_document(overlay) => base.clone(),
+        (NodeValue::Map(b), NodeValue::Map(o)) => {
+            let mut out = b.clone();
+            for (key, (key_loc, value)) in o {
+                if matches!(value.value, NodeValue::Null) {
+                    out.shift_remove(key);
+                    continue;
+                }
+                let merged = match b.get(key) {
+                    Some((_, bv)) => merge(bv, value),
+                    None => value.clone(),
+                };
+                out.insert(key.clone(), (key_loc.clone(), merged));
+            }
+            Node {
+                value: NodeValue::Map(out),
+                loc: base.loc.clone(),
+            }
+        }
+        _ => overlay.clone(),
+    }
+}
+
+/// One env's merged config, to read typed values from and to locate
+/// findings in.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Layers<'a> {
-    base: &'a Node,
-    overlay: &'a Node,
+pub(crate) struct Merged<'a> {
+    root: &'a Node,
 }
 
 /// What went wrong reading a value, and where.
@@ -93,48 +120,44 @@ impl ReadError {
     }
 }
 
-impl<'a> Layers<'a> {
-    /// `overlay` merged onto `base`.
-    pub(crate) fn new(base: &'a Node, overlay: &'a Node) -> Self {
-        Layers { base, overlay }
+impl<'a> Merged<'a> {
+    /// The merged tree `root` (see [`merge`]).
+    pub(crate) fn new(root: &'a Node) -> Self {
+        Merged { root }
     }
 
-    fn root(&self) -> Merged<'a> {
-        Merged::of(Some(self.base), self.overlay)
-    }
-
-    /// The merged value at the map keys `at`, with the location an error
-    /// about it names; `None` when it is absent.
-    fn at(&self, at: &[&str]) -> Option<(Merged<'a>, &'a Loc)> {
-        let mut m = self.root();
-        let mut loc = &self.overlay.loc;
-        if is_empty_document(self.overlay) {
-            loc = &self.base.loc;
-        }
+    /// The value at the map keys `at`, with the location an error about it
+    /// names; `None` when it is absent.
+    fn at(&self, at: &[&str]) -> Option<(&'a Node, &'a Loc)> {
+        let mut node = self.root;
+        let mut loc = &node.loc;
         for key in at {
-            let (key_loc, child) = m.child(key)?;
-            loc = shown_at(key_loc, child.top);
-            m = child;
+            let NodeValue::Map(map) = &node.value else {
+                return None;
+            };
+            let (key_loc, child) = map.get(*key)?;
+            loc = shown_at(key_loc, child);
+            node = child;
         }
-        Some((m, loc))
+        Some((node, loc))
     }
 
-    /// Reads `T` from the merged value at the map keys `at`, leaving out
-    /// the keys `hide` of that map (another reader takes them); `None`
-    /// when the value is absent. An unknown key's error lists `hide` among
-    /// the keys the map may hold.
+    /// Reads `T` from the value at the map keys `at`, leaving out the keys
+    /// `hide` of that map (another reader takes them); `None` when the
+    /// value is absent. An unknown key's error lists `hide` among the keys
+    /// the map may hold.
     pub(crate) fn read<T: Deserialize<'a>>(
         &self,
         at: &[&str],
         hide: &'a [&'a str],
     ) -> Result<Option<T>, ReadError> {
-        let Some((m, loc)) = self.at(at) else {
+        let Some((node, loc)) = self.at(at) else {
             return Ok(None);
         };
         let keys: Vec<&str> = at.to_vec();
         let path = Path::of(&keys);
         let view = View {
-            m,
+            node,
             path: &path,
             hide,
         };
@@ -149,39 +172,32 @@ impl<'a> Layers<'a> {
         })
     }
 
-    /// The keys of the merged map at `at`, in merge order, with the
-    /// location of each key.
+    /// The keys of the map at `at`, in order, with the location of each.
     pub(crate) fn keys(&self, at: &[&str]) -> Vec<(&'a str, &'a Loc)> {
-        let Some((m, _)) = self.at(at) else {
-            return Vec::new();
-        };
-        if !matches!(m.top.value, NodeValue::Map(_)) {
-            return Vec::new();
+        match self.at(at) {
+            Some((
+                Node {
+                    value: NodeValue::Map(map),
+                    ..
+                },
+                _,
+            )) => map.iter().map(|(k, (l, _))| (k.as_str(), l)).collect(),
+            _ => Vec::new(),
         }
-        let mut entries = Entries::new(m, &Path::Root, &[]);
-        let mut out = Vec::new();
-        while let Some((key, key_loc, _)) = entries.next_entry() {
-            out.push((key, key_loc));
-        }
-        out
     }
 
-    /// Where the merged value at `path` (map keys and list indices) is:
-    /// the key holding a map or list, the value itself otherwise, or the
-    /// deepest place reached when the path goes further than the config.
+    /// Where the value at `path` (map keys and list indices) is: the key
+    /// holding a map or list, the value itself otherwise, or the deepest
+    /// place reached when the path goes further than the config.
     pub(crate) fn locate(&self, path: &[String]) -> Loc {
-        let mut m = self.root();
-        let mut loc = if is_empty_document(self.overlay) {
-            &self.base.loc
-        } else {
-            &self.overlay.loc
-        };
+        let mut node = self.root;
+        let mut loc = &node.loc;
         for step in path {
-            match &m.top.value {
-                NodeValue::Map(_) => match m.child(step) {
+            match &node.value {
+                NodeValue::Map(map) => match map.get(step) {
                     Some((key_loc, child)) => {
-                        loc = shown_at(key_loc, child.top);
-                        m = child;
+                        loc = shown_at(key_loc, child);
+                        node = child;
                     }
                     None => break,
                 },
@@ -189,10 +205,7 @@ impl<'a> Layers<'a> {
                     match step.parse::<usize>().ok().and_then(|i| items.get(i)) {
                         Some(item) => {
                             loc = &item.loc;
-                            m = Merged {
-                                base: None,
-                                top: item,
-                            };
+                            node = item;
                         }
                         None => break,
                     }
@@ -223,7 +236,6 @@ fn is_empty_document(n: &Node) -> bool {
 /// `Vec` only for an error.
 #[derive(Clone, Copy)]
 enum Path<'p> {
-    Root,
     Keys(&'p [&'p str]),
     Key(&'p str, &'p Path<'p>),
     Index(usize, &'p Path<'p>),
@@ -242,7 +254,6 @@ impl<'p> Path<'p> {
 
     fn push_into(&self, out: &mut Vec<String>) {
         match self {
-            Path::Root => {}
             Path::Keys(keys) => out.extend(keys.iter().map(|k| k.to_string())),
             Path::Key(k, parent) => {
                 parent.push_into(out);
@@ -256,65 +267,11 @@ impl<'p> Path<'p> {
     }
 }
 
-/// One value of the merge: `top` alone, or the map `top` merged onto the
-/// map `base`.
-#[derive(Clone, Copy)]
-struct Merged<'a> {
-    base: Option<&'a Node>,
-    top: &'a Node,
-}
-
-type Map<'a> = indexmap::IndexMap<String, (Loc, Node)>;
-
-fn map_of(n: &Node) -> &Map<'_> {
-    match &n.value {
-        NodeValue::Map(m) => m,
-        _ => unreachable!("checked to be a map"),
-    }
-}
-
-impl<'a> Merged<'a> {
-    /// The value `top` makes on `base`: an empty overlay file leaves the
-    /// base; two maps merge; otherwise the overlay wins.
-    fn of(base: Option<&'a Node>, top: &'a Node) -> Merged<'a> {
-        match base {
-            Some(b) if is_empty_document(top) => Merged { base: None, top: b },
-            Some(b)
-                if matches!(b.value, NodeValue::Map(_))
-                    && matches!(top.value, NodeValue::Map(_)) =>
-            {
-                Merged { base, top }
-            }
-            _ => Merged { base: None, top },
-        }
-    }
-
-    /// The entry `key` of this map, with its key's location: an overlay
-    /// `null` removes it.
-    fn child(&self, key: &str) -> Option<(&'a Loc, Merged<'a>)> {
-        let NodeValue::Map(top) = &self.top.value else {
-            return None;
-        };
-        match (top.get(key), self.base) {
-            (Some((_, v)), Some(_)) if matches!(v.value, NodeValue::Null) => None,
-            (Some((key_loc, v)), Some(base)) => Some((
-                key_loc,
-                Merged::of(map_of(base).get(key).map(|(_, b)| b), v),
-            )),
-            (Some((key_loc, v)), None) => Some((key_loc, Merged { base: None, top: v })),
-            (None, Some(base)) => map_of(base)
-                .get(key)
-                .map(|(key_loc, b)| (key_loc, Merged { base: None, top: b })),
-            (None, None) => None,
-        }
-    }
-}
-
 /// A value being read: the merged node, its path, and (for the map a read
 /// starts at) the keys left out. An error it raises is placed by the map
 /// entry or list item that holds it.
 struct View<'a, 'p> {
-    m: Merged<'a>,
+    node: &'a Node,
     path: &'p Path<'p>,
     hide: &'a [&'a str],
 }
@@ -323,7 +280,7 @@ impl<'de> Deserializer<'de> for View<'de, '_> {
     type Error = ReadError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        match &self.m.top.value {
+        match &self.node.value {
             NodeValue::Null => visitor.visit_unit(),
             NodeValue::Bool(b) => visitor.visit_bool(*b),
             NodeValue::Int(i) if *i >= 0 => visitor.visit_u64(*i as u64),
@@ -337,12 +294,17 @@ impl<'de> Deserializer<'de> for View<'de, '_> {
                 index: 0,
                 path: self.path,
             }),
-            NodeValue::Map(_) => visitor.visit_map(Entries::new(self.m, self.path, self.hide)),
+            NodeValue::Map(map) => visitor.visit_map(Entries {
+                entries: map.iter(),
+                hide: self.hide,
+                path: self.path,
+                value: None,
+            }),
         }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        match &self.m.top.value {
+        match &self.node.value {
             NodeValue::Null => visitor.visit_none(),
             NodeValue::Float(f, _) if !f.is_finite() => visitor.visit_none(),
             _ => visitor.visit_some(self),
@@ -363,9 +325,9 @@ impl<'de> Deserializer<'de> for View<'de, '_> {
         _: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, ReadError> {
-        match &self.m.top.value {
+        match &self.node.value {
             NodeValue::Str(s) => visitor.visit_enum(s.as_str().into_deserializer()),
-            NodeValue::Map(m) if m.len() == 1 && self.m.base.is_none() => {
+            NodeValue::Map(m) if m.len() == 1 => {
                 let (key, (key_loc, value)) = m.iter().next().expect("one entry");
                 visitor.visit_enum(Variant {
                     key,
@@ -427,10 +389,7 @@ impl<'de> de::VariantAccess<'de> for Variant<'de, '_> {
         let path = Path::Key(self.key, self.path);
         let loc = shown_at(self.key_loc, self.value);
         seed.deserialize(View {
-            m: Merged {
-                base: None,
-                top: self.value,
-            },
+            node: self.value,
             path: &path,
             hide: &[],
         })
@@ -480,10 +439,7 @@ impl<'de> SeqAccess<'de> for Items<'de, '_> {
         let path = Path::Index(self.index, self.path);
         self.index += 1;
         seed.deserialize(View {
-            m: Merged {
-                base: None,
-                top: item,
-            },
+            node: item,
             path: &path,
             hide: &[],
         })
@@ -496,82 +452,20 @@ impl<'de> SeqAccess<'de> for Items<'de, '_> {
     }
 }
 
-type MapIter<'a> = indexmap::map::Iter<'a, String, (Loc, Node)>;
-
-/// A map's entries in merge order: the base's keys (an overlay `null`
-/// drops one, an overlay value merges onto it), then the overlay's own
-/// keys, nulls left out; `hide`'s keys are skipped.
+/// A map's entries, `hide`'s keys left out.
 struct Entries<'a, 'p> {
-    /// The base map, walked first, with the overlay map beside it.
-    base: Option<MapIter<'a>>,
-    overlay: &'a Map<'a>,
-    /// The overlay's entries: walked second, or alone.
-    top: MapIter<'a>,
-    /// When merging, the base map: its keys were walked already.
-    merged_onto: Option<&'a Map<'a>>,
+    entries: indexmap::map::Iter<'a, String, (Loc, Node)>,
     hide: &'a [&'a str],
     path: &'p Path<'p>,
-    value: Option<(&'a str, &'a Loc, Merged<'a>)>,
+    value: Option<(&'a str, &'a Loc, &'a Node)>,
 }
 
-impl<'a, 'p> Entries<'a, 'p> {
-    fn new(m: Merged<'a>, path: &'p Path<'p>, hide: &'a [&'a str]) -> Entries<'a, 'p> {
-        let top = map_of(m.top);
-        let base = m.base.map(map_of);
-        Entries {
-            base: base.map(|b| b.iter()),
-            overlay: top,
-            top: top.iter(),
-            merged_onto: base,
-            hide,
-            path,
-            value: None,
-        }
-    }
-
-    fn next_entry(&mut self) -> Option<(&'a str, &'a Loc, Merged<'a>)> {
-        if let Some(base) = &mut self.base {
-            for (key, (key_loc, bv)) in base.by_ref() {
-                if self.hide.contains(&key.as_str()) {
-                    continue;
-                }
-                match self.overlay.get(key) {
-                    None => {
-                        return Some((
-                            key,
-                            key_loc,
-                            Merged {
-                                base: None,
-                                top: bv,
-                            },
-                        ))
-                    }
-                    Some((_, ov)) if matches!(ov.value, NodeValue::Null) => continue,
-                    Some((ok, ov)) => return Some((key, ok, Merged::of(Some(bv), ov))),
-                }
-            }
-            self.base = None;
-        }
-        for (key, (key_loc, ov)) in self.top.by_ref() {
-            if self.hide.contains(&key.as_str()) {
-                continue;
-            }
-            if let Some(base) = self.merged_onto {
-                // Only the overlay's own keys, and no nulls.
-                if base.contains_key(key) || matches!(ov.value, NodeValue::Null) {
-                    continue;
-                }
-            }
-            return Some((
-                key,
-                key_loc,
-                Merged {
-                    base: None,
-                    top: ov,
-                },
-            ));
-        }
-        None
+impl<'a> Entries<'a, '_> {
+    fn next_entry(&mut self) -> Option<(&'a str, &'a Loc, &'a Node)> {
+        self.entries
+            .by_ref()
+            .find(|(k, _)| !self.hide.contains(&k.as_str()))
+            .map(|(k, (key_loc, v))| (k.as_str(), key_loc, v))
     }
 }
 
@@ -596,14 +490,14 @@ impl<'de> MapAccess<'de> for Entries<'de, '_> {
         &mut self,
         seed: V,
     ) -> Result<V::Value, ReadError> {
-        let (key, key_loc, m) = self
+        let (key, key_loc, node) = self
             .value
             .take()
             .ok_or_else(|| de::Error::custom("a value without a key"))?;
         let path = Path::Key(key, self.path);
-        let loc = shown_at(key_loc, m.top);
+        let loc = shown_at(key_loc, node);
         seed.deserialize(View {
-            m,
+            node,
             path: &path,
             hide: &[],
         })
@@ -631,7 +525,7 @@ mod tests {
 
     fn merged(base: &str, overlay: &str) -> serde_json::Value {
         let (b, o) = (node("base", base), node("over", overlay));
-        Layers::new(&b, &o).read(&[], &[]).unwrap().unwrap()
+        Merged::new(&merge(&b, &o)).read(&[], &[]).unwrap().unwrap()
     }
 
     #[test]
@@ -682,7 +576,7 @@ mod tests {
         }
         let read = |base: &str, overlay: &str| {
             let (b, o) = (node("base", base), node("over", overlay));
-            Layers::new(&b, &o).read::<T>(&[], &[]).unwrap_err()
+            Merged::new(&merge(&b, &o)).read::<T>(&[], &[]).unwrap_err()
         };
         let at = |e: &ReadError| {
             let l = e.loc.as_ref().unwrap();
@@ -709,7 +603,8 @@ mod tests {
             node("base", "c:\n  k:\n    enabled: true\n    x: 1\n"),
             node("over", "c:\n  k:\n    x: 2\n  j: {}\n"),
         );
-        let l = Layers::new(&b, &o);
+        let tree = merge(&b, &o);
+        let l = Merged::new(&tree);
         let v: serde_json::Value = l.read(&["c", "k"], &["enabled"]).unwrap().unwrap();
         assert_eq!(v, serde_json::json!({"x": 2}));
         assert!(l
@@ -741,8 +636,8 @@ mod tests {
             C { x: u32 },
         }
         let read = |t: &str| -> Result<Vec<E>, ReadError> {
-            let (b, o) = (node("base", t), node("over", ""));
-            Layers::new(&b, &o).read(&[], &[]).map(Option::unwrap)
+            let b = node("base", t);
+            Merged::new(&b).read(&[], &[]).map(Option::unwrap)
         };
         assert_eq!(
             read("[A, {B: 2}, {C: {x: 3}}]").unwrap(),

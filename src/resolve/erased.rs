@@ -9,7 +9,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 
 use super::Resolved;
-use crate::merge::{Layers, ReadError};
+use crate::merge::{Merged, ReadError};
 use crate::model::{
     Address, Component, Cx, Delivery, Document, Finding, Findings, Own, Registrar, SecretUse,
     Section, SmokeCheck, Workload,
@@ -65,7 +65,7 @@ pub(crate) trait Erased: Send + Sync {
     /// Its settings at `at`, without the common keys; `None` when absent.
     fn read(
         &self,
-        layers: &Layers<'_>,
+        config: &Merged<'_>,
         at: &[&str],
     ) -> Result<Option<Box<dyn Any + Send + Sync>>, ReadError>;
     /// Its settings for a component with no section.
@@ -149,11 +149,11 @@ impl<C: Component> Erased for Typed<C> {
     }
     fn read(
         &self,
-        layers: &Layers<'_>,
+        config: &Merged<'_>,
         at: &[&str],
     ) -> Result<Option<Box<dyn Any + Send + Sync>>, ReadError> {
-        let config: Option<C::Config> = layers.read(at, C::SECTION.keys())?;
-        Ok(config.map(|c| Box::new(c) as Box<dyn Any + Send + Sync>))
+        let settings: Option<C::Config> = config.read(at, C::SECTION.keys())?;
+        Ok(settings.map(|c| Box::new(c) as Box<dyn Any + Send + Sync>))
     }
     fn no_section(&self) -> Result<Box<dyn Any + Send + Sync>, String> {
         let empty = serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(

@@ -8,8 +8,6 @@
 mod diagnose;
 pub(crate) mod erased;
 
-use std::sync::Arc;
-
 use serde::de::IgnoredAny;
 
 use erased::{key, Common, Erased};
@@ -18,7 +16,7 @@ pub(crate) use erased::{Registry, Shared, Slot};
 use crate::config::PlatformConfig;
 use crate::error::{Diagnostic, Error, Loc, Result};
 use crate::load::Sources;
-use crate::merge::Layers;
+use crate::merge::{merge, Merged};
 use crate::model::{Facts, Finding, Findings, Section};
 use crate::names::did_you_mean;
 use crate::yaml::Node;
@@ -34,8 +32,8 @@ pub(crate) struct Resolved {
     pub facts: Facts,
     components: Vec<Shared>,
     slots: Vec<Slot>,
-    base: Arc<Node>,
-    overlay: Arc<Node>,
+    /// The merged config, to locate findings in.
+    tree: Node,
 }
 
 impl std::fmt::Debug for Resolved {
@@ -63,7 +61,7 @@ impl Resolved {
 
     /// Where the value at `path` is in the config files.
     pub(crate) fn locate(&self, path: &[String]) -> Loc {
-        Layers::new(&self.base, &self.overlay).locate(path)
+        Merged::new(&self.tree).locate(path)
     }
 
     /// Config errors at the places in the files the findings' paths name.
@@ -112,9 +110,10 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
         .envs
         .get(env)
         .ok_or_else(|| unknown_env(sources, env))?;
-    let layers = Layers::new(&sources.base, overlay);
+    let tree = merge(&sources.base, overlay);
+    let config = Merged::new(&tree);
     let mut errors = Vec::new();
-    let platform = match layers.read::<PlatformConfig>(&[], &["components"]) {
+    let platform = match config.read::<PlatformConfig>(&[], &["components"]) {
         Ok(p) => p,
         Err(e) => {
             errors.push(diagnose::diagnose(e));
@@ -122,7 +121,7 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
         }
     };
     if let Err(e) =
-        layers.read::<Option<std::collections::BTreeMap<String, IgnoredAny>>>(&["components"], &[])
+        config.read::<Option<std::collections::BTreeMap<String, IgnoredAny>>>(&["components"], &[])
     {
         errors.push(diagnose::diagnose(e));
     }
@@ -133,7 +132,7 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
         .filter(|(c, _)| c.section() != Section::None)
         .map(|(_, k)| k.as_str())
         .collect();
-    for (name, loc) in layers.keys(&["components"]) {
+    for (name, loc) in config.keys(&["components"]) {
         if sections.contains(&name) {
             continue;
         }
@@ -159,7 +158,7 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
     }
     let mut slots = Vec::with_capacity(components.len());
     for (c, key) in components.iter().zip(&keys) {
-        match read_slot(c.as_ref(), key, &layers) {
+        match read_slot(c.as_ref(), key, &config) {
             Ok(slot) => slots.push(slot),
             Err(d) => errors.push(d),
         }
@@ -173,8 +172,7 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
         facts: Facts::default(),
         components: components.to_vec(),
         slots,
-        base: sources.base.clone(),
-        overlay: overlay.clone(),
+        tree,
     };
     let enabled: Vec<bool> = r.all().map(|(c, s)| c.enabled(&r, s)).collect();
     for (slot, on) in r.slots.iter_mut().zip(enabled) {
@@ -195,7 +193,7 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
 }
 
 /// One component's section: common keys and typed settings, or absent.
-fn read_slot(c: &dyn Erased, key: &str, layers: &Layers<'_>) -> Result<Slot, Diagnostic> {
+fn read_slot(c: &dyn Erased, key: &str, merged: &Merged<'_>) -> Result<Slot, Diagnostic> {
     let absent = || Common {
         enabled: true,
         release: None,
@@ -212,7 +210,7 @@ fn read_slot(c: &dyn Erased, key: &str, layers: &Layers<'_>) -> Result<Slot, Dia
         });
     }
     let at = ["components", key];
-    let common = layers
+    let common = merged
         .read::<Option<Common>>(&at, &[])
         .map_err(diagnose::diagnose)?
         .flatten();
@@ -224,10 +222,10 @@ fn read_slot(c: &dyn Erased, key: &str, layers: &Layers<'_>) -> Result<Slot, Dia
             enabled: false,
         });
     };
-    let config = c.read(layers, &at).map_err(diagnose::diagnose)?;
+    let config = c.read(merged, &at).map_err(diagnose::diagnose)?;
     if matches!(c.section(), Section::Namespaced | Section::Release) && common.namespace.is_none() {
         return Err(Diagnostic::new("missing key `namespace`")
-            .at(Some(layers.locate(&at.map(String::from))))
+            .at(Some(merged.locate(&at.map(String::from))))
             .path(format!("components.{key}"))
             .help("add `namespace:` here"));
     }
