@@ -7,6 +7,7 @@
 //! the same pass that reads it.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{self, Deserialize, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 
@@ -18,8 +19,9 @@ pub(crate) fn merge(base: &Node, overlay: &Node) -> Node {
     match (&base.value, &overlay.value) {
         _ if is_empty_document(overlay) => base.clone(),
         (NodeValue::Map(b), NodeValue::Map(o)) => {
-            let mut out = b.clone();
-            for (key, (key_loc, value)) in o {
+            // What the overlay leaves alone stays shared with the base.
+            let mut out = (**b).clone();
+            for (key, (key_loc, value)) in o.iter() {
                 if matches!(value.value, NodeValue::Null) {
                     out.shift_remove(key);
                     continue;
@@ -31,7 +33,7 @@ pub(crate) fn merge(base: &Node, overlay: &Node) -> Node {
                 out.insert(key.clone(), (key_loc.clone(), merged));
             }
             Node {
-                value: NodeValue::Map(out),
+                value: NodeValue::Map(Arc::new(out)),
                 loc: base.loc.clone(),
             }
         }

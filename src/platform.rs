@@ -170,9 +170,12 @@ impl Platform {
     pub fn render(&self, env: &str) -> Result<RenderedTree> {
         let resolved = self.resolve(env)?;
         let graph = graph(&resolved)?;
-        let over = capacity::over_capacity(&resolved, &aggregate::plan(&resolved));
-        if !over.is_empty() {
-            return Err(Error::Validation(over));
+        // Only a declared capacity can be exceeded.
+        if resolved.platform.capacity.is_some() {
+            let over = capacity::over_capacity(&resolved, &aggregate::plan(&resolved));
+            if !over.is_empty() {
+                return Err(Error::Validation(over));
+            }
         }
         let header = self.header(env);
         let mut files = std::collections::BTreeMap::new();

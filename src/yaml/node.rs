@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 
 pub(crate) use crate::error::{Loc, Source};
@@ -24,10 +26,12 @@ pub(crate) enum NodeValue {
     Float(f64, String),
     /// A string.
     Str(String),
-    /// A sequence.
-    Seq(Vec<Node>),
-    /// A mapping; keys are strings, each with the location of the key.
-    Map(IndexMap<String, (Loc, Node)>),
+    /// A sequence (shared: a merged config shares what the overlay leaves
+    /// alone with the base).
+    Seq(Arc<Vec<Node>>),
+    /// A mapping; keys are strings, each with the location of the key
+    /// (shared, as sequences are).
+    Map(Arc<IndexMap<String, (Loc, Node)>>),
 }
 
 impl Node {

@@ -210,7 +210,7 @@ impl Builder {
                     items.push(self.node(parser, ev, sp, depth + 1)?);
                 }
                 let node = Node {
-                    value: NodeValue::Seq(items),
+                    value: NodeValue::Seq(Arc::new(items)),
                     loc,
                 };
                 if anchor > 0 {
@@ -253,7 +253,7 @@ impl Builder {
                     map.insert(key, (key_loc, value));
                 }
                 let node = Node {
-                    value: NodeValue::Map(map),
+                    value: NodeValue::Map(Arc::new(map)),
                     loc,
                 };
                 if anchor > 0 {
@@ -360,7 +360,7 @@ mod tests {
             Limits::default(),
         )
         .unwrap();
-        let NodeValue::Seq(items) = n.value else {
+        let NodeValue::Seq(items) = &n.value else {
             panic!()
         };
         let kinds: Vec<_> = items.iter().map(|i| format!("{:?}", i.value)).collect();
