@@ -10,8 +10,8 @@ use super::ingress;
 use crate::config::{PublicEndpoint, Resources, SecretRef};
 use crate::k8s::ResourceRequirements;
 use crate::model::{
-    images, merged, resources, rules, target_env, Address, Chart, Component, Cx, Delivery,
-    Document, Finding, Findings, Own, Probe, SecretUse, Section, SmokeCheck, Workload,
+    images, merged, resources, rules, Address, Chart, Component, Cx, Delivery, Document, Finding,
+    Findings, Own, SecretUse, Section, SmokeCheck, Workload,
 };
 
 /// Pinned chart.
@@ -343,16 +343,13 @@ impl Component for Datahub {
     }
     fn smoke(&self, cx: &Cx<'_, DatahubConfig>) -> Option<SmokeCheck> {
         let a = cx.address(Self::NAME, "gms").ok()?;
-        Some(SmokeCheck {
-            namespace: cx.namespace.to_string(),
-            target: (a.host(), a.port),
-            probe: Probe::Script {
-                image: images::CURL.into(),
-                script: "curl -fsS \"http://$HOST:$PORT/health\"",
-                env: target_env(&a.host(), a.port),
-                jvm: false,
-            },
-        })
+        Some(SmokeCheck::script(
+            cx.namespace,
+            a,
+            images::CURL,
+            "curl -fsS \"http://$HOST:$PORT/health\"",
+            false,
+        ))
     }
     fn build(&self, cx: &Cx<'_, DatahubConfig>) -> Result<Vec<Document>, Finding> {
         let d = cx.config;
@@ -409,12 +406,6 @@ impl Component for Datahub {
                 datahub: d.version.clone().map(|version| Version { version }),
             },
         };
-        Ok(vec![Document::values(
-            Self::NAME,
-            &CHART,
-            cx.release,
-            cx.namespace,
-            &values,
-        )])
+        Ok(vec![cx.values_file(&CHART, &values)])
     }
 }

@@ -13,8 +13,8 @@ use crate::k8s::{
     VolumeResourceRequirements,
 };
 use crate::model::{
-    images, rules, target_env, Address, Component, Cx, Delivery, Document, Env, Finding, Findings,
-    Own, Probe, SecretUse, Section, SmokeCheck, View, Workload,
+    images, rules, Address, Component, Cx, Delivery, Document, Env, Finding, Findings, Own,
+    SecretUse, Section, SmokeCheck, View, Workload,
 };
 use crate::yaml::Emitted;
 
@@ -233,19 +233,12 @@ impl Component for Doris {
             key: key.to_string(),
             remote_key: None,
         };
-        let mut env = target_env(&a.host(), a.port);
-        env.push(Env::Secret("DORIS_USER", secret("username")));
-        env.push(Env::Secret("MYSQL_PWD", secret("password")));
-        Some(SmokeCheck {
-            namespace: cx.namespace.to_string(),
-            target: (a.host(), a.port),
-            probe: Probe::Script {
-                image: images::MYSQL.into(),
-                script: DORIS_SCRIPT,
-                env,
-                jvm: false,
-            },
-        })
+        let check = SmokeCheck::script(cx.namespace, a, images::MYSQL, DORIS_SCRIPT, false);
+        Some(
+            check
+                .with_env(Env::Secret("DORIS_USER", secret("username")))
+                .with_env(Env::Secret("MYSQL_PWD", secret("password"))),
+        )
     }
     fn build(&self, cx: &Cx<'_, DorisConfig>) -> Result<Vec<Document>, Finding> {
         let d = cx.config;

@@ -76,12 +76,6 @@ impl Component for DorisOperator {
                 },
             },
         };
-        Ok(vec![Document::values(
-            Self::NAME,
-            &CHART,
-            cx.release,
-            cx.namespace,
-            &values,
-        )])
+        Ok(vec![cx.values_file(&CHART, &values)])
     }
 }

@@ -8,8 +8,8 @@ use super::bitnami::{self, BitnamiGlobal, BitnamiImage, Persistence, VolumePermi
 use crate::config::{Quantity, Resources};
 use crate::k8s::ResourceRequirements;
 use crate::model::{
-    images, rules, target_env, Address, Chart, Component, Cx, Delivery, Document, Finding,
-    Findings, Own, Probe, Section, SmokeCheck, Workload,
+    images, rules, Address, Chart, Component, Cx, Delivery, Document, Finding, Findings, Own,
+    Section, SmokeCheck, Workload,
 };
 
 /// Pinned chart.
@@ -177,17 +177,14 @@ impl Component for Elasticsearch {
     }
     fn smoke(&self, cx: &Cx<'_, ElasticsearchConfig>) -> Option<SmokeCheck> {
         let a = cx.address(Self::NAME, "http").ok()?;
-        Some(SmokeCheck {
-            namespace: cx.namespace.to_string(),
-            target: (a.host(), a.port),
-            probe: Probe::Script {
-                image: images::CURL.into(),
-                // 408 (and so a failure) unless the cluster is yellow or green within 60s.
-                script: "curl -fsS \"http://$HOST:$PORT/_cluster/health?wait_for_status=yellow&timeout=60s\"",
-                env: target_env(&a.host(), a.port),
-                jvm: false,
-            },
-        })
+        Some(SmokeCheck::script(
+            cx.namespace,
+            a,
+            images::CURL,
+            // 408 (and so a failure) unless the cluster is yellow or green within 60s.
+            "curl -fsS \"http://$HOST:$PORT/_cluster/health?wait_for_status=yellow&timeout=60s\"",
+            false,
+        ))
     }
     fn build(&self, cx: &Cx<'_, ElasticsearchConfig>) -> Result<Vec<Document>, Finding> {
         let es = cx.config;
@@ -203,12 +200,6 @@ impl Component for Elasticsearch {
             coordinating: stateless(&es.coordinating, None),
             ingest: stateless(&es.ingest, Some(es.ingest.replicas > 0)),
         };
-        Ok(vec![Document::values(
-            Self::NAME,
-            &CHART,
-            cx.release,
-            cx.namespace,
-            &values,
-        )])
+        Ok(vec![cx.values_file(&CHART, &values)])
     }
 }

@@ -8,8 +8,8 @@ use super::bitnami::{self, BitnamiGlobal, BitnamiImage, Persistence, VolumePermi
 use crate::config::{Quantity, Resources};
 use crate::k8s::ResourceRequirements;
 use crate::model::{
-    images, rules, target_env, Address, Chart, Component, Cx, Delivery, Document, Finding,
-    Findings, Own, Probe, Section, SmokeCheck, Workload,
+    images, rules, Address, Chart, Component, Cx, Delivery, Document, Finding, Findings, Own,
+    Section, SmokeCheck, Workload,
 };
 
 /// Pinned chart.
@@ -195,16 +195,13 @@ impl Component for Kafka {
             images.bitnami_namespace,
             images::KAFKA_TAG
         );
-        Some(SmokeCheck {
-            namespace: cx.namespace.to_string(),
-            target: (a.host(), a.port),
-            probe: Probe::Script {
-                image,
-                script: "/opt/bitnami/kafka/bin/kafka-topics.sh --bootstrap-server \"$HOST:$PORT\" --list",
-                env: target_env(&a.host(), a.port),
-                jvm: true,
-            },
-        })
+        Some(SmokeCheck::script(
+            cx.namespace,
+            a,
+            image,
+            "/opt/bitnami/kafka/bin/kafka-topics.sh --bootstrap-server \"$HOST:$PORT\" --list",
+            true,
+        ))
     }
     fn build(&self, cx: &Cx<'_, KafkaConfig>) -> Result<Vec<Document>, Finding> {
         let k = cx.config;
@@ -238,12 +235,6 @@ impl Component for Kafka {
                 },
             },
         };
-        Ok(vec![Document::values(
-            Self::NAME,
-            &CHART,
-            cx.release,
-            cx.namespace,
-            &values,
-        )])
+        Ok(vec![cx.values_file(&CHART, &values)])
     }
 }

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::{fixed_namespace, ingress, DEFAULT_CLASS};
 use crate::config::PublicEndpoint;
 use crate::model::{
-    images, resources, target_env, Address, Component, Cx, Delivery, Document, Finding, Findings,
-    KustomizeSource, Own, Probe, Section, SmokeCheck, Workload,
+    images, resources, Address, Component, Cx, Delivery, Document, Finding, Findings,
+    KustomizeSource, Own, Section, SmokeCheck, Workload,
 };
 
 /// Pinned upstream manifests.
@@ -100,16 +100,13 @@ impl Component for KubeflowPipelines {
     }
     fn smoke(&self, cx: &Cx<'_, KustomizeComponentConfig>) -> Option<SmokeCheck> {
         let a = cx.address(Self::NAME, "api").ok()?;
-        Some(SmokeCheck {
-            namespace: cx.namespace.to_string(),
-            target: (a.host(), a.port),
-            probe: Probe::Script {
-                image: images::CURL.into(),
-                script: "curl -fsS \"http://$HOST:$PORT/apis/v2beta1/healthz\"",
-                env: target_env(&a.host(), a.port),
-                jvm: false,
-            },
-        })
+        Some(SmokeCheck::script(
+            cx.namespace,
+            a,
+            images::CURL,
+            "curl -fsS \"http://$HOST:$PORT/apis/v2beta1/healthz\"",
+            false,
+        ))
     }
     fn build(&self, cx: &Cx<'_, KustomizeComponentConfig>) -> Result<Vec<Document>, Finding> {
         let Some(host) = ingress::public_host(cx.platform, &cx.config.endpoint) else {

@@ -66,12 +66,6 @@ impl Component for KuberayOperator {
                 tag: image.tag.clone(),
             },
         };
-        Ok(vec![Document::values(
-            Self::NAME,
-            &CHART,
-            cx.release,
-            cx.namespace,
-            &values,
-        )])
+        Ok(vec![cx.values_file(&CHART, &values)])
     }
 }

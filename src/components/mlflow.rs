@@ -11,8 +11,8 @@ use super::ingress;
 use crate::config::{PublicEndpoint, Resources, SecretRef};
 use crate::k8s::ResourceRequirements;
 use crate::model::{
-    images, rules, target_env, Address, Chart, Component, Cx, Delivery, Document, Finding,
-    Findings, Own, Probe, SecretUse, Section, SmokeCheck, Workload,
+    images, rules, Address, Chart, Component, Cx, Delivery, Document, Finding, Findings, Own,
+    SecretUse, Section, SmokeCheck, Workload,
 };
 
 /// Pinned chart.
@@ -275,16 +275,13 @@ impl Component for Mlflow {
     }
     fn smoke(&self, cx: &Cx<'_, MlflowConfig>) -> Option<SmokeCheck> {
         let a = cx.address(Self::NAME, "tracking").ok()?;
-        Some(SmokeCheck {
-            namespace: cx.namespace.to_string(),
-            target: (a.host(), a.port),
-            probe: Probe::Script {
-                image: images::MLFLOW.into(),
-                script: MLFLOW_SCRIPT,
-                env: target_env(&a.host(), a.port),
-                jvm: false,
-            },
-        })
+        Some(SmokeCheck::script(
+            cx.namespace,
+            a,
+            images::MLFLOW,
+            MLFLOW_SCRIPT,
+            false,
+        ))
     }
     fn build(&self, cx: &Cx<'_, MlflowConfig>) -> Result<Vec<Document>, Finding> {
         let m = cx.config;
@@ -348,12 +345,6 @@ impl Component for Mlflow {
                 }],
             }),
         };
-        Ok(vec![Document::values(
-            Self::NAME,
-            &CHART,
-            cx.release,
-            cx.namespace,
-            &values,
-        )])
+        Ok(vec![cx.values_file(&CHART, &values)])
     }
 }

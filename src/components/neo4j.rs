@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Quantity, ResourceList, Resources, SecretRef};
 use crate::model::{
-    images, rules, target_env, Address, Chart, Component, Cx, Delivery, Document, Env, Finding,
-    Findings, Own, Probe, SecretUse, Section, SmokeCheck, Workload,
+    images, rules, Address, Chart, Component, Cx, Delivery, Document, Env, Finding, Findings, Own,
+    SecretUse, Section, SmokeCheck, Workload,
 };
 
 /// Pinned chart.
@@ -154,19 +154,15 @@ impl Component for Neo4j {
     }
     fn smoke(&self, cx: &Cx<'_, Neo4jConfig>) -> Option<SmokeCheck> {
         let a = cx.address(Self::NAME, "bolt").ok()?;
-        let mut env = target_env(&a.host(), a.port);
-        env.push(Env::Secret("NEO4J_AUTH", cx.config.auth.clone()));
-        Some(SmokeCheck {
-            namespace: cx.namespace.to_string(),
-            target: (a.host(), a.port),
-            probe: Probe::Script {
-                image: images::NEO4J.into(),
-                // NEO4J_AUTH is `neo4j/<password>`, the Secret the release itself reads.
-                script: "/var/lib/neo4j/bin/cypher-shell -a \"bolt://$HOST:$PORT\" -u neo4j -p \"${NEO4J_AUTH#neo4j/}\" --format plain 'RETURN 1;'",
-                env,
-                jvm: true,
-            },
-        })
+        // NEO4J_AUTH is `neo4j/<password>`, the Secret the release itself reads.
+        let check = SmokeCheck::script(
+            cx.namespace,
+            a,
+            images::NEO4J,
+            "/var/lib/neo4j/bin/cypher-shell -a \"bolt://$HOST:$PORT\" -u neo4j -p \"${NEO4J_AUTH#neo4j/}\" --format plain 'RETURN 1;'",
+            true,
+        );
+        Some(check.with_env(Env::Secret("NEO4J_AUTH", cx.config.auth.clone())))
     }
     fn build(&self, cx: &Cx<'_, Neo4jConfig>) -> Result<Vec<Document>, Finding> {
         let n = cx.config;
@@ -193,7 +189,7 @@ impl Component for Neo4j {
                 neo4j: Toggle { enabled: false },
             },
         };
-        let mut doc = Document::values(Self::NAME, &CHART, cx.release, cx.namespace, &values);
+        let mut doc = cx.values_file(&CHART, &values);
         doc.data["password_secret"] = values.neo4j.password_from_secret.clone().into();
         Ok(vec![doc])
     }

@@ -174,7 +174,7 @@ impl Component for Superset {
                 &s.password.key,
             )],
         };
-        let mut doc = Document::values(Self::NAME, &chart(s), cx.release, cx.namespace, &values);
+        let mut doc = cx.values_file(&chart(s), &values);
         doc.data["password_secret"] = s.password.secret.clone().into();
         Ok(vec![doc])
     }

@@ -8,7 +8,9 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::{Address, Delivery, Document, Finding, Findings, SecretUse, SmokeCheck, Workload};
+use super::{
+    Address, Chart, Delivery, Document, Finding, Findings, SecretUse, SmokeCheck, Workload,
+};
 use crate::config::PlatformConfig;
 
 /// The keys a component's section of the config has besides its own
@@ -130,6 +132,8 @@ pub trait Registrar {
 /// its own section (settings and common keys).
 #[derive(Debug)]
 pub struct Own<'a, T> {
+    /// The component's name ([`Component::NAME`]).
+    pub name: &'static str,
     /// Env name.
     pub env: &'a str,
     /// The platform's shared settings (domain, storage class, Argo CD,
@@ -145,6 +149,14 @@ pub struct Own<'a, T> {
     pub release: &'a str,
     /// Its section's `dependsOn`.
     pub depends_on: &'a [String],
+}
+
+impl<T> Own<'_, T> {
+    /// Its values file for `chart`: `values/<name>.yaml`, for its release
+    /// and namespace.
+    pub fn values_file<V: Serialize>(&self, chart: &Chart, values: &V) -> Document {
+        Document::values(self.name, chart, self.release, self.namespace, values)
+    }
 }
 
 impl<T> Clone for Own<'_, T> {

@@ -1,7 +1,7 @@
 //! A component's post-sync smoke check, as the component declares it: what
 //! runs, against which address, with which environment.
 
-use super::{resources, Workload};
+use super::{resources, Address, Workload};
 use crate::config::{Resources, SecretRef};
 
 /// An environment variable of a check: a value, or a key of a Secret.
@@ -72,6 +72,35 @@ pub fn target_env(host: &str, port: u16) -> Vec<Env> {
 }
 
 impl SmokeCheck {
+    /// A shell script in `image` run in `namespace` against `target`,
+    /// which it reads from `$HOST` and `$PORT`.
+    pub fn script(
+        namespace: &str,
+        target: &Address,
+        image: impl Into<String>,
+        script: &'static str,
+        jvm: bool,
+    ) -> SmokeCheck {
+        SmokeCheck {
+            namespace: namespace.to_string(),
+            target: (target.host(), target.port),
+            probe: Probe::Script {
+                image: image.into(),
+                script,
+                env: target_env(&target.host(), target.port),
+                jvm,
+            },
+        }
+    }
+
+    /// With one more environment variable for its script.
+    pub fn with_env(mut self, var: Env) -> SmokeCheck {
+        if let Probe::Script { env, .. } = &mut self.probe {
+            env.push(var);
+        }
+        self
+    }
+
     /// Name of the Job (or RayJob) of `component`'s check.
     pub fn name(component: &str) -> String {
         format!("{component}-smoke-check")

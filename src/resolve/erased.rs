@@ -103,6 +103,7 @@ struct Typed<C>(C);
 impl<C: Component> Typed<C> {
     fn own<'a>(&self, r: &'a Resolved, slot: &'a Slot) -> Own<'a, C::Config> {
         Own {
+            name: C::NAME,
             env: &r.env,
             platform: &r.platform,
             config: slot
