@@ -55,6 +55,7 @@ pub(crate) fn document(
     let (kind, doc) = match &check.probe {
         Probe::Script {
             image,
+            interpreter,
             script,
             env,
             jvm,
@@ -76,7 +77,7 @@ pub(crate) fn document(
                     template: pod(Container {
                         name: "check".into(),
                         image: Some(image.clone()),
-                        command: Some(vec!["sh".into(), "-c".into(), script.to_string()]),
+                        command: Some(interpreter.command(script)),
                         env: Some(env),
                         resources: Some(check.resources().to_k8s()),
                         security_context: Some(SecurityContext {
@@ -98,12 +99,12 @@ pub(crate) fn document(
         Probe::RayJob {
             cluster,
             image,
-            entrypoint,
+            source,
         } => {
             let job = Resource::new(
                 metadata,
                 RayJob {
-                    entrypoint: entrypoint.to_string(),
+                    entrypoint: format!("python -c '{source}'"),
                     cluster_selector: string_map([("ray.io/cluster", cluster.as_str())]),
                     active_deadline_seconds: k.deadline_seconds,
                     submitter_pod_template: pod(Container {

@@ -347,7 +347,7 @@ impl Component for Datahub {
             cx.namespace,
             a,
             images::CURL,
-            "curl -fsS \"http://$HOST:$PORT/health\"",
+            include_str!("smoke/datahub.sh"),
             false,
         ))
     }

@@ -181,8 +181,7 @@ impl Component for Elasticsearch {
             cx.namespace,
             a,
             images::CURL,
-            // 408 (and so a failure) unless the cluster is yellow or green within 60s.
-            "curl -fsS \"http://$HOST:$PORT/_cluster/health?wait_for_status=yellow&timeout=60s\"",
+            include_str!("smoke/elasticsearch.sh"),
             false,
         ))
     }

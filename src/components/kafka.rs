@@ -199,7 +199,7 @@ impl Component for Kafka {
             cx.namespace,
             a,
             image,
-            "/opt/bitnami/kafka/bin/kafka-topics.sh --bootstrap-server \"$HOST:$PORT\" --list",
+            include_str!("smoke/kafka.sh"),
             true,
         ))
     }

@@ -104,7 +104,7 @@ impl Component for KubeflowPipelines {
             cx.namespace,
             a,
             images::CURL,
-            "curl -fsS \"http://$HOST:$PORT/apis/v2beta1/healthz\"",
+            include_str!("smoke/kubeflow-pipelines.sh"),
             false,
         ))
     }

@@ -25,20 +25,6 @@ pub(super) const CHART: Chart = Chart::pinned(
 /// Port of the chart's Service.
 pub(super) const SERVICE_PORT: u16 = 80;
 
-/// The MLflow check: the health endpoint answers and a test run is logged.
-const MLFLOW_SCRIPT: &str = "set -e\n\
-python - <<'PY'\n\
-import os, urllib.request\n\
-import mlflow\n\
-url = f\"http://{os.environ['HOST']}:{os.environ['PORT']}\"\n\
-assert urllib.request.urlopen(url + '/health', timeout=30).status == 200\n\
-mlflow.set_tracking_uri(url)\n\
-mlflow.set_experiment('platgen-smoke')\n\
-with mlflow.start_run(run_name='post-sync'):\n\
-    mlflow.log_param('check', 'post-sync')\n\
-    mlflow.log_metric('ok', 1.0)\n\
-PY\n";
-
 /// MLflow tracking server (community-charts/mlflow).
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -275,12 +261,11 @@ impl Component for Mlflow {
     }
     fn smoke(&self, cx: &Cx<'_, MlflowConfig>) -> Option<SmokeCheck> {
         let a = cx.address(Self::NAME, "tracking").ok()?;
-        Some(SmokeCheck::script(
+        Some(SmokeCheck::python(
             cx.namespace,
             a,
             images::MLFLOW,
-            MLFLOW_SCRIPT,
-            false,
+            include_str!("smoke/mlflow.py"),
         ))
     }
     fn build(&self, cx: &Cx<'_, MlflowConfig>) -> Result<Vec<Document>, Finding> {

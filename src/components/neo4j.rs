@@ -154,12 +154,11 @@ impl Component for Neo4j {
     }
     fn smoke(&self, cx: &Cx<'_, Neo4jConfig>) -> Option<SmokeCheck> {
         let a = cx.address(Self::NAME, "bolt").ok()?;
-        // NEO4J_AUTH is `neo4j/<password>`, the Secret the release itself reads.
         let check = SmokeCheck::script(
             cx.namespace,
             a,
             images::NEO4J,
-            "/var/lib/neo4j/bin/cypher-shell -a \"bolt://$HOST:$PORT\" -u neo4j -p \"${NEO4J_AUTH#neo4j/}\" --format plain 'RETURN 1;'",
+            include_str!("smoke/neo4j.sh"),
             true,
         );
         Some(check.with_env(Env::Secret("NEO4J_AUTH", cx.config.auth.clone())))

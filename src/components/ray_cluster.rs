@@ -277,7 +277,7 @@ impl Component for RayCluster {
             probe: Probe::RayJob {
                 cluster: r.name.clone(),
                 image: r.image.to_string(),
-                entrypoint: "python -c \"import ray; ray.init(); assert ray.get(ray.remote(lambda: 42).remote()) == 42; print(ray.cluster_resources())\"",
+                source: include_str!("smoke/ray-cluster.py"),
             },
         })
     }

@@ -20,6 +20,6 @@ pub use delivery::{Chart, Delivery, KustomizeSource, Release};
 pub use document::{Document, View};
 pub use finding::{Finding, Findings};
 pub use secret::SecretUse;
-pub use smoke::{images, target_env, Env, Probe, SmokeCheck};
+pub use smoke::{images, target_env, Env, Interpreter, Probe, SmokeCheck};
 pub(crate) use workload::ser_storage;
 pub use workload::{bytes, cpu, list, merged, resources, Amount, Kind, Workload};

@@ -20,4 +20,5 @@ mod render;
 mod schema;
 mod secrets;
 mod smoke;
+mod smoke_scripts;
 mod upstream;

@@ -1,0 +1,615 @@
+//! The smoke checks' scripts are run, not only rendered: every script of
+//! every built-in env (and of a platform with every release renamed) is
+//! parsed by its language (POSIX shell by dash and busybox's ash, the
+//! shells of the check images; Python by Python), and each check runs, as
+//! the Job runs it, against a real server on 127.0.0.1 where this machine
+//! can install one — and fails when its target is down or unhealthy.
+//! What is only parsed: Neo4j's and Kafka's checks (no server here).
+//!
+//! Servers and tools come from `.ci/run` (Debian's mariadb, dash, busybox
+//! and curl; mlflow and ray from PyPI in `.tools/smoke-venv`); where one is
+//! missing the test says so and skips, and under `CI=true` it fails.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use platgen::{Platform, RenderedTree};
+
+use crate::common;
+
+/// A check as its Job runs it.
+#[derive(Debug, Clone)]
+struct Check {
+    /// `<env>/<component>`.
+    name: String,
+    /// `sh` or `python`.
+    program: String,
+    /// What `-c` runs.
+    script: String,
+    /// The plain environment values of the container.
+    env: BTreeMap<String, String>,
+    /// The container's memory limit.
+    memory_limit: Option<String>,
+}
+
+/// Every check of a render: Jobs by their `command`, the RayJob by its
+/// entrypoint (`python -c '<source>'`).
+fn checks(tree: &RenderedTree) -> Vec<Check> {
+    let mut out = Vec::new();
+    for (path, text) in &tree.files {
+        let Some(component) = path
+            .strip_prefix("manifests/")
+            .and_then(|p| p.strip_suffix("-smoke-check.yaml"))
+        else {
+            continue;
+        };
+        let doc = common::yaml_docs(path, text).remove(0);
+        let name = format!("{}/{component}", tree.env);
+        if doc["kind"] == "RayJob" {
+            let entry = doc["spec"]["entrypoint"].as_str().unwrap();
+            let source = entry
+                .strip_prefix("python -c '")
+                .and_then(|s| s.strip_suffix('\''))
+                .unwrap_or_else(|| panic!("{name}: entrypoint is not python -c '…': {entry}"));
+            assert!(
+                !source.contains('\''),
+                "{name}: a quote would end the entrypoint's"
+            );
+            out.push(Check {
+                name,
+                program: "python".into(),
+                script: source.to_string(),
+                env: BTreeMap::new(),
+                memory_limit: None,
+            });
+            continue;
+        }
+        let c = &doc["spec"]["template"]["spec"]["containers"][0];
+        let command: Vec<&str> = c["command"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let [program, "-c", script] = command[..] else {
+            panic!("{name}: command is not `<program> -c <script>`: {command:?}");
+        };
+        let env = c["env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| {
+                Some((
+                    e["name"].as_str()?.to_string(),
+                    e["value"].as_str()?.to_string(),
+                ))
+            })
+            .collect();
+        out.push(Check {
+            name,
+            program: program.to_string(),
+            script: script.to_string(),
+            env,
+            memory_limit: c["resources"]["limits"]["memory"]
+                .as_str()
+                .map(String::from),
+        });
+    }
+    out
+}
+
+/// The built-in envs and a platform with every release renamed.
+fn every_check() -> Vec<Check> {
+    let mut all = Vec::new();
+    for tree in Platform::builtin().unwrap().render_all().unwrap() {
+        all.extend(checks(&tree));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    common::write_builtin_config(dir.path());
+    for (from, to) in [
+        ("release: elasticsearch", "release: search"),
+        ("release: kafka", "release: bus"),
+        ("release: neo4j", "release: graph-db"),
+        ("release: mlflow", "release: tracking"),
+        ("name: doris-cluster", "name: olap"),
+        ("name: ml-cluster", "name: compute"),
+    ] {
+        common::edit(dir.path(), "platform.yaml", from, to);
+    }
+    let tree = Platform::load(dir.path()).unwrap().render("prod").unwrap();
+    all.extend(checks(&RenderedTree {
+        env: "renamed".into(),
+        ..tree
+    }));
+    all
+}
+
+fn one(checks: &[Check], name: &str) -> Check {
+    checks
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no check {name}"))
+        .clone()
+}
+
+fn tool(name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .chain(["/usr/sbin".into(), "/usr/bin".into()])
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    });
+    found.or_else(|| common::absent(&format!("`{name}` not found (.ci/run installs it)")))
+}
+
+/// The Python with mlflow and ray: `.tools/smoke-venv` (which `.ci/run`
+/// installs) or `$PLATGEN_SMOKE_VENV`.
+fn smoke_venv() -> Option<PathBuf> {
+    let dir = std::env::var_os("PLATGEN_SMOKE_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/smoke-venv"));
+    if dir.join("bin/mlflow").is_file() && dir.join("bin/ray").is_file() {
+        return Some(dir);
+    }
+    common::absent(&format!(
+        "no mlflow and ray in {} (.ci/run installs them)",
+        dir.display()
+    ))
+}
+
+/// Runs `script` with `shell -n`: the shell reads it without running it.
+fn parses_as_shell(shell: &[&str], script: &str) -> Result<(), String> {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), script).unwrap();
+    let out = Command::new(shell[0])
+        .args(&shell[1..])
+        .arg("-n")
+        .arg(file.path())
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+fn parses_as_python(python: &Path, script: &str) -> Result<(), String> {
+    let out = Command::new(python)
+        .args(["-c", "import ast, sys; ast.parse(sys.stdin.read())"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(script.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[test]
+fn every_script_parses_in_its_language() {
+    let (Some(dash), Some(busybox), Some(python)) =
+        (tool("dash"), tool("busybox"), tool("python3"))
+    else {
+        return;
+    };
+    let dash = dash.to_string_lossy().into_owned();
+    let busybox = busybox.to_string_lossy().into_owned();
+    let checks = every_check();
+    assert!(checks.len() >= 20, "{} checks", checks.len());
+    let mut shells = 0;
+    for c in &checks {
+        match c.program.as_str() {
+            "sh" => {
+                for shell in [vec![dash.as_str()], vec![busybox.as_str(), "sh"]] {
+                    parses_as_shell(&shell, &c.script)
+                        .unwrap_or_else(|e| panic!("{} in {shell:?}: {e}\n{}", c.name, c.script));
+                }
+                shells += 1;
+            }
+            "python" => parses_as_python(&python, &c.script)
+                .unwrap_or_else(|e| panic!("{}: {e}\n{}", c.name, c.script)),
+            other => panic!("{}: runs `{other}`", c.name),
+        }
+    }
+    assert!(shells >= 15);
+    // The parsers refuse what they should: an unclosed quote, a bashism, an
+    // indented block lost (the bug the MLflow check once had).
+    assert!(parses_as_shell(&[&dash], "echo \"$HOST").is_err());
+    assert!(parses_as_shell(&[&dash], "[[ -n $HOST ]] && x=( a b )").is_err());
+    assert!(parses_as_python(&python, "with open('x') as f:\nprint(f)\n").is_err());
+}
+
+/// A child process, in a process group of its own, killed with all its
+/// children when dropped.
+struct Server(Child);
+
+impl Server {
+    fn spawn(cmd: &mut Command) -> Server {
+        use std::os::unix::process::CommandExt;
+        Server(cmd.process_group(0).spawn().unwrap())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_closed(port: u16, within: Duration) {
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        assert!(start.elapsed() < within, "{port} still open");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// One real server at a time: MLflow, Ray and MariaDB beside each other
+/// would slow this 2-core machine past the checks' own timeouts.
+static ONE_SERVER_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serially() -> std::sync::MutexGuard<'static, ()> {
+    ONE_SERVER_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16, within: Duration) {
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < within, "nothing listens on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// An HTTP server answering every GET with `status` after `delay` seconds.
+fn http_stub(python: &Path, status: u16, delay: f64) -> (Server, u16) {
+    let script = r#"
+import http.server, sys, time
+status, delay = int(sys.argv[1]), float(sys.argv[2])
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        time.sleep(delay)
+        body = b'{"status":"green"}'
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+"#;
+    let mut server = Server::spawn(
+        Command::new(python)
+            .args(["-c", script, &status.to_string(), &delay.to_string()])
+            .stdout(Stdio::piped()),
+    );
+    let mut line = String::new();
+    BufReader::new(server.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line.trim().parse().unwrap();
+    (server, port)
+}
+
+/// Runs a check's script as its Job does, against `port` on loopback,
+/// with the Job's plain env values and `extra` ones.
+fn run(c: &Check, program: &Path, port: u16, extra: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(program);
+    cmd.args(["-c", &c.script]);
+    for (k, v) in &c.env {
+        cmd.env(k, v);
+    }
+    cmd.env("HOST", "127.0.0.1").env("PORT", port.to_string());
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn http_checks_pass_on_200_and_fail_otherwise() {
+    let (Some(dash), Some(python), Some(_curl)) = (tool("dash"), tool("python3"), tool("curl"))
+    else {
+        return;
+    };
+    let checks = every_check();
+    for name in [
+        "prod/elasticsearch",
+        "prod/datahub",
+        "prod/kubeflow-pipelines",
+    ] {
+        let c = one(&checks, name);
+        let t = Instant::now();
+        let (ok, port) = http_stub(&python, 200, 0.0);
+        let o = run(&c, &dash, port, &[]);
+        assert!(
+            o.status.success(),
+            "{name} on 200: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        drop(ok);
+        let mut bad = vec![500, 503];
+        if name.ends_with("elasticsearch") {
+            // The health API's answer when the cluster stays red.
+            bad.push(408);
+        }
+        for status in bad {
+            let (_s, port) = http_stub(&python, status, 0.0);
+            assert!(
+                !run(&c, &dash, port, &[]).status.success(),
+                "{name} passed on {status}"
+            );
+        }
+        // No answer within the check's time: a failure, not a hang.
+        let (_s, port) = http_stub(&python, 200, 30.0);
+        let started = Instant::now();
+        assert!(!run(&c, &dash, port, &[("CHECK_TIMEOUT", "2")])
+            .status
+            .success());
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{name} waited too long"
+        );
+        // Nothing listening.
+        assert!(
+            !run(&c, &dash, free_port(), &[]).status.success(),
+            "{name} passed, server down"
+        );
+        eprintln!(
+            "{name}: 200, 5xx, timeout and down tried in {:.1?}",
+            t.elapsed()
+        );
+    }
+}
+
+/// A MariaDB server on loopback with a throw-away data directory.
+fn mariadb() -> Option<(Server, u16, tempfile::TempDir)> {
+    let server = tool("mariadbd")?;
+    let install = tool("mariadb-install-db")?;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let o = Command::new(install)
+        .arg(format!("--datadir={}", data.display()))
+        .args([
+            "--auth-root-authentication-method=normal",
+            "--skip-test-db",
+            "--user=root",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let port = free_port();
+    let s = Server::spawn(
+        Command::new(server)
+            .arg(format!("--datadir={}", data.display()))
+            .arg(format!("--socket={}", dir.path().join("sock").display()))
+            .arg(format!("--port={port}"))
+            .args([
+                "--bind-address=127.0.0.1",
+                "--skip-grant-tables",
+                "--user=root",
+            ])
+            .arg(format!("--pid-file={}", dir.path().join("pid").display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    wait_for_port(port, Duration::from_secs(60));
+    Some((s, port, dir))
+}
+
+#[test]
+fn the_doris_round_trip_runs_on_a_mysql_server_and_leaves_nothing() {
+    let (Some(dash), Some(mysql)) = (tool("dash"), tool("mysql")) else {
+        return;
+    };
+    let _one = serially();
+    let Some((_server, port, _dir)) = mariadb() else {
+        return;
+    };
+    let c = one(&every_check(), "prod/doris");
+    // Doris's own parts, in the env as the Job has them, are Doris
+    // grammar; on MariaDB they are swapped for their MySQL equivalents.
+    assert_eq!(c.env["FRONTENDS_QUERY"], "SHOW FRONTENDS");
+    assert!(c.env["TABLE_OPTIONS"]
+        .starts_with("DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES ("));
+    let mysql_parts = [
+        ("DORIS_USER", "root"),
+        ("MYSQL_PWD", "unused"),
+        ("FRONTENDS_QUERY", "SELECT 'fe-1'"),
+        ("TABLE_OPTIONS", ""),
+    ];
+    let t = Instant::now();
+    let o = run(&c, &dash, port, &mysql_parts);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    eprintln!("doris round trip on MariaDB in {:.1?}", t.elapsed());
+    // Nothing left behind, and it runs again.
+    let list = Command::new(&mysql)
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-P",
+            &port.to_string(),
+            "-u",
+            "root",
+            "--batch",
+        ])
+        .args(["-e", "SHOW DATABASES"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&list.stdout).contains("platgen_smoke"));
+    assert!(run(&c, &dash, port, &mysql_parts).status.success());
+    // No frontends listed: a failure.
+    let mut empty = mysql_parts;
+    empty[2] = ("FRONTENDS_QUERY", "SELECT 1 FROM DUAL WHERE 1 = 0");
+    assert!(!run(&c, &dash, port, &empty).status.success());
+    // A statement the server refuses: a failure.
+    let mut bad = mysql_parts;
+    bad[3] = ("TABLE_OPTIONS", "NOT A CLAUSE");
+    assert!(!run(&c, &dash, port, &bad).status.success());
+    // Nothing listening: a failure.
+    assert!(!run(&c, &dash, free_port(), &mysql_parts).status.success());
+}
+
+#[test]
+fn the_mlflow_check_logs_a_run_on_a_real_server_within_its_memory_limit() {
+    let (Some(venv), Some(time)) = (smoke_venv(), tool("time")) else {
+        return;
+    };
+    let _one = serially();
+    let c = one(&every_check(), "prod/mlflow");
+    assert_eq!(c.program, "python");
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let server = Server::spawn(
+        Command::new(venv.join("bin/mlflow"))
+            .args(["server", "--host", "127.0.0.1", "--port", &port.to_string()])
+            .arg("--backend-store-uri")
+            .arg(format!(
+                "sqlite:///{}",
+                dir.path().join("db.sqlite").display()
+            ))
+            .arg("--default-artifact-root")
+            .arg(dir.path().join("artifacts"))
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    wait_for_port(port, Duration::from_secs(120));
+    let python = venv.join("bin/python");
+    // Up, but its health endpoint may answer a moment later.
+    let start = Instant::now();
+    let mut o = run(&c, &python, port, &[]);
+    while !o.status.success() && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_secs(2));
+        o = run(&c, &python, port, &[]);
+    }
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("logged"));
+    // Peak memory, as the kernel counts it, within the Job's limit.
+    let rss = dir.path().join("rss");
+    let mut timed = Command::new(time);
+    timed
+        .args(["-f", "%M", "-o"])
+        .arg(&rss)
+        .arg(&python)
+        .args(["-c", &c.script])
+        .env("HOST", "127.0.0.1")
+        .env("PORT", port.to_string());
+    let t = Instant::now();
+    assert!(timed.output().unwrap().status.success());
+    let kib: u64 = std::fs::read_to_string(&rss)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let limit = c.memory_limit.as_deref().unwrap();
+    let limit_kib: u64 = limit.trim_end_matches("Mi").parse::<u64>().unwrap() * 1024;
+    eprintln!(
+        "mlflow check: {:.1?}, peak {} MiB of its {limit} limit",
+        t.elapsed(),
+        kib / 1024
+    );
+    assert!(
+        kib * 5 < limit_kib * 4,
+        "peak {kib} KiB is within 80% of {limit}"
+    );
+    drop(server);
+    wait_closed(port, Duration::from_secs(30));
+    // The server gone: a failure.
+    assert!(!run(&c, &python, port, &[]).status.success());
+}
+
+#[test]
+fn the_ray_job_runs_a_task_on_a_real_ray_head() {
+    let Some(venv) = smoke_venv() else {
+        return;
+    };
+    let _one = serially();
+    let c = one(&every_check(), "prod/ray-cluster");
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    // `--block` keeps the head in the foreground, in a process group of
+    // its own: dropping it stops this head only.
+    let head = Server::spawn(
+        Command::new(venv.join("bin/ray"))
+            .args([
+                "start",
+                "--head",
+                "--block",
+                "--num-cpus=1",
+                "--include-dashboard=false",
+            ])
+            .arg(format!("--port={port}"))
+            .arg(format!("--temp-dir={}", dir.path().display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    wait_for_port(port, Duration::from_secs(60));
+    let address = format!("127.0.0.1:{port}");
+    // The entrypoint as KubeRay's submitter runs it: through a shell, with
+    // RAY_ADDRESS set to the cluster.
+    let entrypoint = |address: &str| {
+        Command::new("sh")
+            .args(["-c", &format!("timeout 20 python -c '{}'", c.script)])
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    venv.join("bin").display(),
+                    std::env::var("PATH").unwrap()
+                ),
+            )
+            .env("RAY_ADDRESS", address)
+            .output()
+            .unwrap()
+    };
+    let t = Instant::now();
+    let o = entrypoint(&address);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("CPU"));
+    // The head is the cluster's Ray version.
+    let tree = Platform::builtin().unwrap().render("prod").unwrap();
+    let cluster = common::yaml_docs("rc", &tree.files["manifests/ray-cluster.yaml"]).remove(0);
+    let version = cluster["spec"]["rayVersion"].as_str().unwrap().to_string();
+    let reported = Command::new(venv.join("bin/ray"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&reported.stdout).contains(&version),
+        "the head is not Ray {version}"
+    );
+    eprintln!(
+        "ray entrypoint on a Ray {version} head: {:.1?}",
+        t.elapsed()
+    );
+    drop(head);
+    wait_closed(port, Duration::from_secs(60));
+    // No cluster: the task never runs (the RayJob's deadline fails it).
+    assert!(!entrypoint(&address).status.success());
+}
