@@ -17,7 +17,9 @@ mod kuberay_operator;
 mod mlflow;
 mod namespaces;
 mod neo4j;
+mod ray;
 mod ray_cluster;
+mod ray_serve;
 mod superset;
 
 use crate::model::{Findings, Registrar};
@@ -36,6 +38,7 @@ pub(crate) fn register(r: &mut impl Registrar) {
     r.add(superset::Superset);
     r.add(kuberay_operator::KuberayOperator);
     r.add(ray_cluster::RayCluster);
+    r.add(ray_serve::RayServe);
     r.add(mlflow::Mlflow);
     r.add(kubeflow_pipelines::KubeflowPipelines);
     r.add(katib::Katib);

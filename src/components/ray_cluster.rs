@@ -1,30 +1,20 @@
 //! A RayCluster (`ray.io/v1`; `v1alpha1` is deprecated) for KubeRay, with
 //! in-tree autoscaling, and a plain Ingress to its dashboard.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::ingress;
-use crate::config::{ImageRef, PublicEndpoint, Resources};
-use crate::k8s::{
-    self, meta, string_map, AutoscalerOptions, Container, ContainerPort, HeadGroupSpec, PodSpec,
-    PodTemplateSpec, Resource, WorkerGroupSpec,
+use super::ray::{
+    self, RayAutoscaling, RayHead, RayWorkerGroup, Shape, CLIENT_PORT, DASHBOARD_PORT,
 };
+use crate::config::{ImageRef, PublicEndpoint};
+use crate::k8s::{meta, Resource};
 use crate::model::{
-    resources, rules, Address, Component, Cx, Delivery, Document, Finding, Findings, Own, Probe,
-    Section, SmokeCheck, View, Workload,
+    rules, Address, Component, Cx, Delivery, Document, Finding, Findings, Own, Probe, Section,
+    SmokeCheck, View, Workload,
 };
-use crate::names::is_dns_label;
 use crate::yaml::Emitted;
-
-/// Dashboard port of the head.
-pub(super) const DASHBOARD_PORT: u16 = 8265;
-/// GCS port of the head.
-pub(super) const GCS_PORT: u16 = 6379;
-/// Ray client port of the head.
-pub(super) const CLIENT_PORT: u16 = 10001;
 
 /// The `ray-cluster` component.
 pub(super) struct RayCluster;
@@ -51,114 +41,20 @@ pub(super) struct RayClusterConfig {
     pub dashboard: Option<PublicEndpoint>,
 }
 
-/// Autoscaler settings.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub(super) struct RayAutoscaling {
-    /// Whether the autoscaler runs (sets `enableInTreeAutoscaling`).
-    #[serde(default = "crate::config::yes")]
-    pub enabled: bool,
-    /// Seconds a worker stays idle before it is removed.
-    #[serde(default = "idle_timeout")]
-    #[schemars(range(min = 1))]
-    pub idle_timeout_seconds: u32,
-    /// How fast the autoscaler adds workers.
-    #[serde(default)]
-    pub upscaling_mode: UpscalingMode,
-}
-
-impl Default for RayAutoscaling {
-    fn default() -> Self {
-        RayAutoscaling {
-            enabled: true,
-            idle_timeout_seconds: idle_timeout(),
-            upscaling_mode: UpscalingMode::default(),
-        }
-    }
-}
-
-fn idle_timeout() -> u32 {
-    60
-}
-
-/// The autoscaler's `upscalingMode`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-pub(super) enum UpscalingMode {
-    /// Scale up in bounded steps.
-    #[default]
-    Default,
-    /// Scale up as fast as demand asks.
-    Aggressive,
-    /// Scale up one step at a time.
-    Conservative,
-}
-
-/// The Ray head.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub(super) struct RayHead {
-    /// Container resources.
-    pub resources: Resources,
-}
-
-/// A Ray worker group.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub(super) struct RayWorkerGroup {
-    /// Group name (a DNS label, unique in the cluster).
-    pub group_name: String,
-    /// Workers at start.
-    pub replicas: u32,
-    /// Fewest workers the autoscaler keeps.
-    pub min_replicas: u32,
-    /// Most workers the autoscaler starts.
-    pub max_replicas: u32,
-    /// Container resources of each worker.
-    pub resources: Resources,
-}
-
 /// Name of the head Service KubeRay creates.
 pub(super) fn head_service(r: &RayClusterConfig) -> String {
     format!("{}-head-svc", r.name)
 }
 
-impl UpscalingMode {
-    fn name(self) -> &'static str {
-        match self {
-            UpscalingMode::Default => "Default",
-            UpscalingMode::Aggressive => "Aggressive",
-            UpscalingMode::Conservative => "Conservative",
+impl RayClusterConfig {
+    fn shape(&self) -> Shape<'_> {
+        Shape {
+            ray_version: &self.ray_version,
+            image: &self.image,
+            autoscaling: &self.autoscaling,
+            head: &self.head,
+            worker_groups: &self.worker_groups,
         }
-    }
-}
-
-/// A pod of the cluster: one Ray container.
-fn pod(
-    name: &str,
-    image: &str,
-    ports: Vec<ContainerPort>,
-    resources: &Resources,
-) -> PodTemplateSpec {
-    PodTemplateSpec {
-        metadata: None,
-        spec: Some(PodSpec {
-            containers: vec![Container {
-                name: name.to_string(),
-                image: Some(image.to_string()),
-                ports: (!ports.is_empty()).then_some(ports),
-                resources: Some(resources.to_k8s()),
-                ..Container::default()
-            }],
-            ..PodSpec::default()
-        }),
-    }
-}
-
-fn port(name: &str, port: u16) -> ContainerPort {
-    ContainerPort {
-        name: Some(name.to_string()),
-        container_port: i32::from(port),
-        ..ContainerPort::default()
     }
 }
 
@@ -186,87 +82,11 @@ impl Component for RayCluster {
         ]
     }
     fn validate(&self, cx: &Cx<'_, RayClusterConfig>, f: &mut Findings) {
-        let r = cx.config;
-        rules::name(&r.name, &["name"], f);
-        if !r.image.tag.starts_with(&r.ray_version) {
-            f.at(
-                &["image"],
-                format!(
-                    "image tag `{}` does not match rayVersion `{}`",
-                    r.image.tag, r.ray_version
-                ),
-                format!(
-                    "use an image of Ray {} (e.g. `rayproject/ray:{}`), or change rayVersion",
-                    r.ray_version, r.ray_version
-                ),
-            );
-        }
-        rules::resources(&r.head.resources, &["head", "resources"], f);
-        if r.worker_groups.is_empty() {
-            f.at(
-                &["workerGroups"],
-                "a RayCluster needs at least one worker group",
-                "add a group with groupName, replicas, minReplicas, maxReplicas and resources",
-            );
-        }
-        let mut seen = BTreeSet::new();
-        for (i, g) in r.worker_groups.iter().enumerate() {
-            let idx = i.to_string();
-            let p = |leaf: &'static str| ["workerGroups", idx.as_str(), leaf];
-            if !is_dns_label(&g.group_name) {
-                f.at(
-                    &p("groupName"),
-                    format!("`{}` is not a valid worker group name", g.group_name),
-                    "use a non-empty DNS label: lower-case letters, digits and `-`",
-                );
-            } else if !seen.insert(g.group_name.as_str()) {
-                f.at(
-                    &p("groupName"),
-                    format!("worker group `{}` is defined twice", g.group_name),
-                    "give every worker group its own name",
-                );
-            }
-            if !(g.min_replicas <= g.replicas && g.replicas <= g.max_replicas) {
-                f.at(
-                    &p("replicas"),
-                    format!(
-                        "minReplicas ≤ replicas ≤ maxReplicas does not hold: {} ≤ {} ≤ {}",
-                        g.min_replicas, g.replicas, g.max_replicas
-                    ),
-                    "the autoscaler keeps replicas between minReplicas and maxReplicas",
-                );
-            }
-            if g.max_replicas == 0 {
-                f.at(
-                    &p("maxReplicas"),
-                    "maxReplicas is 0: the group can never run a worker",
-                    "set maxReplicas to 1 or more",
-                );
-            }
-            rules::resources(&g.resources, &p("resources"), f);
-        }
+        rules::name(&cx.config.name, &["name"], f);
+        ray::validate(cx.config.shape(), &[], f);
     }
     fn workloads(&self, own: &Own<'_, RayClusterConfig>) -> Vec<Workload> {
-        let r = own.config;
-        let mut head =
-            Workload::pods(Self::NAME, own.namespace, "head", 1).container(&r.head.resources);
-        if r.autoscaling.enabled {
-            head = head.default_container(
-                &resources((Some("500m"), Some("512Mi")), (Some("500m"), Some("512Mi"))),
-                "head: autoscaler sidecar resources default from KubeRay 1.7.0 (common/pod.go)",
-            );
-        }
-        let mut w = vec![head];
-        for g in &r.worker_groups {
-            let group = Workload::pods(Self::NAME, own.namespace, &g.group_name, g.replicas)
-                .container(&g.resources);
-            w.push(if r.autoscaling.enabled {
-                group.up_to(g.max_replicas)
-            } else {
-                group
-            });
-        }
-        w
+        ray::workloads(own.config.shape(), Self::NAME, own.namespace)
     }
     fn smoke(&self, cx: &Cx<'_, RayClusterConfig>) -> Option<SmokeCheck> {
         let r = cx.config;
@@ -283,40 +103,7 @@ impl Component for RayCluster {
     }
     fn build(&self, cx: &Cx<'_, RayClusterConfig>) -> Result<Vec<Document>, Finding> {
         let r = cx.config;
-        let image = r.image.to_string();
-        let spec = k8s::RayCluster {
-            ray_version: r.ray_version.clone(),
-            enable_in_tree_autoscaling: r.autoscaling.enabled,
-            autoscaler_options: r.autoscaling.enabled.then_some(AutoscalerOptions {
-                upscaling_mode: r.autoscaling.upscaling_mode.name(),
-                idle_timeout_seconds: r.autoscaling.idle_timeout_seconds,
-            }),
-            head_group_spec: HeadGroupSpec {
-                ray_start_params: string_map([("dashboard-host", "0.0.0.0")]),
-                template: pod(
-                    "ray-head",
-                    &image,
-                    vec![
-                        port("gcs-server", GCS_PORT),
-                        port("dashboard", DASHBOARD_PORT),
-                        port("client", CLIENT_PORT),
-                    ],
-                    &r.head.resources,
-                ),
-            },
-            worker_group_specs: r
-                .worker_groups
-                .iter()
-                .map(|g| WorkerGroupSpec {
-                    group_name: g.group_name.clone(),
-                    replicas: g.replicas,
-                    min_replicas: g.min_replicas,
-                    max_replicas: g.max_replicas,
-                    ray_start_params: BTreeMap::new(),
-                    template: pod("ray-worker", &image, Vec::new(), &g.resources),
-                })
-                .collect(),
-        };
+        let spec = ray::spec(r.shape());
         let cluster = Resource::new(meta(&r.name, Some(cx.namespace)), spec);
         let mut docs = vec![Document {
             path: "manifests/ray-cluster.yaml".into(),

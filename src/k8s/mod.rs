@@ -34,7 +34,10 @@ pub use k8s_openapi::api::networking::v1::{
 };
 pub use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 pub use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-pub use ray::{AutoscalerOptions, HeadGroupSpec, RayCluster, RayJob, WorkerGroupSpec};
+pub use ray::{
+    AutoscalerOptions, ClusterUpgradeOptions, HeadGroupSpec, RayCluster, RayJob, RayService,
+    UpgradeStrategy, WorkerGroupSpec,
+};
 
 /// `apiVersion` of KubeRay's RayCluster and RayJob (`v1alpha1` is deprecated).
 pub const RAY_API_VERSION: &str = "ray.io/v1";

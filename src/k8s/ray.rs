@@ -86,3 +86,49 @@ impl CustomResource for RayJob {
     const API_VERSION: &'static str = RAY_API_VERSION;
     const KIND: &'static str = "RayJob";
 }
+
+/// The spec of a RayService: Serve applications on a cluster KubeRay
+/// manages for them.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RayService {
+    /// The Serve config (YAML text, Serve's own snake_case schema).
+    #[serde(rename = "serveConfigV2")]
+    pub serve_config_v2: String,
+    /// The cluster the applications run on.
+    pub ray_cluster_config: RayCluster,
+    /// How KubeRay replaces the cluster when its spec changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upgrade_strategy: Option<UpgradeStrategy>,
+}
+
+impl CustomResource for RayService {
+    const API_VERSION: &'static str = RAY_API_VERSION;
+    const KIND: &'static str = "RayService";
+}
+
+/// A RayService's upgrade strategy.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpgradeStrategy {
+    /// `NewCluster` or `NewClusterWithIncrementalUpgrade`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// How traffic moves to the new cluster, for an incremental upgrade.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_upgrade_options: Option<ClusterUpgradeOptions>,
+}
+
+/// Steps of an incremental upgrade (through a Gateway API gateway).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterUpgradeOptions {
+    /// The GatewayClass of the gateway that splits the traffic.
+    pub gateway_class_name: String,
+    /// Seconds between two steps.
+    pub interval_seconds: u32,
+    /// Percent of the traffic each step moves.
+    pub step_size_percent: u32,
+    /// Percent of capacity the new cluster may add at once.
+    pub max_surge_percent: u32,
+}

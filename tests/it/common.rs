@@ -31,6 +31,47 @@ pub fn absent<T>(what: &str) -> Option<T> {
     None
 }
 
+/// The Python with Ray Serve at the RayService's Ray version:
+/// `.tools/serve-venv` (which `.ci/run` installs) or `$PLATGEN_SERVE_VENV`.
+pub fn serve_venv() -> Option<PathBuf> {
+    let dir = std::env::var_os("PLATGEN_SERVE_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/serve-venv"));
+    if dir.join("bin/serve").is_file() {
+        return Some(dir);
+    }
+    absent(&format!(
+        "no Ray Serve in {} (.ci/run installs it)",
+        dir.display()
+    ))
+}
+
+/// Checks Serve configs against Ray Serve's own schema, every key strictly
+/// (`tests/support/serve_config.py`); the errors, if any.
+pub fn check_serve_configs(venv: &Path, configs: &[String]) -> Result<(), String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(venv.join("bin/python"))
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/serve_config.py"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = serde_json::to_vec(configs).unwrap();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
 /// Parses a YAML stream into JSON values, one per document.
 pub fn yaml_docs(name: &str, text: &str) -> Vec<serde_json::Value> {
     use serde::Deserialize;

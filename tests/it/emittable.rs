@@ -1,10 +1,11 @@
 //! Every field a custom resource can carry, not only those the example
 //! sets, is proven against its pinned CRD: random valid configs that turn
-//! every optional part of DorisCluster, RayCluster, RayJob, ExternalSecret
-//! and Application on and off are rendered, and each custom resource is
+//! every optional part of DorisCluster, RayCluster, RayJob, RayService,
+//! ExternalSecret and Application on and off are rendered, and each custom resource is
 //! validated strictly (unknown fields rejected, as on the API server); the
 //! core kinds they bring (Ingresses, Jobs) go through
-//! `kubernetes-validate --strict` in one run.
+//! `kubernetes-validate --strict` in one run, and every RayService's Serve
+//! config through Ray Serve 2.9.0's own schema, every key checked.
 
 use std::collections::BTreeSet;
 
@@ -55,6 +56,129 @@ fn group(i: usize) -> impl Strategy<Value = String> {
     })
 }
 
+/// A Serve deployment: a fixed count or an autoscaling range, resources or none.
+fn deployment(i: usize) -> impl Strategy<Value = String> {
+    (
+        prop::option::of(1u32..4),
+        (0u32..3, 1u32..4, prop::option::of(1u32..50)),
+        prop::option::of((
+            prop::option::of(prop::sample::select(vec!["0.5", "1", "2"])),
+            prop::option::of(Just("1")),
+        )),
+    )
+        .prop_map(move |(fixed, (min, more, target), actor)| {
+            let mut d = format!("          - name: Deployment{i}\n");
+            match fixed {
+                Some(n) => d.push_str(&format!("            numReplicas: {n}\n")),
+                None => {
+                    d.push_str(&format!(
+                        "            autoscaling:\n              minReplicas: {min}\n              maxReplicas: {}\n",
+                        min + more
+                    ));
+                    if let Some(t) = target {
+                        d.push_str(&format!("              targetOngoingRequests: {t}\n"));
+                    }
+                }
+            }
+            if let Some((cpus, gpus)) = actor {
+                d.push_str("            rayActorOptions:\n");
+                if let Some(c) = cpus {
+                    d.push_str(&format!("              numCpus: {c}\n"));
+                }
+                if let Some(g) = gpus {
+                    d.push_str(&format!("              numGpus: {g}\n"));
+                }
+                if cpus.is_none() && gpus.is_none() {
+                    d.push_str("              {}\n");
+                }
+            }
+            d
+        })
+}
+
+/// A Serve application on route `/app-{i}` (or `/` for the first).
+fn application(i: usize) -> impl Strategy<Value = String> {
+    (
+        any::<bool>(),
+        prop::sample::select(vec!["sleepy_pid:app", "fruit:deployment_graph", "pkg.serve:app.bound"]),
+        prop::option::of((any::<bool>(), prop::collection::vec(prop::sample::select(vec!["requests==2.31.0", "numpy<2", "scikit-learn"]), 0..3))),
+        prop::collection::vec(0usize..1, 0..3),
+    )
+        .prop_flat_map(move |(root, import, env, deployments)| {
+            let ds: Vec<_> = (0..deployments.len()).map(deployment).collect();
+            (Just(root), Just(import), Just(env), ds)
+        })
+        .prop_map(move |(root, import, env, ds)| {
+            let route = if root && i == 0 { "/".to_string() } else { format!("/app-{i}") };
+            let mut a = format!(
+                "      - name: app-{i}\n        routePrefix: {route}\n        importPath: {import}\n"
+            );
+            if let Some((dir, pip)) = env {
+                a.push_str("        runtimeEnv:\n");
+                if dir {
+                    a.push_str("          workingDir: https://example.com/serve/app.zip\n");
+                }
+                if !pip.is_empty() {
+                    a.push_str(&format!("          pip: {pip:?}\n"));
+                }
+                if !dir && pip.is_empty() {
+                    a.push_str("          {}\n");
+                }
+            }
+            if !ds.is_empty() {
+                a.push_str("        deployments:\n");
+                a.push_str(&ds.concat());
+            }
+            a
+        })
+}
+
+/// A RayService: its cluster, applications, upgrade strategy and endpoint.
+fn serve() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(vec!["ml-serve", "inference"]),
+        any::<bool>(),
+        prop::collection::vec(0usize..1, 1..3),
+        prop::collection::vec(0usize..1, 1..4),
+        prop::option::of((1u32..600, 1u32..101, prop::option::of(1u32..101))),
+        prop::option::of(any::<bool>()),
+    )
+        .prop_flat_map(|(name, autoscale, groups, apps, upgrade, endpoint)| {
+            let groups: Vec<_> = (0..groups.len()).map(group).collect();
+            let apps: Vec<_> = (0..apps.len()).map(application).collect();
+            (Just(name), Just(autoscale), groups, apps, Just(upgrade), Just(endpoint))
+        })
+        .prop_map(|(name, autoscale, groups, apps, upgrade, endpoint)| {
+            // The RayCluster's groups, two more spaces in.
+            let groups: String = groups
+                .concat()
+                .lines()
+                .map(|l| format!("  {l}\n"))
+                .collect();
+            let mut o = format!(
+                "  rayServe:\n    enabled: true\n    name: {name}\n    cluster:\n      autoscaling:\n        enabled: {autoscale}\n      workerGroups:\n{groups}    applications:\n{}",
+                apps.concat()
+            );
+            match upgrade {
+                None => o.push_str("    upgrade: newCluster\n"),
+                Some((interval, step, surge)) => {
+                    o.push_str(&format!(
+                        "    upgrade:\n      incremental:\n        gatewayClassName: istio\n        intervalSeconds: {interval}\n        stepSizePercent: {step}\n"
+                    ));
+                    if let Some(m) = surge {
+                        o.push_str(&format!("        maxSurgePercent: {m}\n"));
+                    }
+                }
+            }
+            match endpoint {
+                None => o.push_str("    endpoint: null\n"),
+                Some(true) => o.push_str("    endpoint:\n      subdomain: models\n"),
+                Some(false) => {}
+            }
+            o
+        })
+}
+
 /// A valid prod overlay varying every optional part of the custom resources.
 fn overlay() -> impl Strategy<Value = String> {
     let argocd = (
@@ -97,7 +221,7 @@ fn overlay() -> impl Strategy<Value = String> {
             )
         });
     let apps = (any::<bool>(), any::<bool>(), any::<bool>());
-    (argocd, store, checks, doris, ray, apps, any::<bool>()).prop_map(
+    (argocd, store, checks, doris, ray, apps, any::<bool>(), serve()).prop_map(
         |(
             (path, project, server),
             store,
@@ -106,6 +230,7 @@ fn overlay() -> impl Strategy<Value = String> {
             (autoscale, idle, mode, groups, dashboard),
             (base_values, kfp_endpoint, katib),
             ingress,
+            serve,
         )| {
             let mut o = format!(
                 "argocd:\n  path: \"{path}\"\n  project: {project}\n  destinationServer: {server}\n"
@@ -140,6 +265,7 @@ fn overlay() -> impl Strategy<Value = String> {
                     "    dashboard:\n      enabled: {on}\n      subdomain: ray\n"
                 )),
             }
+            o.push_str(&serve);
             if !base_values {
                 o.push_str("  superset:\n    baseValueFiles: []\n");
             }
@@ -182,6 +308,8 @@ fn every_field_a_custom_resource_can_emit_validates_against_its_crd() {
     let mut core_texts = BTreeSet::new();
     // Every (kind, field path) seen, to show the cases reach what they claim to.
     let mut seen = BTreeSet::new();
+    // Every Serve config, for Ray Serve's own schema.
+    let mut serve_configs = Vec::new();
     for case in 0..cases() {
         let overlay = overlay().new_tree(&mut runner).unwrap().current();
         let tree = common::render_with(&overlay).unwrap_or_else(|e| panic!("{overlay}\n{e}"));
@@ -198,6 +326,9 @@ fn every_field_a_custom_resource_can_emit_validates_against_its_crd() {
                 core = false;
                 let kind = doc["kind"].as_str().unwrap().to_string();
                 fields(&kind, doc, &mut String::new(), &mut seen);
+                if kind == "RayService" {
+                    serve_configs.push(doc["spec"]["serveConfigV2"].as_str().unwrap().to_string());
+                }
                 let api_version = doc["apiVersion"].as_str().unwrap().to_string();
                 let validator = validators
                     .entry((crd.clone(), api_version.clone()))
@@ -237,6 +368,15 @@ fn every_field_a_custom_resource_can_emit_validates_against_its_crd() {
             "RayJob",
             "spec.submitterPodTemplate.spec.containers.resources.requests.cpu",
         ),
+        ("RayService", "spec.serveConfigV2"),
+        (
+            "RayService",
+            "spec.upgradeStrategy.clusterUpgradeOptions.maxSurgePercent",
+        ),
+        (
+            "RayService",
+            "spec.rayClusterConfig.workerGroupSpecs.template.spec.containers.resources.limits.cpu",
+        ),
         ("ExternalSecret", "spec.target.template.type"),
         ("ExternalSecret", "spec.data.remoteRef.key"),
         ("Application", "spec.sources.helm.valueFiles"),
@@ -249,6 +389,11 @@ fn every_field_a_custom_resource_can_emit_validates_against_its_crd() {
             seen.contains(&(kind.to_string(), field.to_string())),
             "no case emitted {kind} {field}"
         );
+    }
+    // The CRD takes serveConfigV2 as a string: Ray Serve's schema reads it.
+    if let Some(venv) = common::serve_venv() {
+        common::check_serve_configs(&venv, &serve_configs)
+            .unwrap_or_else(|e| panic!("Ray Serve refuses a config gen emits:\n{e}"));
     }
     let Some(tool) = kubernetes_validate() else {
         return;

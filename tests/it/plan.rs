@@ -165,25 +165,29 @@ fn prod_totals_agree_with_arithmetic_over_the_rendered_files() {
     // KubeRay operator: limits only in its chart's values, requested at the limits.
     let (cpu, mem) = requests(&chart("kuberay-operator")["resources"]);
     sum.add(1, 1, cpu, mem, 0);
-    // RayCluster: head (plus the autoscaler sidecar KubeRay adds), workers up to maxReplicas.
+    // RayCluster and the RayService's cluster: head (plus the autoscaler
+    // sidecar KubeRay adds), workers up to maxReplicas.
     let rc = file("manifests/ray-cluster.yaml");
-    let head = &rc["spec"]["headGroupSpec"]["template"]["spec"]["containers"][0]["resources"];
-    let (cpu, mem) = requests(head);
-    let sidecar = if rc["spec"]["enableInTreeAutoscaling"] == true {
-        (500_000_000, 512 * 1024 * 1024 * 1_000_000_000i128)
-    } else {
-        (0, 0)
-    };
-    sum.add(1, 1, cpu + sidecar.0, mem + sidecar.1, 0);
-    for g in rc["spec"]["workerGroupSpecs"].as_array().unwrap() {
-        let (cpu, mem) = requests(&g["template"]["spec"]["containers"][0]["resources"]);
-        sum.add(
-            g["replicas"].as_u64().unwrap() as u32,
-            g["maxReplicas"].as_u64().unwrap() as u32,
-            cpu,
-            mem,
-            0,
-        );
+    let rs = file("manifests/ray-serve.yaml");
+    for spec in [&rc["spec"], &rs["spec"]["rayClusterConfig"]] {
+        let head = &spec["headGroupSpec"]["template"]["spec"]["containers"][0]["resources"];
+        let (cpu, mem) = requests(head);
+        let sidecar = if spec["enableInTreeAutoscaling"] == true {
+            (500_000_000, 512 * 1024 * 1024 * 1_000_000_000i128)
+        } else {
+            (0, 0)
+        };
+        sum.add(1, 1, cpu + sidecar.0, mem + sidecar.1, 0);
+        for g in spec["workerGroupSpecs"].as_array().unwrap() {
+            let (cpu, mem) = requests(&g["template"]["spec"]["containers"][0]["resources"]);
+            sum.add(
+                g["replicas"].as_u64().unwrap() as u32,
+                g["maxReplicas"].as_u64().unwrap() as u32,
+                cpu,
+                mem,
+                0,
+            );
+        }
     }
     // MLflow: replicas, no requests when none are rendered.
     let v = file("values/mlflow.yaml");
@@ -230,7 +234,7 @@ fn over_capacity_fails_render_naming_the_largest_consumers() {
     let err = platform.render("prod").unwrap_err();
     assert_eq!(err.exit_code(), 1);
     let text = err.to_string();
-    assert!(text.contains("envs/prod.yaml:2:8: capacity.cpu: CPU requests at worst case 22.974 exceed the capacity of 16 (largest: ray-cluster 9.5, doris 5, elasticsearch 2.5)"), "{text}");
+    assert!(text.contains("envs/prod.yaml:2:8: capacity.cpu: CPU requests at worst case 27.474 exceed the capacity of 16 (largest: ray-cluster 9.5, doris 5, ray-serve 4.5)"), "{text}");
     assert!(text.contains("capacity.storage.local-storage-standard: volumes in `local-storage-standard` 440Gi exceed the capacity of 400Gi (largest: doris 230Gi, elasticsearch 120Gi"), "{text}");
     assert!(!text.contains("capacity.memory"), "memory fits: {text}");
     // Within capacity, the plan shows the headroom and render succeeds.
@@ -252,7 +256,7 @@ fn over_capacity_fails_render_naming_the_largest_consumers() {
     let cells: Vec<&str> = line.split_whitespace().collect();
     assert_eq!(
         cells,
-        ["cpu", "requests", "22.974", "32", "9.026", "ok"],
+        ["cpu", "requests", "27.474", "32", "4.526", "ok"],
         "{table}"
     );
 }

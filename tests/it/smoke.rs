@@ -116,6 +116,20 @@ fn rendered_addresses(tree: &platgen::RenderedTree) -> BTreeMap<String, (String,
             String::new(),
         ),
     );
+    // KubeRay names a RayService's Serve Service `<name>-serve-svc`.
+    let rs = doc(tree, "manifests/ray-serve.yaml");
+    let ns = rs["metadata"]["namespace"].as_str().unwrap();
+    out.insert(
+        "ray-serve".into(),
+        (
+            ns.to_string(),
+            svc(
+                &format!("{}-serve-svc", rs["metadata"]["name"].as_str().unwrap()),
+                ns,
+            ),
+            "8000".into(),
+        ),
+    );
     let (r, ns) = helm("mlflow");
     out.insert("mlflow".into(), (ns.clone(), svc(&r, &ns), "80".into()));
     let ns = app("kubeflow-pipelines")["spec"]["destination"]["namespace"]
@@ -168,6 +182,7 @@ fn renaming_releases_moves_every_check() {
         ("release: datahub", "release: catalog"),
         ("name: doris-cluster", "name: olap"),
         ("name: ml-cluster", "name: compute"),
+        ("name: ml-serve", "name: inference"),
         ("release: mlflow", "release: tracking-mlflow"),
     ] {
         common::edit(dir.path(), "platform.yaml", from, to);
@@ -188,6 +203,10 @@ fn renaming_releases_moves_every_check() {
         "olap-fe-service.doris-analytics.svc.cluster.local"
     );
     assert_eq!(t["ray-cluster"].1, "compute");
+    assert_eq!(
+        t["ray-serve"].1,
+        "inference-serve-svc.ml-platform.svc.cluster.local"
+    );
     assert_eq!(
         t["mlflow"].1,
         "tracking-mlflow.ml-platform.svc.cluster.local"
@@ -274,7 +293,7 @@ fn checks_switch_per_env_and_count_as_jobs() {
         .keys()
         .filter(|p| p.ends_with("-smoke-check.yaml"))
         .count();
-    assert_eq!(checks, 8);
+    assert_eq!(checks, 9);
     // DataHub's two hook Jobs, plus one per check; long-running pods unchanged.
     assert_eq!(prod.total.jobs as usize, 2 + checks);
     let dir = tempfile::tempdir().unwrap();

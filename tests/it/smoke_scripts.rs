@@ -5,6 +5,8 @@
 //! the Job runs it, against a real server on 127.0.0.1 where this machine
 //! can install one — and fails when its target is down or unhealthy.
 //! What is only parsed: Neo4j's and Kafka's checks (no server here).
+//! Ray Serve's check runs against a stub of Serve's proxy and against Ray
+//! Serve 2.9.0 (`.tools/serve-venv`) serving the rendered Serve config.
 //!
 //! Servers and tools come from `.ci/run` (Debian's mariadb, dash, busybox
 //! and curl; mlflow and ray from PyPI in `.tools/smoke-venv`); where one is
@@ -284,6 +286,23 @@ fn wait_for_port(port: u16, within: Duration) {
     }
 }
 
+/// A Python HTTP server on a free loopback port, started with `args`: its
+/// script prints the port it bound, then serves.
+fn python_server(python: &Path, script: &str, args: &[&str]) -> (Server, u16) {
+    let mut server = Server::spawn(
+        Command::new(python)
+            .args(["-c", script])
+            .args(args)
+            .stdout(Stdio::piped()),
+    );
+    let mut line = String::new();
+    BufReader::new(server.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line.trim().parse().unwrap();
+    (server, port)
+}
+
 /// An HTTP server answering every GET with `status` after `delay` seconds.
 fn http_stub(python: &Path, status: u16, delay: f64) -> (Server, u16) {
     let script = r#"
@@ -303,17 +322,41 @@ s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 print(s.server_address[1], flush=True)
 s.serve_forever()
 "#;
-    let mut server = Server::spawn(
-        Command::new(python)
-            .args(["-c", script, &status.to_string(), &delay.to_string()])
-            .stdout(Stdio::piped()),
-    );
-    let mut line = String::new();
-    BufReader::new(server.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port = line.trim().parse().unwrap();
-    (server, port)
+    python_server(python, script, &[&status.to_string(), &delay.to_string()])
+}
+
+/// An HTTP server answering as Ray Serve's proxy does: `/-/healthz` with
+/// `health`, `/-/routes` with the route table `table` (JSON, route →
+/// application), a route in it with `status`, anything else 404.
+fn serve_stub(python: &Path, health: u16, table: &str, status: u16) -> (Server, u16) {
+    let script = r#"
+import http.server, json, sys
+health, table, status = int(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3])
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/-/healthz":
+            code, body = health, b"success"
+        elif self.path == "/-/routes":
+            code, body = 200, json.dumps(table).encode()
+        elif self.path in table:
+            code, body = status, b"4242"
+        else:
+            code, body = 404, b"Path not found"
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+"#;
+    python_server(
+        python,
+        script,
+        &[&health.to_string(), table, &status.to_string()],
+    )
 }
 
 /// Runs a check's script as its Job does, against `port` on loopback,
@@ -612,4 +655,146 @@ fn the_ray_job_runs_a_task_on_a_real_ray_head() {
     wait_closed(port, Duration::from_secs(60));
     // No cluster: the task never runs (the RayJob's deadline fails it).
     assert!(!entrypoint(&address).status.success());
+}
+
+#[test]
+fn the_serve_check_needs_every_route_listed_and_answering() {
+    let (Some(dash), Some(busybox), Some(python), Some(_curl)) =
+        (tool("dash"), tool("busybox"), tool("python3"), tool("curl"))
+    else {
+        return;
+    };
+    let c = one(&every_check(), "prod/ray-serve");
+    assert_eq!(c.env["ROUTES"], "/pid");
+    let two = [("ROUTES", "/pid /fruit")];
+    let both = r#"{"/pid": "pid", "/fruit": "fruit"}"#;
+    for shell in [vec![dash.clone()], vec![busybox.clone(), "sh".into()]] {
+        let run_in = |port: u16, extra: &[(&str, &str)]| {
+            let mut cmd = Command::new(&shell[0]);
+            cmd.args(&shell[1..]).args(["-c", &c.script]);
+            for (k, v) in &c.env {
+                cmd.env(k, v);
+            }
+            cmd.env("HOST", "127.0.0.1").env("PORT", port.to_string());
+            for (k, v) in extra {
+                cmd.env(k, v);
+            }
+            cmd.output().unwrap()
+        };
+        // Every route served and answering: a pass.
+        let (_s, port) = serve_stub(&python, 200, both, 200);
+        let o = run_in(port, &two);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        // A route missing from the table (its application not deployed).
+        let (_s, port) = serve_stub(&python, 200, r#"{"/pid": "pid"}"#, 200);
+        let o = run_in(port, &two);
+        assert!(!o.status.success(), "passed with /fruit not served");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("route /fruit is not served"));
+        // A route answering 500 or 503 (its replicas failing).
+        for status in [500, 503] {
+            let (_s, port) = serve_stub(&python, 200, both, status);
+            assert!(!run_in(port, &two).status.success(), "passed on {status}");
+        }
+        // The proxy unhealthy, then nothing listening.
+        let (_s, port) = serve_stub(&python, 503, both, 200);
+        assert!(!run_in(port, &[]).status.success());
+        assert!(!run_in(free_port(), &[]).status.success());
+    }
+}
+
+#[test]
+fn the_serve_check_passes_against_ray_serve_running_the_rendered_config() {
+    let (Some(venv), Some(dash), Some(_curl)) = (common::serve_venv(), tool("dash"), tool("curl"))
+    else {
+        return;
+    };
+    let _one = serially();
+    let c = one(&every_check(), "prod/ray-serve");
+    let tree = Platform::builtin().unwrap().render("prod").unwrap();
+    let service = common::yaml_docs("rs", &tree.files["manifests/ray-serve.yaml"]).remove(0);
+    let spec = &service["spec"];
+    // Ray Serve at the RayService's Ray version.
+    let version = spec["rayClusterConfig"]["rayVersion"].as_str().unwrap();
+    let reported = Command::new(venv.join("bin/ray"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&reported.stdout).contains(version),
+        "Serve is not Ray {version}"
+    );
+    // The rendered Serve config, as KubeRay submits it, with its code in a
+    // local directory (the example's archive is on GitHub, which this
+    // machine cannot reach): an application at the same import path whose
+    // deployments have the config's names and answer as the example does.
+    let mut config: serde_json::Value =
+        serde_norway::from_str(spec["serveConfigV2"].as_str().unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for app in config["applications"].as_array_mut().unwrap() {
+        let import = app["import_path"].as_str().unwrap().to_string();
+        let (module, attribute) = import.split_once(':').unwrap();
+        let mut code = String::from("import os\nfrom ray import serve\n");
+        for d in app["deployments"].as_array().unwrap() {
+            let name = d["name"].as_str().unwrap();
+            code.push_str(&format!(
+                "@serve.deployment\nclass {name}:\n    def __call__(self) -> int:\n        return os.getpid()\n{attribute} = {name}.bind()\n"
+            ));
+        }
+        let src = dir.path().join(format!("{module}.py"));
+        std::fs::write(&src, code).unwrap();
+        // Serve takes code from archives only: a zip of it, by file URI.
+        let zip = dir
+            .path()
+            .join(format!("{}.zip", app["name"].as_str().unwrap()));
+        let zipped = Command::new(venv.join("bin/python"))
+            .args(["-m", "zipfile", "-c"])
+            .arg(&zip)
+            .arg(&src)
+            .status()
+            .unwrap();
+        assert!(zipped.success());
+        app["runtime_env"]["working_dir"] = format!("file://{}", zip.display()).into();
+    }
+    let port = free_port();
+    config["http_options"] = serde_json::json!({"host": "127.0.0.1", "port": port});
+    let file = dir.path().join("serve.yaml");
+    std::fs::write(&file, serde_json::to_string(&config).unwrap()).unwrap();
+    let t = Instant::now();
+    let server = Server::spawn(
+        Command::new(venv.join("bin/serve"))
+            .arg("run")
+            .arg(&file)
+            .env("RAY_SERVE_PROXY_READY_CHECK_TIMEOUT_S", "60")
+            .env("RAY_USAGE_STATS_ENABLED", "0")
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    // Serve deploys the applications a while after the proxy is up; the
+    // check fails until then (Argo CD runs it once the RayService is
+    // Ready), and passes after.
+    let mut o = run(&c, &dash, port, &[("CHECK_TIMEOUT", "5")]);
+    while !o.status.success() && t.elapsed() < Duration::from_secs(240) {
+        std::thread::sleep(Duration::from_secs(2));
+        o = run(&c, &dash, port, &[("CHECK_TIMEOUT", "5")]);
+    }
+    assert!(
+        o.status.success(),
+        "the check never passed against Serve: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    eprintln!(
+        "ray-serve check passed against Serve {version} after {:.1?}",
+        t.elapsed()
+    );
+    // A route Serve does not serve: a failure against the real proxy.
+    assert!(!run(&c, &dash, port, &[("ROUTES", "/pid /missing")])
+        .status
+        .success());
+    drop(server);
+    let _ = Command::new(venv.join("bin/ray"))
+        .args(["stop", "--force"])
+        .output();
+    wait_closed(port, Duration::from_secs(60));
+    assert!(!run(&c, &dash, port, &[]).status.success());
 }
