@@ -53,4 +53,4 @@ pub use platform::Platform;
 /// trait requires (`#[derive(platgen::schemars::JsonSchema)]`).
 pub use schemars;
 pub use tree::RenderedTree;
-pub use write::{leftovers, Drift, WriteReport, MANIFEST};
+pub use write::{leftovers, Drift, WriteOptions, WriteReport, MANIFEST};

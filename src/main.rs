@@ -48,7 +48,7 @@ struct Cli {
 enum Command {
     /// Render one env (or all) to a directory, or to stdout as one YAML stream.
     #[command(
-        after_help = "Every file is checked before anything is written: it must be the emitted documents unchanged between the template's comments, or parse back into them. A failed render changes nothing: with --all, envs render in parallel (one worker per core) and are staged beside --out, and none is put in place unless all rendered.\n\nExamples:\n  gen render --env prod\n  gen render --env prod --out gitops\n  gen render --all --out gitops --config ./platform"
+        after_help = "Every file is checked before anything is written: it must be the emitted documents unchanged between the template's comments, or parse back into them. A failed render changes nothing: with --all, envs render in parallel (one worker per core) and are staged in DIR/.gen-txn, and none is put in place unless all rendered and staged. One render writes DIR at a time (a second waits, or fails with --no-wait); a render that was killed is completed by the next one.\n\nExamples:\n  gen render --env prod\n  gen render --env prod --out gitops\n  gen render --all --out gitops --config ./platform"
     )]
     Render {
         #[command(flatten)]
@@ -57,6 +57,10 @@ enum Command {
         /// files are printed to stdout, each introduced by `# Source: PATH`.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Fail at once when another gen is writing or checking DIR,
+        /// instead of waiting for it.
+        #[arg(long, requires = "out")]
+        no_wait: bool,
     },
     /// Check that a rendered directory is up to date; exit 1 with a diff if not.
     #[command(
@@ -234,6 +238,11 @@ fn write_config(dir: &Path, files: &[(String, String)], quiet: bool) -> Result<u
     Ok(0)
 }
 
+/// Says what a write does besides writing.
+fn notify(message: &str) {
+    eprintln!("note: {message}");
+}
+
 /// Names the staging directories an interrupted render left in `out`.
 fn warn_leftovers(out: &Path, quiet: bool) {
     let found = platgen::leftovers(out);
@@ -247,7 +256,8 @@ fn warn_leftovers(out: &Path, quiet: bool) {
         );
     }
     eprintln!(
-        "  nothing reads it: render again if that render did not finish, then remove it (rm -r {})",
+        "  the next `gen render --out {}` completes or removes it (rm -r {} discards it)",
+        out.display(),
         found
             .iter()
             .map(|d| d.display().to_string())
@@ -318,7 +328,11 @@ fn run(cli: &Cli) -> Result<u8, Error> {
         eprintln!("config: {from} (envs: {})", platform.envs().join(", "));
     }
     match &cli.command {
-        Command::Render { select, out } => {
+        Command::Render {
+            select,
+            out,
+            no_wait,
+        } => {
             let Some(dir) = out else {
                 let mut stdout = std::io::stdout().lock();
                 for tree in render(&platform, select, cli.quiet)? {
@@ -329,12 +343,18 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 return Ok(0);
             };
             // Every env rendered and staged before any is put in place.
+            let options = platgen::WriteOptions {
+                wait: !no_wait,
+                notify: (!cli.quiet).then_some(notify as fn(&str)),
+            };
             let reports = match &select.env {
                 Some(env) => {
                     let tree = platform.render(env)?;
-                    vec![(tree.env.clone(), tree.write(dir))]
+                    vec![(tree.env.clone(), tree.write_with_options(dir, &options)?)]
                 }
-                None => with_progress(&platform, cli.quiet, || platform.write_all(dir))?,
+                None => with_progress(&platform, cli.quiet, || {
+                    platform.write_all_with_options(dir, &options)
+                })?,
             };
             if cli.verbose {
                 eprintln!(
@@ -343,9 +363,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                     started.elapsed()
                 );
             }
-            warn_leftovers(dir, cli.quiet);
             for (env, report) in reports {
-                let report = report?;
                 if !cli.quiet {
                     eprintln!(
                         "{env}: {} written, {} unchanged, {} removed ({})",
@@ -378,6 +396,9 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                     .map(|d| match d {
                         Drift::Missing(p) => serde_json::json!({"path": p, "kind": "missing"}),
                         Drift::Stale(p) => serde_json::json!({"path": p, "kind": "stale"}),
+                        Drift::Interrupted(p) => {
+                            serde_json::json!({"path": p, "kind": "interrupted"})
+                        }
                         Drift::Changed(p, diff) => {
                             serde_json::json!({"path": p, "kind": "changed", "diff": diff})
                         }
@@ -395,6 +416,10 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                         println!("stale (no longer generated): {}", out.join(p).display())
                     }
                     Drift::Changed(_, diff) => print!("{diff}"),
+                    Drift::Interrupted(p) => println!(
+                        "interrupted: {} (a render was killed while writing it; the next render completes it)",
+                        out.join(p).display()
+                    ),
                 }
             }
             if drifted == 0 {

@@ -203,34 +203,35 @@ impl Platform {
     /// order, or the first error in env order.
     pub fn check_all(&self, out: &Path) -> Result<Vec<crate::write::Drift>> {
         let envs = self.all_envs()?;
-        let results = crate::parallel::in_parallel(&envs, |env| self.render(env)?.check(out));
-        let mut drift = Vec::new();
-        for r in results {
-            drift.extend(r?);
-        }
-        Ok(drift)
+        crate::write::checking(out, || {
+            let results =
+                crate::parallel::in_parallel(&envs, |env| self.render(env)?.check_locked(out));
+            let mut drift = Vec::new();
+            for r in results {
+                drift.extend(r?);
+            }
+            Ok(drift)
+        })
     }
 
-    /// Renders every env and writes it under `out`, in parallel, holding
-    /// little in memory: each worker renders an env and stages it at once
-    /// (a new env directory is built whole beside its place; an existing
-    /// one is kept to be written file by file). Only when every env has
-    /// rendered and staged is anything put in place, so a failure changes
-    /// nothing and returns the first error in env order. Then each env is
-    /// put in place (all or nothing per env); one result per env, in order.
-    pub fn write_all(
+    /// Renders every env and writes it under `out` as one transaction, in
+    /// parallel, holding little in memory: each worker renders an env and
+    /// stages it at once. Only when every env has rendered and staged is
+    /// anything put in place, so a failure anywhere leaves every env as it
+    /// was and returns the first error in env order; a report per env, in
+    /// order. Waits for another gen writing `out`.
+    pub fn write_all(&self, out: &Path) -> Result<Vec<(String, crate::write::WriteReport)>> {
+        self.write_all_with_options(out, &crate::write::WriteOptions::default())
+    }
+
+    /// [`write_all`](Self::write_all) with [`crate::WriteOptions`].
+    pub fn write_all_with_options(
         &self,
         out: &Path,
-    ) -> Result<Vec<(String, Result<crate::write::WriteReport>)>> {
+        options: &crate::write::WriteOptions,
+    ) -> Result<Vec<(String, crate::write::WriteReport)>> {
         let envs = self.all_envs()?;
-        let prepared = crate::parallel::in_parallel(&envs, |env| self.render(env)?.prepare(out));
-        let prepared: Vec<crate::write::Prepared> = prepared.into_iter().collect::<Result<_>>()?;
-        let reports = crate::parallel::in_parallel(&prepared, |p| p.commit(out));
-        Ok(prepared
-            .iter()
-            .map(|p| p.env().to_string())
-            .zip(reports)
-            .collect())
+        crate::write::write_envs(out, &envs, options, |env| self.render(env))
     }
 
     /// Renders every env, in parallel (one worker per core); the result is

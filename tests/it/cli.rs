@@ -518,21 +518,40 @@ fn leftovers_of_an_interrupted_render_are_named() {
     let o = cmd(w.path(), "render --env prod --config cfg --out out");
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
-    // What a render killed mid-write leaves beside the envs.
+    // What a render killed while staging leaves beside the envs: check
+    // names it, the next render removes it and says so.
     std::fs::create_dir_all(w.path().join("out/.gen-stage-prod-k1ll3d/prod")).unwrap();
-    for line in [
-        "render --env prod --config cfg --out out",
-        "check --env prod --config cfg --out out",
-    ] {
-        let o = cmd(w.path(), line);
-        assert!(o.status.success(), "{line}: {}", stderr(&o));
-        let err = stderr(&o);
+    std::fs::create_dir_all(w.path().join("out/.gen-txn/stage/prod")).unwrap();
+    let o = cmd(w.path(), "check --env prod --config cfg --out out");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    for left in ["out/.gen-stage-prod-k1ll3d", "out/.gen-txn"] {
         assert!(
-            err.contains("warning: out/.gen-stage-prod-k1ll3d was left by an interrupted render"),
-            "{line}: {err}"
+            err.contains(&format!(
+                "warning: {left} was left by an interrupted render"
+            )),
+            "{err}"
         );
-        assert!(err.contains("rm -r out/.gen-stage-prod-k1ll3d"), "{err}");
     }
+    assert!(
+        err.contains("the next `gen render --out out` completes or removes it"),
+        "{err}"
+    );
+    let o = cmd(w.path(), "render --env prod --config cfg --out out");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "note: removed out/.gen-stage-prod-k1ll3d, left by a render that did not finish"
+        ),
+        "{err}"
+    );
+    assert!(!w.path().join("out/.gen-txn").exists());
+    assert_eq!(
+        std::fs::read_dir(w.path().join("out")).unwrap().count(),
+        1,
+        "only the env is left"
+    );
     let o = cmd(w.path(), "--quiet check --env prod --config cfg --out out");
     assert!(o.status.success() && o.stderr.is_empty(), "{}", stderr(&o));
 }

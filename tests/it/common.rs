@@ -167,3 +167,15 @@ pub fn python_with_pyyaml() -> Option<PathBuf> {
     }
     absent("no Python with PyYAML (run ../shared/tools/install-k8s-tools.sh .tools)")
 }
+
+/// A program on PATH (or in /usr/sbin, /usr/bin), or the reason it is
+/// absent (a failure under `CI=true`).
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .chain(["/usr/sbin".into(), "/usr/bin".into()])
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    });
+    found.or_else(|| absent(&format!("`{name}` not found (.ci/run installs it)")))
+}

@@ -22,3 +22,4 @@ mod secrets;
 mod smoke;
 mod smoke_scripts;
 mod upstream;
+mod writer;

@@ -137,16 +137,6 @@ fn one(checks: &[Check], name: &str) -> Check {
         .clone()
 }
 
-fn tool(name: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .chain(["/usr/sbin".into(), "/usr/bin".into()])
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-    });
-    found.or_else(|| common::absent(&format!("`{name}` not found (.ci/run installs it)")))
-}
-
 /// The Python with mlflow and ray: `.tools/smoke-venv` (which `.ci/run`
 /// installs) or `$PLATGEN_SMOKE_VENV`.
 fn smoke_venv() -> Option<PathBuf> {
@@ -201,9 +191,11 @@ fn parses_as_python(python: &Path, script: &str) -> Result<(), String> {
 
 #[test]
 fn every_script_parses_in_its_language() {
-    let (Some(dash), Some(busybox), Some(python)) =
-        (tool("dash"), tool("busybox"), tool("python3"))
-    else {
+    let (Some(dash), Some(busybox), Some(python)) = (
+        common::tool("dash"),
+        common::tool("busybox"),
+        common::tool("python3"),
+    ) else {
         return;
     };
     let dash = dash.to_string_lossy().into_owned();
@@ -376,8 +368,11 @@ fn run(c: &Check, program: &Path, port: u16, extra: &[(&str, &str)]) -> Output {
 
 #[test]
 fn http_checks_pass_on_200_and_fail_otherwise() {
-    let (Some(dash), Some(python), Some(_curl)) = (tool("dash"), tool("python3"), tool("curl"))
-    else {
+    let (Some(dash), Some(python), Some(_curl)) = (
+        common::tool("dash"),
+        common::tool("python3"),
+        common::tool("curl"),
+    ) else {
         return;
     };
     let checks = every_check();
@@ -432,8 +427,8 @@ fn http_checks_pass_on_200_and_fail_otherwise() {
 
 /// A MariaDB server on loopback with a throw-away data directory.
 fn mariadb() -> Option<(Server, u16, tempfile::TempDir)> {
-    let server = tool("mariadbd")?;
-    let install = tool("mariadb-install-db")?;
+    let server = common::tool("mariadbd")?;
+    let install = common::tool("mariadb-install-db")?;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let o = Command::new(install)
@@ -467,7 +462,7 @@ fn mariadb() -> Option<(Server, u16, tempfile::TempDir)> {
 
 #[test]
 fn the_doris_round_trip_runs_on_a_mysql_server_and_leaves_nothing() {
-    let (Some(dash), Some(mysql)) = (tool("dash"), tool("mysql")) else {
+    let (Some(dash), Some(mysql)) = (common::tool("dash"), common::tool("mysql")) else {
         return;
     };
     let _one = serially();
@@ -520,7 +515,7 @@ fn the_doris_round_trip_runs_on_a_mysql_server_and_leaves_nothing() {
 
 #[test]
 fn the_mlflow_check_logs_a_run_on_a_real_server_within_its_memory_limit() {
-    let (Some(venv), Some(time)) = (smoke_venv(), tool("time")) else {
+    let (Some(venv), Some(time)) = (smoke_venv(), common::tool("time")) else {
         return;
     };
     let _one = serially();
@@ -659,9 +654,12 @@ fn the_ray_job_runs_a_task_on_a_real_ray_head() {
 
 #[test]
 fn the_serve_check_needs_every_route_listed_and_answering() {
-    let (Some(dash), Some(busybox), Some(python), Some(_curl)) =
-        (tool("dash"), tool("busybox"), tool("python3"), tool("curl"))
-    else {
+    let (Some(dash), Some(busybox), Some(python), Some(_curl)) = (
+        common::tool("dash"),
+        common::tool("busybox"),
+        common::tool("python3"),
+        common::tool("curl"),
+    ) else {
         return;
     };
     let c = one(&every_check(), "prod/ray-serve");
@@ -704,8 +702,11 @@ fn the_serve_check_needs_every_route_listed_and_answering() {
 
 #[test]
 fn the_serve_check_passes_against_ray_serve_running_the_rendered_config() {
-    let (Some(venv), Some(dash), Some(_curl)) = (common::serve_venv(), tool("dash"), tool("curl"))
-    else {
+    let (Some(venv), Some(dash), Some(_curl)) = (
+        common::serve_venv(),
+        common::tool("dash"),
+        common::tool("curl"),
+    ) else {
         return;
     };
     let _one = serially();
