@@ -138,6 +138,12 @@ pub(crate) fn load_dir(dir: &Path) -> Result<Sources> {
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            // Dotfiles and editors' lock and backup files are not envs.
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| !n.starts_with(['.', '#']))
+            })
             .collect();
         paths.sort();
         let mut named: Vec<(String, PathBuf)> = Vec::with_capacity(paths.len());
@@ -152,6 +158,17 @@ pub(crate) fn load_dir(dir: &Path) -> Result<Sources> {
                     Diagnostic::new(format!("`{name}` is not a valid env name"))
                         .at(Some(file_start(&path)))
                         .help("env names are DNS labels: lower-case letters, digits and `-`, at most 63 characters"),
+                ));
+            }
+            if let Some((_, first)) = named.iter().find(|(n, _)| *n == name) {
+                return Err(Error::config(
+                    Diagnostic::new(format!(
+                        "env `{name}` has two files: {} and {}",
+                        first.display(),
+                        path.display()
+                    ))
+                    .at(Some(file_start(&path)))
+                    .help("keep one of them (gen reads `.yaml` and `.yml` alike)"),
                 ));
             }
             named.push((name, path));
@@ -183,19 +200,33 @@ fn file_start(path: &Path) -> Loc {
 
 fn read_yaml(path: &Path) -> Result<Node> {
     let limits = Limits::default();
+    // Followed if a link: what is read is what the link names.
     let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
-    if meta.len() > limits.max_bytes as u64 {
+    if !meta.is_file() {
+        return Err(Error::config(
+            Diagnostic::new("not a regular file (a directory, a FIFO or a device)")
+                .at(Some(file_start(path)))
+                .help("a config file is a YAML file; replace this entry with one"),
+        ));
+    }
+    // Read to the limit whatever size the file reports (it may grow).
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            use std::io::Read;
+            f.take(limits.max_bytes as u64 + 1).read_to_end(&mut bytes)
+        })
+        .map_err(|e| Error::io("read", path, e))?;
+    if bytes.len() > limits.max_bytes {
         return Err(Error::config(
             Diagnostic::new(format!(
-                "file is {} bytes; the limit is {} bytes",
-                meta.len(),
+                "file is larger than {} bytes, the limit",
                 limits.max_bytes
             ))
             .at(Some(file_start(path)))
             .help("a platform config is a few kilobytes; check that this is the right file"),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {

@@ -82,9 +82,9 @@ enum Command {
         after_help = "Examples:\n  gen fleet --count 1000 --out /dev/shm/fleet\n  gen render --all --config /dev/shm/fleet --out /dev/shm/out\n\nbench/fleet.sh times this for N = 1, 10, 100 and 1000."
     )]
     Fleet {
-        /// Number of envs.
-        #[arg(long, value_name = "N")]
-        count: usize,
+        /// Number of envs (1 to 100000).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        count: u32,
         /// Directory to create (empty or missing).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
@@ -185,12 +185,42 @@ struct Select {
     all: bool,
 }
 
+/// A line on standard error; a closed or full stderr is no reason to stop.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// [`say!`] without the newline.
+macro_rules! say_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// Writes `text` to standard output, every failure an error: a closed
+/// pipe ends gen as SIGPIPE would (see `main`), a full disk is reported.
+fn emit(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| Error::io("write", "standard output", e))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
         Ok(code) => ExitCode::from(code),
+        // The reader went away (`gen check … | head -1`): the exit of a
+        // process killed by SIGPIPE, as the shell expects, and no message.
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::from(141)
+        }
         Err(e) => {
-            eprintln!("{e}");
+            say!("{e}");
             ExitCode::from(e.exit_code() as u8)
         }
     }
@@ -229,7 +259,7 @@ fn write_config(dir: &Path, files: &[(String, String)], quiet: bool) -> Result<u
         std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
     }
     if !quiet {
-        eprintln!(
+        say!(
             "wrote the example platform to {}; render it with `gen render --env prod --config {}`",
             dir.display(),
             dir.display()
@@ -240,7 +270,7 @@ fn write_config(dir: &Path, files: &[(String, String)], quiet: bool) -> Result<u
 
 /// Says what a write does besides writing.
 fn notify(message: &str) {
-    eprintln!("note: {message}");
+    say!("note: {message}");
 }
 
 /// Names the staging directories an interrupted render left in `out`.
@@ -250,12 +280,12 @@ fn warn_leftovers(out: &Path, quiet: bool) {
         return;
     }
     for dir in &found {
-        eprintln!(
+        say!(
             "warning: {} was left by an interrupted render",
             dir.display()
         );
     }
-    eprintln!(
+    say!(
         "  the next `gen render --out {}` completes or removes it (rm -r {} discards it)",
         out.display(),
         found
@@ -275,12 +305,12 @@ fn with_progress<T>(platform: &Platform, quiet: bool, work: impl FnOnce() -> T) 
     let n = platform.envs().len();
     let show = !quiet && n > PROGRESS_ENVS && std::io::stderr().is_terminal();
     if show {
-        eprint!("rendering {n} envs…");
+        say_part!("rendering {n} envs…");
     }
     let started = std::time::Instant::now();
     let result = work();
     if show {
-        eprintln!("\rrendered {n} envs in {:.2?}", started.elapsed());
+        say!("\rrendered {n} envs in {:.2?}", started.elapsed());
     }
     result
 }
@@ -296,7 +326,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
     if let Command::Schema { out } = &cli.command {
         let schemas = Platform::builtin()?.schemas();
         match out {
-            None => print!("{}", schemas[0].1),
+            None => emit(&schemas[0].1)?,
             Some(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
                 for (name, text) in schemas {
@@ -309,14 +339,16 @@ fn run(cli: &Cli) -> Result<u8, Error> {
     }
     if let Command::Completions { shell } = &cli.command {
         use clap::CommandFactory;
-        clap_complete::generate(*shell, &mut Cli::command(), "gen", &mut std::io::stdout());
+        let mut script = Vec::new();
+        clap_complete::generate(*shell, &mut Cli::command(), "gen", &mut script);
+        emit(&String::from_utf8_lossy(&script))?;
         return Ok(0);
     }
     if let Command::Init { dir } = &cli.command {
         return write_config(dir, &Platform::example_files(), cli.quiet);
     }
     if let Command::Fleet { count, out } = &cli.command {
-        return write_config(out, &fleet::files(*count), true);
+        return write_config(out, &fleet::files(*count as usize), true);
     }
     let started = std::time::Instant::now();
     let platform = load(cli)?;
@@ -325,7 +357,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             platgen::Origin::Builtin => "the built-in example platform".to_string(),
             platgen::Origin::Dir(d) => d.display().to_string(),
         };
-        eprintln!("config: {from} (envs: {})", platform.envs().join(", "));
+        say!("config: {from} (envs: {})", platform.envs().join(", "));
     }
     match &cli.command {
         Command::Render {
@@ -334,11 +366,8 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             no_wait,
         } => {
             let Some(dir) = out else {
-                let mut stdout = std::io::stdout().lock();
                 for tree in render(&platform, select, cli.quiet)? {
-                    stdout
-                        .write_all(tree.to_stream().as_bytes())
-                        .map_err(|e| Error::io("write", "stdout", e))?;
+                    emit(&tree.to_stream())?;
                 }
                 return Ok(0);
             };
@@ -357,7 +386,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 })?,
             };
             if cli.verbose {
-                eprintln!(
+                say!(
                     "rendered and wrote {} env(s) in {:.1?}",
                     reports.len(),
                     started.elapsed()
@@ -365,7 +394,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             }
             for (env, report) in reports {
                 if !cli.quiet {
-                    eprintln!(
+                    say!(
                         "{env}: {} written, {} unchanged, {} removed ({})",
                         report.written,
                         report.unchanged,
@@ -387,7 +416,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 None => platform.check_all(out)?,
             };
             if cli.verbose {
-                eprintln!("rendered and compared in {:.1?}", started.elapsed());
+                say!("rendered and compared in {:.1?}", started.elapsed());
             }
             warn_leftovers(out, cli.quiet);
             if *format == CheckFormat::Json {
@@ -405,26 +434,29 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                     })
                     .collect();
                 let ok = drift.is_empty();
-                println!("{}", serde_json::json!({"up_to_date": ok, "drift": drift}));
+                emit(&format!(
+                    "{}\n",
+                    serde_json::json!({"up_to_date": ok, "drift": drift})
+                ))?;
                 return Ok(if ok { 0 } else { 1 });
             }
             let drifted = found.len();
             for drift in found {
                 match drift {
-                    Drift::Missing(p) => println!("missing: {}", out.join(p).display()),
+                    Drift::Missing(p) => emit(&format!("missing: {}\n", out.join(p).display()))?,
                     Drift::Stale(p) => {
-                        println!("stale (no longer generated): {}", out.join(p).display())
+                        emit(&format!("stale (no longer generated): {}\n", out.join(p).display()))?
                     }
-                    Drift::Changed(_, diff) => print!("{diff}"),
-                    Drift::Interrupted(p) => println!(
-                        "interrupted: {} (a render was killed while writing it; the next render completes it)",
+                    Drift::Changed(_, diff) => emit(&diff)?,
+                    Drift::Interrupted(p) => emit(&format!(
+                        "interrupted: {} (a render was killed while writing it; the next render completes it)\n",
                         out.join(p).display()
-                    ),
+                    ))?,
                 }
             }
             if drifted == 0 {
                 if !cli.quiet {
-                    eprintln!("{} is up to date", out.display());
+                    say!("{} is up to date", out.display());
                 }
                 return Ok(0);
             }
@@ -437,7 +469,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 .as_ref()
                 .map(|c| format!(" --config {}", c.display()))
                 .unwrap_or_default();
-            eprintln!(
+            say!(
                 "error: {drifted} generated file(s) out of date in {}\n  help: run `gen render {which} --out {}{config}` and commit the result",
                 out.display(),
                 out.display()
@@ -459,7 +491,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 Some(other) => plan.compare(&platform.plan(other)?, format),
                 None => plan.report(format),
             };
-            print!("{text}");
+            emit(&text)?;
             Ok(0)
         }
         Command::Graph { env, format } => {
@@ -467,7 +499,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 Format::Mermaid => platgen::GraphFormat::Mermaid,
                 Format::Dot => platgen::GraphFormat::Dot,
             };
-            print!("{}", platform.graph(env)?.draw(format));
+            emit(&platform.graph(env)?.draw(format))?;
             Ok(0)
         }
         Command::Schema { .. }
