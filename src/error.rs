@@ -103,7 +103,10 @@ impl fmt::Display for Diagnostic {
         if let (Some(loc), true) = (&self.loc, self.show_source) {
             if let Some(text) = loc.line_text() {
                 let gutter = loc.line.to_string();
-                let text: String = text.chars().take(200).collect();
+                let text: String = crate::names::mask_credentials(text)
+                    .chars()
+                    .take(200)
+                    .collect();
                 write!(f, "\n {gutter} | {text}")?;
                 let pad = " ".repeat(gutter.len());
                 let caret = " ".repeat(loc.col.saturating_sub(1).min(200));

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::yaml::{parse_one, Limits, Loc, Node, Source};
+use crate::yaml::{Limits, Loc, Node, NodeValue, Source};
 
 /// Where a platform config came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +56,6 @@ pub(crate) fn load_builtin() -> Result<Sources> {
             }),
             Limits::default(),
         )
-        .map_err(Error::config)
     };
     let base = parse("platform.yaml".into(), BUILTIN_BASE)?;
     let mut envs = BTreeMap::new();
@@ -84,7 +83,6 @@ pub(crate) fn load_files(files: &[(String, String)]) -> Result<Sources> {
             }),
             Limits::default(),
         )
-        .map_err(Error::config)
     };
     let base_text = files
         .iter()
@@ -257,5 +255,64 @@ fn read_yaml(path: &Path) -> Result<Node> {
         name: path.display().to_string(),
         text,
     });
-    parse_one(source, limits).map_err(Error::config)
+    parse_one(source, limits)
+}
+
+/// Parses one config file and refuses a credential anywhere in it: a
+/// scalar under a key that holds one (`password`, `apiKey`, `botToken`,
+/// in typed settings, labels and annotations alike), or a password in a
+/// URL's or host's userinfo. Every such place is reported, none repeated.
+fn parse_one(source: Arc<Source>, limits: Limits) -> Result<Node> {
+    let node = crate::yaml::parse_one(source, limits).map_err(Error::config)?;
+    let mut found = Vec::new();
+    credentials(&node, &mut Vec::new(), &mut found);
+    if found.is_empty() {
+        Ok(node)
+    } else {
+        Err(Error::Config(found))
+    }
+}
+
+fn credentials(node: &Node, path: &mut Vec<String>, found: &mut Vec<Diagnostic>) {
+    use crate::config::{LITERAL_SECRET, SECRET_HELP};
+    use crate::names::{has_userinfo_password, holds_credential};
+    match &node.value {
+        NodeValue::Map(map) => {
+            for (key, (_, value)) in map.iter() {
+                path.push(key.clone());
+                let literal = match &value.value {
+                    NodeValue::Str(s) => !s.is_empty(),
+                    NodeValue::Int(_) | NodeValue::Float(..) => true,
+                    _ => false,
+                };
+                if literal && holds_credential(key) {
+                    found.push(
+                        Diagnostic::new(LITERAL_SECRET)
+                            .at(Some(value.loc.clone()))
+                            .path(path.join("."))
+                            .help(SECRET_HELP)
+                            .hide_source(),
+                    );
+                } else {
+                    credentials(value, path, found);
+                }
+                path.pop();
+            }
+        }
+        NodeValue::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(i.to_string());
+                credentials(item, path, found);
+                path.pop();
+            }
+        }
+        NodeValue::Str(s) if has_userinfo_password(s) => found.push(
+            Diagnostic::new("a password in a URL or host: config never holds a credential")
+                .at(Some(node.loc.clone()))
+                .path(path.join("."))
+                .help("leave the userinfo out: Argo CD takes repository credentials from a Secret labelled `argocd.argoproj.io/secret-type: repository`, and a component's password from a Secret reference")
+                .hide_source(),
+        ),
+        _ => {}
+    }
 }

@@ -65,6 +65,144 @@ pub(crate) fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// Whether `s` is a DNS-1123 subdomain (Secret names, domains): dot-separated
+/// DNS labels, at most 253 characters.
+pub(crate) fn is_dns_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_dns_label)
+}
+
+/// Whether `s` is a key of a Secret's data: letters, digits, `-`, `_`, `.`.
+pub(crate) fn is_secret_key(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && !matches!(s, "." | "..")
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// Words of keys that hold a credential themselves.
+const CREDENTIAL_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "token",
+    "apikey",
+    "accesskey",
+    "secretkey",
+    "privatekey",
+    "clientsecret",
+    "credential",
+];
+
+fn squash(key: &str) -> String {
+    key.chars()
+        .filter(|c| !matches!(c, '_' | '-' | '.' | ' '))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Whether a key holds a credential itself (`password`, `apiKey`,
+/// `secretAccessKey`, `botToken`), not the name of a Secret that holds one
+/// (`tlsSecret`, `existingSecret`, `passwordSecretName`).
+pub(crate) fn holds_credential(key: &str) -> bool {
+    let k = squash(key);
+    let names_a_secret = ["secret", "secretname", "secretref", "ref"]
+        .iter()
+        .any(|end| k.ends_with(end));
+    k.ends_with("clientsecret")
+        || (!names_a_secret && CREDENTIAL_WORDS.iter().any(|w| k.contains(w)))
+}
+
+/// Whether a key may hold a credential, typos included (`pasword`): its
+/// value is masked wherever a config line is shown.
+pub(crate) fn may_hold_credential(key: &str) -> bool {
+    let k = squash(key);
+    looks_secret(key)
+        || CREDENTIAL_WORDS.iter().any(|w| k.contains(w))
+        || split_words(key).iter().any(|part| {
+            [
+                "password",
+                "passwd",
+                "secret",
+                "token",
+                "apikey",
+                "accesskey",
+                "credential",
+            ]
+            .iter()
+            .any(|w| strsim::jaro_winkler(part, w) >= 0.88)
+        })
+}
+
+/// `fooBar_baz-qux` → `foo`, `bar`, `baz`, `qux`, lower-cased.
+fn split_words(key: &str) -> Vec<String> {
+    let mut words = vec![String::new()];
+    for c in key.chars() {
+        if matches!(c, '_' | '-' | '.' | ' ') {
+            words.push(String::new());
+        } else if c.is_uppercase() {
+            words.push(c.to_lowercase().collect());
+        } else {
+            words.last_mut().expect("one word").push(c);
+        }
+    }
+    words.retain(|w| !w.is_empty());
+    words
+}
+
+/// Whether `s` carries a password in a URL's or host's userinfo
+/// (`https://bot:TOKEN@git.example.com`, `user:pw@db`).
+pub(crate) fn has_userinfo_password(s: &str) -> bool {
+    s.split_whitespace().any(|word| {
+        let rest = word.split_once("://").map_or(word, |(_, r)| r);
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        matches!(authority.rsplit_once('@'), Some((info, host))
+            if !host.is_empty() && matches!(info.split_once(':'), Some((_, pw)) if !pw.is_empty()))
+    })
+}
+
+/// A config line fit to show in an error: the value of a key that may hold
+/// a credential is masked, and so is a password in a URL's userinfo.
+pub(crate) fn mask_credentials(line: &str) -> std::borrow::Cow<'_, str> {
+    const MASK: &str = "********";
+    let mut key_start = None;
+    for (i, c) in line.char_indices() {
+        if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') {
+            key_start.get_or_insert(i);
+            continue;
+        }
+        if c == ':' {
+            if let Some(start) = key_start {
+                let key = &line[start..i];
+                let rest = &line[i + 1..];
+                if (rest.is_empty() || rest.starts_with(' ')) && may_hold_credential(key) {
+                    return format!("{}: {MASK}", &line[..i]).into();
+                }
+            }
+        }
+        key_start = None;
+    }
+    if !has_userinfo_password(line) {
+        return line.into();
+    }
+    let masked: Vec<String> = line
+        .split(' ')
+        .map(|word| {
+            if !has_userinfo_password(word) {
+                return word.to_string();
+            }
+            let (scheme, rest) = word.split_once("://").map_or(("", word), |(s, r)| (s, r));
+            let at = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            let (authority, tail) = rest.split_at(at);
+            let (info, host) = authority.rsplit_once('@').expect("has userinfo");
+            let user = info.split_once(':').map_or(info, |(u, _)| u);
+            let sep = if scheme.is_empty() { "" } else { "://" };
+            format!("{scheme}{sep}{user}:{MASK}@{host}{tail}")
+        })
+        .collect();
+    masked.join(" ").into()
+}
+
 /// Whether a key name suggests it holds a credential.
 pub(crate) fn looks_secret(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
@@ -75,6 +213,8 @@ pub(crate) fn looks_secret(key: &str) -> bool {
         "token",
         "accesskey",
         "access_key",
+        "apikey",
+        "api_key",
         "credential",
     ]
     .iter()
@@ -89,6 +229,77 @@ pub(crate) fn service_host(name: &str, namespace: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_are_told_from_secret_names() {
+        for key in [
+            "password",
+            "adminPassword",
+            "apiKey",
+            "secretAccessKey",
+            "botToken",
+            "client_secret",
+        ] {
+            assert!(holds_credential(key), "{key}");
+        }
+        for key in [
+            "tlsSecret",
+            "existingSecret",
+            "passwordSecretName",
+            "secret",
+            "key",
+            "remoteKey",
+            "name",
+        ] {
+            assert!(!holds_credential(key), "{key}");
+        }
+        for key in ["pasword", "passwrd", "secert", "tokn", "password"] {
+            assert!(may_hold_credential(key), "{key}");
+        }
+        assert!(!may_hold_credential("replicas") && !may_hold_credential("release"));
+    }
+
+    #[test]
+    fn userinfo_passwords_are_found_and_masked() {
+        for s in [
+            "https://bot:TOKEN@git.example.com/x.git",
+            "user:pw@db",
+            "x oci://u:p@reg/r",
+        ] {
+            assert!(has_userinfo_password(s), "{s}");
+        }
+        for s in [
+            "git@github.com:org/repo.git",
+            "a@b.com",
+            "https://git.example.com/x.git",
+            "img@sha256:abc",
+            "pkg @ git+https://x/y",
+            "https://user@host/x",
+        ] {
+            assert!(!has_userinfo_password(s), "{s}");
+        }
+        assert_eq!(
+            mask_credentials("  repoUrl: https://bot:TOKEN@git.example.com/x.git"),
+            "  repoUrl: https://bot:********@git.example.com/x.git"
+        );
+        assert_eq!(
+            mask_credentials("    host: u:pw@db"),
+            "    host: u:********@db"
+        );
+        assert_eq!(
+            mask_credentials("  pasword: hunter2"),
+            "  pasword: ********"
+        );
+        assert_eq!(
+            mask_credentials("    password: {secret: s, key: k, value: hunter2}"),
+            "    password: ********"
+        );
+        assert_eq!(
+            mask_credentials("  - {password: hunter2}"),
+            "  - {password: ********"
+        );
+        assert_eq!(mask_credentials("  replicas: 3"), "  replicas: 3");
+    }
 
     #[test]
     fn rules() {

@@ -42,6 +42,18 @@ impl<'de> Deserialize<'de> for SecretRef {
             return Err(serde::de::Error::custom(LITERAL_SECRET));
         }
         let r = Ref::deserialize(value).map_err(serde::de::Error::custom)?;
+        if !crate::names::is_dns_subdomain(&r.secret) {
+            return Err(serde::de::Error::custom(format!(
+                "`{}` is not a Secret name: lower-case letters, digits, `-` and `.` (a DNS-1123 subdomain, at most 253 characters)",
+                r.secret.escape_debug()
+            )));
+        }
+        if !crate::names::is_secret_key(&r.key) {
+            return Err(serde::de::Error::custom(format!(
+                "`{}` is not a key of a Secret: letters, digits, `-`, `_` and `.` only",
+                r.key.escape_debug()
+            )));
+        }
         Ok(SecretRef {
             secret: r.secret,
             key: r.key,

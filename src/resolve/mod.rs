@@ -180,6 +180,18 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
     }
     r.facts = facts(&r);
     let mut findings = Vec::new();
+    if !crate::names::is_dns_subdomain(&r.platform.domain) {
+        let mut f = Findings::new(&[]);
+        f.at(
+            &["domain"],
+            format!(
+                "`{}` is not a DNS domain: hosts under it would be invalid",
+                r.platform.domain.escape_debug()
+            ),
+            "write lower-case labels of letters, digits and `-`, joined by `.` (e.g. `example.com`)",
+        );
+        findings.extend(f.list);
+    }
     for (c, slot) in r.enabled() {
         let mut f = Findings::new(&["components", &key(c)]);
         c.validate(&r, slot, &mut f);

@@ -120,6 +120,16 @@ impl Builder {
         Diagnostic::new(msg).at(Some(self.loc(span)))
     }
 
+    /// A tag gen does not read (`!secret`, `!!binary`): an error, never
+    /// silently dropped.
+    fn unknown_tag(&self, span: Span, tag: &str) -> Diagnostic {
+        let shown = tag
+            .strip_prefix("tag:yaml.org,2002:")
+            .map_or(tag.to_string(), |t| format!("!!{t}"));
+        self.err(span, format!("gen does not read the YAML tag `{shown}`"))
+            .help("remove the tag; quote a value to make it a string (`!!str` is the only tag gen reads on a value)")
+    }
+
     fn next<'a>(
         &self,
         parser: &mut Parser<'a, saphyr_parser::StrInput<'a>>,
@@ -191,6 +201,11 @@ impl Builder {
             Event::Scalar(text, style, anchor, tag) => {
                 self.count(1, span)?;
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                if let Some(t) = &tag {
+                    if !(t.ends_with(":str") || t == "!!str") {
+                        return Err(self.unknown_tag(span, t));
+                    }
+                }
                 let value = scalar(&text, style, tag.as_deref());
                 let node = Node { value, loc };
                 if anchor > 0 {
@@ -198,7 +213,13 @@ impl Builder {
                 }
                 Ok(node)
             }
-            Event::SequenceStart(anchor, _) => {
+            Event::SequenceStart(anchor, tag) => {
+                if let Some(t) = tag {
+                    let t = format!("{}{}", t.handle, t.suffix);
+                    if !(t.ends_with(":seq") || t == "!!seq") {
+                        return Err(self.unknown_tag(span, &t));
+                    }
+                }
                 let start = self.nodes;
                 self.count(1, span)?;
                 let mut items = Vec::new();
@@ -219,7 +240,13 @@ impl Builder {
                 }
                 Ok(node)
             }
-            Event::MappingStart(anchor, _) => {
+            Event::MappingStart(anchor, tag) => {
+                if let Some(t) = tag {
+                    let t = format!("{}{}", t.handle, t.suffix);
+                    if !(t.ends_with(":map") || t == "!!map") {
+                        return Err(self.unknown_tag(span, &t));
+                    }
+                }
                 let start = self.nodes;
                 self.count(1, span)?;
                 let mut map: IndexMap<String, (Loc, Node)> = IndexMap::new();

@@ -142,8 +142,7 @@ pub fn render_with(overlay: &str) -> Result<platgen::RenderedTree, String> {
     write_builtin_config(dir.path());
     std::fs::write(dir.path().join("envs/prod.yaml"), overlay).unwrap();
     platgen::Platform::load(dir.path())
-        .unwrap()
-        .render("prod")
+        .and_then(|p| p.render("prod"))
         .map_err(|e| e.to_string())
 }
 

@@ -10,15 +10,15 @@ use std::path::Path;
 /// only modules of a lower rank (and itself).
 const RANKS: &[(&str, u32)] = &[
     // Leaves: the vocabulary every stage shares.
-    ("error", 0),
-    ("parallel", 0),
     ("names", 0),
-    ("yaml", 1),
-    ("k8s", 2),
-    ("config", 3),
-    ("model", 4),
+    ("parallel", 0),
+    ("error", 1),
+    ("yaml", 2),
+    ("k8s", 3),
+    ("config", 4),
+    ("model", 5),
     // The components: leaves only.
-    ("components", 5),
+    ("components", 6),
     // The stages, in the order data flows through them.
     ("load", 10),
     ("merge", 11),

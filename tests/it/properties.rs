@@ -137,4 +137,65 @@ proptest! {
         }
         no_panic(&files);
     }
+
+    /// A credential written anywhere in an overlay, in any form, under any
+    /// key (typos included), among random edits: whatever the outcome, no
+    /// error repeats it, and a render that succeeds never emits it where
+    /// the key holds a credential or the value is a URL's userinfo.
+    #[test]
+    fn fuzz_credentials_never_reach_errors_or_output(
+        line in any::<prop::sample::Index>(),
+        indent in 0usize..8,
+        key in prop::sample::select(vec!["password", "adminPassword", "apiKey", "botToken", "secretKey", "pasword", "secert", "tokn", "host", "repoUrl"]),
+        form in 0usize..5,
+        n in 1000u32..9999,
+        edits in prop::collection::vec((any::<prop::sample::Index>(), prop::sample::select(b"\n\t :-[]{}#\"".to_vec())), 0..3),
+    ) {
+        let credential = format!("Zq7x{n}cred");
+        // A host or a URL holds a credential only in its userinfo.
+        let form = if matches!(key, "host" | "repoUrl") { [2, 4][form % 2] } else { form };
+        let value = match form {
+            0 => credential.clone(),
+            1 => format!("\"{credential}\""),
+            2 => format!("https://bot:{credential}@git.example.com/x.git"),
+            3 => format!("{{secret: s, key: k, value: {credential}}}"),
+            _ => format!("admin:{credential}@db.example.com"),
+        };
+        let mut files = builtin_files();
+        let (_, text) = files.iter_mut().find(|(p, _)| p == "envs/prod.yaml").unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        let at = line.index(lines.len() + 1);
+        let inserted = format!("{}{key}: {value}", " ".repeat(indent));
+        lines.insert(at, inserted.clone());
+        let mut bytes = (lines.join("\n") + "\n").into_bytes();
+        // Edits anywhere but the credential's line, which stays whole.
+        let start = lines[..at].iter().map(|l| l.len() + 1).sum::<usize>();
+        let end = start + inserted.len();
+        for (i, b) in &edits {
+            let i = i.index(bytes.len());
+            if !(start..=end).contains(&i) {
+                bytes[i] = *b;
+            }
+        }
+        *text = String::from_utf8_lossy(&bytes).into_owned();
+        let overlay = text.clone();
+        let strict = matches!(form, 2 | 4)
+            || (matches!(form, 0 | 1) && ["password", "adminPassword", "apiKey", "botToken", "secretKey"].contains(&key));
+        match Platform::from_files(&files) {
+            Err(e) => prop_assert!(!e.to_string().contains(&credential), "{e}"),
+            Ok(p) => {
+                for env in p.envs() {
+                    match p.render(&env) {
+                        Err(e) => prop_assert!(!e.to_string().contains(&credential), "{e}"),
+                        Ok(tree) if strict => {
+                            for (path, out) in &tree.files {
+                                prop_assert!(!out.contains(&credential), "{path} holds it:\n{overlay}");
+                            }
+                        }
+                        Ok(_) => {}
+                    }
+                }
+            }
+        }
+    }
 }
