@@ -298,9 +298,37 @@ fn overrides_in(dir: &Path, templates: &mut [(String, String)]) -> Result<()> {
             ));
         };
         let path = dir.join(&name);
-        *text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+        *text = read_template(&path)?;
     }
     Ok(())
+}
+
+/// Largest template gen reads (the built-in ones are a few hundred bytes).
+const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
+
+/// A template file, read to its limit whatever size it reports; a FIFO or
+/// device in its place is refused.
+fn read_template(path: &Path) -> Result<String> {
+    use std::io::Read;
+    let refuse = |what: String| {
+        Err(Error::Usage(
+            Diagnostic::new(format!("{}: {what}", path.display()))
+                .help("a template is a Tera text file of a few kilobytes"),
+        ))
+    };
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => return refuse("not a regular file".into()),
+        Ok(_) => {}
+        Err(e) => return Err(Error::io("read", path, e)),
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_TEMPLATE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::io("read", path, e))?;
+    if bytes.len() as u64 > MAX_TEMPLATE_BYTES {
+        return refuse(format!("larger than {} MiB", MAX_TEMPLATE_BYTES >> 20));
+    }
+    String::from_utf8(bytes).or_else(|_| refuse("not UTF-8".into()))
 }
 
 fn normalise(text: String) -> String {

@@ -255,7 +255,19 @@ pub struct PublicEndpoint {
     #[serde(default = "yes")]
     pub enabled: bool,
     /// Host name under the env's domain (`ray` → `ray.254carbon.com`).
+    #[serde(deserialize_with = "subdomain")]
     pub subdomain: String,
+}
+
+fn subdomain<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if !crate::names::is_dns_subdomain(&s) {
+        return Err(serde::de::Error::custom(format!(
+            "`{}` is not a host name: lower-case labels of letters, digits and `-`, joined by `.`",
+            s.escape_debug()
+        )));
+    }
+    Ok(s)
 }
 
 impl ResourceList {
