@@ -81,6 +81,7 @@ enum Command {
     #[command(
         after_help = "Examples:\n  gen fleet --count 1000 --out /dev/shm/fleet\n  gen render --all --config /dev/shm/fleet --out /dev/shm/out\n\nbench/fleet.sh times this for N = 1, 10, 100 and 1000."
     )]
+    #[command(hide = true)]
     Fleet {
         /// Number of envs (1 to 100000).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
@@ -492,6 +493,12 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 None => plan.report(format),
             };
             emit(&text)?;
+            if plan.over_capacity() {
+                say!(
+                    "error: env `{env}` exceeds its declared capacity (OVER above)\n  help: raise `capacity` in the env's overlay, or lower replicas, requests or volume sizes; `gen render` refuses it until then"
+                );
+                return Ok(1);
+            }
             Ok(0)
         }
         Command::Graph { env, format } => {

@@ -133,7 +133,23 @@ fn ser_storage_pairs<S: serde::Serializer>(
     m.end()
 }
 
+impl Headroom {
+    /// Whether the worst case exceeds anything declared.
+    pub fn exceeded(&self) -> bool {
+        self.pods.is_some_and(|(u, c)| u > c)
+            || self.cpu.is_some_and(|(u, c)| u > c)
+            || self.memory.is_some_and(|(u, c)| u > c)
+            || self.storage.values().any(|(u, c)| u > c)
+    }
+}
+
 impl Plan {
+    /// Whether the worst case exceeds the env's declared capacity (render
+    /// and check refuse such an env).
+    pub fn over_capacity(&self) -> bool {
+        self.capacity.as_ref().is_some_and(Headroom::exceeded)
+    }
+
     /// The plan as an aligned table, Markdown or JSON.
     pub fn report(&self, format: report::Format) -> String {
         report::format(self, format)

@@ -71,7 +71,7 @@ fn wrong_type_is_located() {
         &[
             "cfg/platform.yaml:",
             "components.kafka.controller.replicas",
-            "invalid type",
+            "expected a whole number, found text \"three\"",
         ],
     );
 }
@@ -554,4 +554,33 @@ fn leftovers_of_an_interrupted_render_are_named() {
     );
     let o = cmd(w.path(), "--quiet check --env prod --config cfg --out out");
     assert!(o.status.success() && o.stderr.is_empty(), "{}", stderr(&o));
+}
+
+#[test]
+fn plan_over_capacity_shows_the_table_and_exits_1() {
+    let w = workspace();
+    std::fs::write(
+        w.path().join("cfg/envs/prod.yaml"),
+        "capacity:\n  cpu: \"8\"\n",
+    )
+    .unwrap();
+    let o = cmd(w.path(), "plan --env prod --config cfg");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("OVER"));
+    assert!(stderr(&o).contains("error: env `prod` exceeds its declared capacity"));
+    std::fs::write(
+        w.path().join("cfg/envs/prod.yaml"),
+        "capacity:\n  cpu: \"64\"\n",
+    )
+    .unwrap();
+    let o = cmd(w.path(), "plan --env prod --config cfg");
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn the_benchmark_helper_is_out_of_the_main_help() {
+    let w = tempfile::tempdir().unwrap();
+    let help = String::from_utf8_lossy(&cmd(w.path(), "--help").stdout).into_owned();
+    assert!(help.contains("render") && !help.contains("fleet"), "{help}");
+    assert!(cmd(w.path(), "fleet --help").status.success());
 }
