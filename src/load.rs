@@ -15,6 +15,8 @@ pub enum Origin {
     Builtin,
     /// A directory on disk.
     Dir(PathBuf),
+    /// Files given in memory (`Platform::from_files`).
+    Files,
 }
 
 /// The parsed, not yet merged, config files.
@@ -106,7 +108,7 @@ pub(crate) fn load_files(files: &[(String, String)]) -> Result<Sources> {
         envs.insert(name.to_string(), Arc::new(parse(path, text)?));
     }
     Ok(Sources {
-        origin: Origin::Builtin,
+        origin: Origin::Files,
         base: Arc::new(base),
         envs,
     })

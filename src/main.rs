@@ -357,6 +357,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
         let from = match platform.origin() {
             platgen::Origin::Builtin => "the built-in example platform".to_string(),
             platgen::Origin::Dir(d) => d.display().to_string(),
+            platgen::Origin::Files => "files given in memory".to_string(),
         };
         say!("config: {from} (envs: {})", platform.envs().join(", "));
     }

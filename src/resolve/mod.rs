@@ -307,5 +307,17 @@ fn unknown_env(sources: &Sources, env: &str) -> Error {
     if names.is_empty() {
         help = "add envs/<env>.yaml to the config directory".into();
     }
-    Error::Usage(Diagnostic::new(format!("env `{env}` does not exist")).help(help))
+    let message = match &sources.origin {
+        crate::load::Origin::Builtin => format!(
+            "env `{env}` does not exist in the built-in example platform (no --config was given and there is no ./platform/platform.yaml)"
+        ),
+        crate::load::Origin::Dir(dir) => {
+            format!("env `{env}` does not exist in {}", dir.display())
+        }
+        crate::load::Origin::Files => format!("env `{env}` does not exist"),
+    };
+    if matches!(sources.origin, crate::load::Origin::Builtin) {
+        help = format!("{help}; for your own platform, `gen init platform` writes one to edit, or pass --config DIR");
+    }
+    Error::Usage(Diagnostic::new(message).help(help))
 }

@@ -584,3 +584,16 @@ fn the_benchmark_helper_is_out_of_the_main_help() {
     assert!(help.contains("render") && !help.contains("fleet"), "{help}");
     assert!(cmd(w.path(), "fleet --help").status.success());
 }
+
+#[test]
+fn an_unknown_env_of_the_built_in_example_says_it_is_the_example() {
+    let w = tempfile::tempdir().unwrap();
+    let o = cmd(w.path(), "render --env qa");
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("env `qa` does not exist in the built-in example platform (no --config was given and there is no ./platform/platform.yaml)"),
+        "{err}"
+    );
+    assert!(err.contains("`gen init platform`"), "{err}");
+}
