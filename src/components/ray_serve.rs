@@ -183,7 +183,7 @@ struct ServeDeploymentConfig<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     autoscaling_config: Option<ServeAutoscalingConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    ray_actor_options: Option<ActorOptionsWire<'a>>,
+    ray_actor_options: Option<ActorOptionsWire>,
 }
 
 #[derive(Serialize)]
@@ -195,21 +195,12 @@ struct ServeAutoscalingConfig {
 }
 
 /// A replica's resources under Ray's names.
-struct ActorOptionsWire<'a>(&'a ActorOptions);
-
-impl Serialize for ActorOptionsWire<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let o = self.0;
-        let mut st = s.serialize_struct("ActorOptions", 2)?;
-        if let Some(cpus) = o.num_cpus {
-            st.serialize_field("num_cpus", &cpus)?;
-        }
-        if let Some(gpus) = o.num_gpus {
-            st.serialize_field("num_gpus", &gpus)?;
-        }
-        st.end()
-    }
+#[derive(Serialize)]
+struct ActorOptionsWire {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    num_cpus: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    num_gpus: Option<f64>,
 }
 
 fn serve_config(s: &RayServeConfig) -> String {
@@ -238,7 +229,10 @@ fn serve_config(s: &RayServeConfig) -> String {
                                 target_num_ongoing_requests_per_replica: x.target_ongoing_requests,
                             }
                         }),
-                        ray_actor_options: d.ray_actor_options.as_ref().map(ActorOptionsWire),
+                        ray_actor_options: d.ray_actor_options.as_ref().map(|o| ActorOptionsWire {
+                            num_cpus: o.num_cpus,
+                            num_gpus: o.num_gpus,
+                        }),
                     })
                     .collect(),
             })
