@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 
 /// `$PLATGEN_UPSTREAM` (default `../shared/upstream`): the pinned upstream
-/// charts' values and CRDs. Absent on a user's fresh clone: the caller
-/// skips, saying so. Under `CI=true` its absence is a failure.
+/// charts' values and CRDs. Tests that read it are ignored where the
+/// build did not find it (a user's fresh clone); under `CI=true` they run
+/// and its absence fails them.
 pub fn upstream() -> Option<PathBuf> {
     let dir = std::env::var_os("PLATGEN_UPSTREAM")
         .map(PathBuf::from)
@@ -21,14 +22,15 @@ pub fn upstream() -> Option<PathBuf> {
     ))
 }
 
-/// Something a test needs is missing: under `CI=true` that is a failure;
-/// on a user's machine the test says so and skips.
+/// Something a test needs is missing at run time. Tests that need outside
+/// data or tools are ignored, with the reason, when the build found them
+/// absent (`build.rs`); one that runs has been promised them, so this fails
+/// it, saying what to do.
 pub fn absent<T>(what: &str) -> Option<T> {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{what}; CI must run this test");
-    }
-    eprintln!("SKIPPED: {what}");
-    None
+    panic!(
+        "{what}; the build found it here (build.rs): re-check with `touch build.rs`, \
+         and this test is then reported as ignored"
+    )
 }
 
 /// The Python with Ray Serve at the RayService's Ray version:
@@ -152,7 +154,7 @@ pub fn doc(tree: &platgen::RenderedTree, file: &str) -> serde_json::Value {
 }
 
 /// A Python with PyYAML: `.tools/venv` (which `.ci/run` installs), else
-/// `python3`. Missing, the caller says so and skips; under `CI=true` it fails.
+/// `python3`. Missing at run time, the test fails (see [`absent`]).
 pub fn python_with_pyyaml() -> Option<PathBuf> {
     let local = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/venv/bin/python");
     for python in [local, PathBuf::from("python3")] {

@@ -298,6 +298,14 @@ fn cases() -> usize {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(
+        platgen_has = "upstream",
+        platgen_has = "kubernetes_validate",
+        platgen_has = "serve_venv"
+    )),
+    ignore = "needs the pinned upstream files: ../shared/upstream or $PLATGEN_UPSTREAM; kubernetes-validate (../shared/tools/install-k8s-tools.sh .tools); Ray Serve 2.9.0 in .tools/serve-venv or $PLATGEN_SERVE_VENV (.ci/run installs it)"
+)]
 fn every_field_a_custom_resource_can_emit_validates_against_its_crd() {
     let Some(up) = common::upstream() else { return };
     let crds = crds(&up);
@@ -391,10 +399,9 @@ fn every_field_a_custom_resource_can_emit_validates_against_its_crd() {
         );
     }
     // The CRD takes serveConfigV2 as a string: Ray Serve's schema reads it.
-    if let Some(venv) = common::serve_venv() {
-        common::check_serve_configs(&venv, &serve_configs)
-            .unwrap_or_else(|e| panic!("Ray Serve refuses a config gen emits:\n{e}"));
-    }
+    let venv = common::serve_venv().unwrap();
+    common::check_serve_configs(&venv, &serve_configs)
+        .unwrap_or_else(|e| panic!("Ray Serve refuses a config gen emits:\n{e}"));
     let Some(tool) = kubernetes_validate() else {
         return;
     };

@@ -153,6 +153,10 @@ fn disabling_a_component_removes_its_files_and_application() {
 /// 1.2 reader (libyaml through serde), so no string turns into a boolean
 /// or a number on its way to the cluster.
 #[test]
+#[cfg_attr(
+    not(platgen_has = "pyyaml"),
+    ignore = "needs a Python with PyYAML (.tools/venv or python3)"
+)]
 fn a_yaml_1_1_reader_reads_every_rendered_file_as_a_yaml_1_2_one() {
     let Some(python) = common::python_with_pyyaml() else {
         return;

@@ -190,6 +190,10 @@ fn parses_as_python(python: &Path, script: &str) -> Result<(), String> {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(platgen_has = "dash", platgen_has = "busybox", platgen_has = "python3")),
+    ignore = "needs dash, busybox, python3 on PATH (.ci/run installs them)"
+)]
 fn every_script_parses_in_its_language() {
     let (Some(dash), Some(busybox), Some(python)) = (
         common::tool("dash"),
@@ -367,6 +371,10 @@ fn run(c: &Check, program: &Path, port: u16, extra: &[(&str, &str)]) -> Output {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(platgen_has = "dash", platgen_has = "python3", platgen_has = "curl")),
+    ignore = "needs dash, python3, curl on PATH (.ci/run installs them)"
+)]
 fn http_checks_pass_on_200_and_fail_otherwise() {
     let (Some(dash), Some(python), Some(_curl)) = (
         common::tool("dash"),
@@ -461,6 +469,10 @@ fn mariadb() -> Option<(Server, u16, tempfile::TempDir)> {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(platgen_has = "dash", platgen_has = "mariadb")),
+    ignore = "needs dash, mariadb on PATH (.ci/run installs them)"
+)]
 fn the_doris_round_trip_runs_on_a_mysql_server_and_leaves_nothing() {
     let (Some(dash), Some(mysql)) = (common::tool("dash"), common::tool("mysql")) else {
         return;
@@ -514,6 +526,10 @@ fn the_doris_round_trip_runs_on_a_mysql_server_and_leaves_nothing() {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(platgen_has = "smoke_venv", platgen_has = "time")),
+    ignore = "needs mlflow and ray in .tools/smoke-venv or $PLATGEN_SMOKE_VENV (.ci/run installs them); time on PATH (.ci/run installs them)"
+)]
 fn the_mlflow_check_logs_a_run_on_a_real_server_within_its_memory_limit() {
     let (Some(venv), Some(time)) = (smoke_venv(), common::tool("time")) else {
         return;
@@ -583,6 +599,10 @@ fn the_mlflow_check_logs_a_run_on_a_real_server_within_its_memory_limit() {
 }
 
 #[test]
+#[cfg_attr(
+    not(platgen_has = "smoke_venv"),
+    ignore = "needs mlflow and ray in .tools/smoke-venv or $PLATGEN_SMOKE_VENV (.ci/run installs them)"
+)]
 fn the_ray_job_runs_a_task_on_a_real_ray_head() {
     let Some(venv) = smoke_venv() else {
         return;
@@ -655,6 +675,15 @@ fn the_ray_job_runs_a_task_on_a_real_ray_head() {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(
+        platgen_has = "dash",
+        platgen_has = "busybox",
+        platgen_has = "python3",
+        platgen_has = "curl"
+    )),
+    ignore = "needs dash, busybox, python3, curl on PATH (.ci/run installs them)"
+)]
 fn the_serve_check_needs_every_route_listed_and_answering() {
     let (Some(dash), Some(busybox), Some(python), Some(_curl)) = (
         common::tool("dash"),
@@ -703,6 +732,13 @@ fn the_serve_check_needs_every_route_listed_and_answering() {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(
+        platgen_has = "serve_venv",
+        all(platgen_has = "dash", platgen_has = "curl")
+    )),
+    ignore = "needs Ray Serve 2.9.0 in .tools/serve-venv or $PLATGEN_SERVE_VENV (.ci/run installs it); dash, curl on PATH (.ci/run installs them)"
+)]
 fn the_serve_check_passes_against_ray_serve_running_the_rendered_config() {
     let (Some(venv), Some(dash), Some(_curl)) = (
         common::serve_venv(),

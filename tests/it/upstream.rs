@@ -117,6 +117,10 @@ fn chart_reads(chart_dir: &Path, defaults: &Value, release: &Release, path: &[St
 }
 
 #[test]
+#[cfg_attr(
+    not(platgen_has = "upstream"),
+    ignore = "needs the pinned upstream files: ../shared/upstream or $PLATGEN_UPSTREAM"
+)]
 fn every_values_key_exists_in_the_pinned_chart() {
     let Some(up) = common::upstream() else { return };
     let mut missing = Vec::new();
@@ -165,6 +169,10 @@ fn open_maps_are_found_and_closed_ones_are_not() {
 }
 
 #[test]
+#[cfg_attr(
+    not(platgen_has = "upstream"),
+    ignore = "needs the pinned upstream files: ../shared/upstream or $PLATGEN_UPSTREAM"
+)]
 fn key_path_check_catches_the_plans_kafka_keys() {
     let Some(up) = common::upstream() else { return };
     let defaults = common::yaml_file(&up.join("values/kafka/values.yaml"));
@@ -208,6 +216,10 @@ pub(crate) fn validation_errors(schema: &Value, doc: &Value) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(
+    not(platgen_has = "upstream"),
+    ignore = "needs the pinned upstream files: ../shared/upstream or $PLATGEN_UPSTREAM"
+)]
 fn values_validate_against_values_schema_json() {
     let Some(up) = common::upstream() else { return };
     let mut checked = std::collections::BTreeMap::<String, usize>::new();
@@ -335,6 +347,10 @@ pub(crate) fn crd_of(
 }
 
 #[test]
+#[cfg_attr(
+    not(platgen_has = "upstream"),
+    ignore = "needs the pinned upstream files: ../shared/upstream or $PLATGEN_UPSTREAM"
+)]
 fn custom_resources_validate_against_their_crds() {
     let Some(up) = common::upstream() else { return };
     let mut checked = 0;
@@ -353,6 +369,10 @@ fn custom_resources_validate_against_their_crds() {
 }
 
 #[test]
+#[cfg_attr(
+    not(platgen_has = "upstream"),
+    ignore = "needs the pinned upstream files: ../shared/upstream or $PLATGEN_UPSTREAM"
+)]
 fn strict_crd_schema_rejects_the_plans_helm_values_map() {
     let Some(up) = common::upstream() else { return };
     let schema = crd_schema(
@@ -401,6 +421,10 @@ pub(crate) fn kubernetes_validate() -> Option<PathBuf> {
 }
 
 #[test]
+#[cfg_attr(
+    not(platgen_has = "kubernetes_validate"),
+    ignore = "needs kubernetes-validate (../shared/tools/install-k8s-tools.sh .tools)"
+)]
 fn core_kinds_pass_kubernetes_validate_strict() {
     let Some(tool) = kubernetes_validate() else {
         return;

@@ -241,6 +241,10 @@ fn render_killed_at(w: &Path, config: &str, out: &str, nth: usize) -> Output {
 }
 
 #[test]
+#[cfg_attr(
+    not(platgen_has = "strace"),
+    ignore = "needs strace on PATH (.ci/run installs them)"
+)]
 fn a_render_killed_at_any_rename_is_completed_by_the_next() {
     let Some(_) = common::tool("strace") else {
         return;
