@@ -172,7 +172,7 @@ fn app_metadata(
     annotations: BTreeMap<String, String>,
 ) -> ObjectMeta {
     ObjectMeta {
-        annotations: Some(annotations),
+        annotations: (!annotations.is_empty()).then_some(annotations),
         finalizers: Some(vec!["resources-finalizer.argocd.argoproj.io".into()]),
         ..meta(name, Some(&c.argocd.namespace))
     }

@@ -1,12 +1,13 @@
 //! The build stage: every enabled component's documents, its smoke check
-//! and its Argo CD Application, then the env's root Application.
+//! and its Argo CD Application (none for a component that renders
+//! nothing), then the env's root Application.
 
 pub(crate) mod argocd;
 pub(crate) mod smoke;
 
 use crate::error::Result;
 use crate::graph::Graph;
-use crate::model::{Document, View};
+use crate::model::{Delivery, Document, View};
 use crate::resolve::Resolved;
 use crate::yaml::Emitted;
 
@@ -16,6 +17,11 @@ pub(crate) fn build(r: &Resolved, graph: &Graph) -> Result<Vec<Document>> {
     let mut out = Vec::new();
     for (c, slot) in r.enabled() {
         let mut docs = c.build(r, slot).map_err(|f| r.located(vec![f]))?;
+        if docs.is_empty() && matches!(c.delivery(r, slot), Delivery::Manifests) {
+            // No manifests to apply (every namespace external, say): no
+            // Application. A Helm or kustomize source applies without files.
+            continue;
+        }
         if r.platform.smoke_on(c.name()) {
             if let Some(check) = c.smoke(r, slot) {
                 docs.push(smoke::document(&r.platform, c.name(), &check));

@@ -1,4 +1,5 @@
-//! Namespaces the platform creates, with their labels.
+//! Namespaces the platform creates, with their labels, and those it only
+//! uses (`external: true`), which it never creates or prunes.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +26,12 @@ pub(super) struct NamespaceConfig {
     /// Labels on the namespace (e.g. `istio-injection: enabled`).
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
+    /// Already on the cluster and owned elsewhere (e.g. an existing
+    /// Superset's namespace): components may deploy into it, but gen
+    /// neither creates it nor, when the declaration goes, prunes it.
+    /// `gen plan` lists it among the env's prerequisites.
+    #[serde(default)]
+    pub external: bool,
 }
 
 /// The `namespaces` component: one `v1/Namespace` per configured item.
@@ -53,6 +60,13 @@ impl Component for Namespaces {
                     DNS_LABEL_HELP,
                 );
             }
+            if item.external && !item.labels.is_empty() {
+                f.at(
+                    &["items", ns, "labels"],
+                    format!("labels on the external namespace `{ns}` would not be applied"),
+                    format!("gen does not manage `{ns}` (external: true): set its labels where it is managed, or drop `external` to let gen create it"),
+                );
+            }
             for key in item.labels.keys() {
                 if !is_label_key(key) {
                     f.at(
@@ -69,6 +83,7 @@ impl Component for Namespaces {
             .config
             .items
             .iter()
+            .filter(|(_, item)| !item.external)
             .map(|(name, item)| {
                 Emitted::of(&Namespace {
                     metadata: ObjectMeta {
@@ -79,6 +94,9 @@ impl Component for Namespaces {
                 })
             })
             .collect();
+        if docs.is_empty() {
+            return Ok(Vec::new());
+        }
         Ok(vec![Document {
             path: "manifests/namespaces.yaml".into(),
             template: Self::NAME,

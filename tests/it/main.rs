@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod doris;
 mod emittable;
+mod external;
 mod faults;
 mod graph;
 mod inputs;
