@@ -28,6 +28,7 @@ const NAMES: &[&str] = &[
     "mariadb",
     "time",
     "strace",
+    "lua",
     "root",
 ];
 
@@ -95,6 +96,7 @@ fn found(name: &str, root: &Path) -> bool {
         // Root with CAP_SYS_ADMIN (bit 21 of the effective set) mounts a
         // tmpfs; read from /proc rather than tried.
         "root" => on_path("mount") && sys_admin(),
+        "lua" => on_path("lua5.1"),
         tool => on_path(tool),
     }
 }

@@ -12,11 +12,12 @@ use crate::resolve::Shared;
 use crate::yaml::Emitted;
 
 /// The templates of the files every platform has, whatever its
-/// components: Applications, the root app, plain Ingresses and smoke
-/// checks. Each component brings its own ([`Component::TEMPLATE`]).
+/// components: Applications, the root app, plain Ingresses, smoke
+/// checks and the `argocd-cm` entries. Each component brings its own
+/// ([`Component::TEMPLATE`]).
 ///
 /// [`Component::TEMPLATE`]: crate::model::Component::TEMPLATE
-pub(crate) const PLATFORM_TEMPLATES: [(&str, &str); 4] = [
+pub(crate) const PLATFORM_TEMPLATES: [(&str, &str); 5] = [
     (
         "application.yaml.tera",
         include_str!("../templates/application.yaml.tera"),
@@ -32,6 +33,10 @@ pub(crate) const PLATFORM_TEMPLATES: [(&str, &str); 4] = [
     (
         "smoke.yaml.tera",
         include_str!("../templates/smoke.yaml.tera"),
+    ),
+    (
+        "argocd-cm.yaml.tera",
+        include_str!("../templates/argocd-cm.yaml.tera"),
     ),
 ];
 

@@ -35,7 +35,7 @@ fn automated() -> SyncPolicy {
 }
 
 /// Path of an env's directory inside the GitOps repository.
-fn env_dir(c: &PlatformConfig, env: &str) -> String {
+pub(crate) fn env_dir(c: &PlatformConfig, env: &str) -> String {
     let base = c.argocd.path.trim_matches('/');
     if base.is_empty() {
         env.to_string()

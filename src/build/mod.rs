@@ -1,8 +1,9 @@
 //! The build stage: every enabled component's documents, its smoke check
 //! and its Argo CD Application (none for a component that renders
-//! nothing), then the env's root Application.
+//! nothing), then the env's `argocd-cm` entries and its root Application.
 
 pub(crate) mod argocd;
+pub(crate) mod cluster;
 pub(crate) mod smoke;
 
 use crate::error::Result;
@@ -12,7 +13,8 @@ use crate::resolve::Resolved;
 use crate::yaml::Emitted;
 
 /// Every document of an env, in order: per enabled component its files,
-/// its smoke check and its Application; the root Application last.
+/// its smoke check and its Application; the `argocd-cm` entries, and the
+/// root Application last.
 pub(crate) fn build(r: &Resolved, graph: &Graph) -> Result<Vec<Document>> {
     let mut out = Vec::new();
     for (c, slot) in r.enabled() {
@@ -35,6 +37,7 @@ pub(crate) fn build(r: &Resolved, graph: &Graph) -> Result<Vec<Document>> {
             Emitted::of(&app),
         ));
     }
+    out.push(cluster::argocd_cm(r));
     out.push(app_file(
         "apps/root.yaml".into(),
         "root",

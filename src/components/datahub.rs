@@ -11,7 +11,7 @@ use crate::config::{PublicEndpoint, Resources, SecretRef};
 use crate::k8s::ResourceRequirements;
 use crate::model::{
     images, merged, resources, rules, Address, Chart, Component, Cx, Delivery, Document, Finding,
-    Findings, Own, SecretUse, Section, SmokeCheck, Workload,
+    Findings, Own, Prerequisite, SecretUse, Section, SmokeCheck, Workload,
 };
 
 /// Pinned chart.
@@ -249,6 +249,20 @@ impl Component for Datahub {
 
     fn delivery(&self, _: &Own<'_, DatahubConfig>) -> Delivery {
         Delivery::Helm(CHART)
+    }
+    fn prerequisites(&self, own: &Own<'_, DatahubConfig>) -> Vec<Prerequisite> {
+        let pg = &own.platform.external.postgresql;
+        let mut p = vec![Prerequisite::new(
+            "Database",
+            format!("{}:{}/{}", pg.host, pg.port, own.config.sql.database),
+            format!(
+                "on the existing PostgreSQL, owned by `{}` (DataHub's system-update job creates the tables)",
+                own.config.sql.username
+            ),
+        )];
+        let host = ingress::public_host(own.platform, &own.config.endpoint);
+        p.extend(ingress::prerequisites(own.platform, own.namespace, host));
+        p
     }
     fn needs(&self, _: &Cx<'_, DatahubConfig>) -> Vec<&'static str> {
         vec!["elasticsearch", "kafka", "neo4j"]

@@ -6,7 +6,7 @@ use crate::k8s::{
     meta, HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
     IngressServiceBackend, IngressSpec, IngressTLS, ServiceBackendPort,
 };
-use crate::model::{Address, Document, View};
+use crate::model::{Address, Document, Prerequisite, View};
 use crate::yaml::Emitted;
 
 /// The host of an endpoint (`<subdomain>.<domain>`), when the env exposes
@@ -15,6 +15,36 @@ pub(crate) fn public_host(c: &PlatformConfig, endpoint: &Option<PublicEndpoint>)
     let e = endpoint.as_ref().filter(|e| e.enabled)?;
     c.ingress.as_ref()?;
     Some(format!("{}.{}", e.subdomain, c.domain))
+}
+
+/// What an endpoint at `host` in `namespace` needs on the cluster: the
+/// ingress class's controller, the TLS Secret in that namespace, and the
+/// host's DNS record. Nothing when the env exposes no endpoints.
+pub(crate) fn prerequisites(
+    c: &PlatformConfig,
+    namespace: &str,
+    host: Option<String>,
+) -> Vec<Prerequisite> {
+    let (Some(cfg), Some(host)) = (c.ingress.as_ref(), host) else {
+        return Vec::new();
+    };
+    vec![
+        Prerequisite::new(
+            "IngressClass",
+            &cfg.class_name,
+            "with its controller running: every public endpoint goes through it (`ingress.className`)",
+        ),
+        Prerequisite::new(
+            "Secret",
+            format!("{namespace}/{}", cfg.tls_secret),
+            "type kubernetes.io/tls, its certificate valid for the hosts of the endpoints in this namespace (`ingress.tlsSecret`)",
+        ),
+        Prerequisite::new(
+            "DNS",
+            host,
+            format!("resolving to the `{}` ingress controller", cfg.class_name),
+        ),
+    ]
 }
 
 /// The file `path` holding an Ingress `name` in `namespace` that routes

@@ -9,7 +9,7 @@ use super::{fixed_namespace, ingress, DEFAULT_CLASS};
 use crate::config::PublicEndpoint;
 use crate::model::{
     images, resources, Address, Component, Cx, Delivery, Document, Finding, Findings,
-    KustomizeSource, Own, Section, SmokeCheck, Workload,
+    KustomizeSource, Own, Prerequisite, Section, SmokeCheck, Workload,
 };
 
 /// Pinned upstream manifests.
@@ -73,6 +73,10 @@ impl Component for KubeflowPipelines {
 
     fn delivery(&self, _: &Own<'_, KustomizeComponentConfig>) -> Delivery {
         Delivery::Kustomize(SOURCE)
+    }
+    fn prerequisites(&self, own: &Own<'_, KustomizeComponentConfig>) -> Vec<Prerequisite> {
+        let host = ingress::public_host(own.platform, &own.config.endpoint);
+        ingress::prerequisites(own.platform, own.namespace, host)
     }
     fn addresses(&self, own: &Own<'_, KustomizeComponentConfig>) -> Vec<Address> {
         vec![

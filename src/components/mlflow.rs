@@ -12,7 +12,7 @@ use crate::config::{PublicEndpoint, Resources, SecretRef};
 use crate::k8s::ResourceRequirements;
 use crate::model::{
     images, rules, Address, Chart, Component, Cx, Delivery, Document, Finding, Findings, Own,
-    SecretUse, Section, SmokeCheck, Workload,
+    Prerequisite, SecretUse, Section, SmokeCheck, Workload,
 };
 
 /// Pinned chart.
@@ -200,6 +200,25 @@ impl Component for Mlflow {
 
     fn delivery(&self, _: &Own<'_, MlflowConfig>) -> Delivery {
         Delivery::Helm(CHART)
+    }
+    fn prerequisites(&self, own: &Own<'_, MlflowConfig>) -> Vec<Prerequisite> {
+        let m = own.config;
+        let pg = &own.platform.external.postgresql;
+        let mut p = vec![Prerequisite::new(
+            "Database",
+            format!("{}:{}/{}", pg.host, pg.port, m.backend_store.database),
+            "on the existing PostgreSQL, for MLflow's tracking store (the user and password in `backendStore`)",
+        )];
+        if let Some(minio) = &own.platform.external.minio {
+            p.push(Prerequisite::new(
+                "Bucket",
+                format!("{}:{}/{}", minio.host, minio.port, m.artifacts.bucket),
+                "on the existing MinIO, for MLflow's artifacts (the keys in `artifacts`)",
+            ));
+        }
+        let host = ingress::public_host(own.platform, &m.endpoint);
+        p.extend(ingress::prerequisites(own.platform, own.namespace, host));
+        p
     }
     fn addresses(&self, own: &Own<'_, MlflowConfig>) -> Vec<Address> {
         vec![Address::new(

@@ -7,7 +7,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::k8s::{meta, Namespace, ObjectMeta};
-use crate::model::{Component, Cx, Delivery, Document, Finding, Findings, Own, Section, View};
+use crate::model::{
+    Component, Cx, Delivery, Document, Finding, Findings, Own, Prerequisite, Section, View,
+};
 use crate::names::{is_dns_label, is_label_key, DNS_LABEL_HELP};
 use crate::yaml::Emitted;
 
@@ -50,6 +52,20 @@ impl Component for Namespaces {
     }
     fn namespaces(&self, own: &Own<'_, NamespacesConfig>) -> Vec<String> {
         own.config.items.keys().cloned().collect()
+    }
+    fn prerequisites(&self, own: &Own<'_, NamespacesConfig>) -> Vec<Prerequisite> {
+        own.config
+            .items
+            .iter()
+            .filter(|(_, item)| item.external)
+            .map(|(ns, _)| {
+                Prerequisite::new(
+                    "Namespace",
+                    ns,
+                    "declared external: components deploy into it, gen neither creates nor prunes it",
+                )
+            })
+            .collect()
     }
     fn validate(&self, cx: &Cx<'_, NamespacesConfig>, f: &mut Findings) {
         for (ns, item) in &cx.config.items {

@@ -11,8 +11,8 @@ use super::ray::{
 use crate::config::{ImageRef, PublicEndpoint};
 use crate::k8s::{meta, Resource};
 use crate::model::{
-    rules, Address, Component, Cx, Delivery, Document, Finding, Findings, Own, Probe, Section,
-    SmokeCheck, View, Workload,
+    rules, Address, Component, Cx, Delivery, Document, Finding, Findings, HealthCheck, Own,
+    Prerequisite, Probe, Section, SmokeCheck, View, Workload,
 };
 use crate::yaml::Emitted;
 
@@ -58,6 +58,17 @@ impl RayClusterConfig {
     }
 }
 
+/// A RayJob is healthy when its job succeeded, degraded when it failed or
+/// was stopped, progressing until then.
+const RAY_JOB_HEALTH: &str = r#"hs = { status = "Progressing", message = "" }
+if obj.status ~= nil and obj.status.jobStatus ~= nil then
+  if obj.status.jobStatus == "SUCCEEDED" then hs.status = "Healthy" end
+  if obj.status.jobStatus == "FAILED" or obj.status.jobStatus == "STOPPED" then hs.status = "Degraded" end
+  hs.message = obj.status.jobStatus
+end
+return hs
+"#;
+
 impl Component for RayCluster {
     type Config = RayClusterConfig;
     const NAME: &'static str = "ray-cluster";
@@ -66,9 +77,19 @@ impl Component for RayCluster {
     const TEMPLATE: Option<&'static str> =
         Some(include_str!("../../templates/ray-cluster.yaml.tera"));
     const SYNC_OPTIONS: &'static [&'static str] = &["SkipDryRunOnMissingResource=true"];
+    // Its smoke check is a RayJob: Argo CD waits for the hook only if it
+    // knows a RayJob's health.
+    const HEALTH: &'static [HealthCheck] = &[HealthCheck {
+        key: "ray.io_RayJob",
+        lua: RAY_JOB_HEALTH,
+    }];
 
     fn delivery(&self, _: &Own<'_, RayClusterConfig>) -> Delivery {
         Delivery::Manifests
+    }
+    fn prerequisites(&self, own: &Own<'_, RayClusterConfig>) -> Vec<Prerequisite> {
+        let host = ingress::public_host(own.platform, &own.config.dashboard);
+        ingress::prerequisites(own.platform, own.namespace, host)
     }
     fn needs(&self, _: &Cx<'_, RayClusterConfig>) -> Vec<&'static str> {
         vec!["kuberay-operator"]

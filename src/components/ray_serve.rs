@@ -13,8 +13,8 @@ use super::ray::{self, RayClusterShape};
 use crate::config::PublicEndpoint;
 use crate::k8s::{meta, ClusterUpgradeOptions, RayService, Resource, UpgradeStrategy};
 use crate::model::{
-    images, rules, Address, Component, Cx, Delivery, Document, Env, Finding, Findings, Own,
-    Section, SmokeCheck, View, Workload,
+    images, rules, Address, Component, Cx, Delivery, Document, Env, Finding, Findings, HealthCheck,
+    Own, Prerequisite, Section, SmokeCheck, View, Workload,
 };
 use crate::yaml::Emitted;
 
@@ -273,6 +273,18 @@ fn import_path_ok(path: &str) -> bool {
 /// The `ray-serve` component.
 pub(super) struct RayServe;
 
+/// A RayService is healthy once its `Ready` condition is true (its Serve
+/// applications run), progressing until then.
+const RAY_SERVICE_HEALTH: &str = r#"hs = { status = "Progressing", message = "waiting for the Serve applications" }
+if obj.status ~= nil and obj.status.conditions ~= nil then
+  for _, c in ipairs(obj.status.conditions) do
+    if c.type == "Ready" and c.status == "True" then hs.status = "Healthy" end
+    if c.type == "Ready" then hs.message = c.message or c.reason or "" end
+  end
+end
+return hs
+"#;
+
 impl Component for RayServe {
     type Config = RayServeConfig;
     const NAME: &'static str = "ray-serve";
@@ -282,9 +294,20 @@ impl Component for RayServe {
         Some(include_str!("../../templates/ray-serve.yaml.tera"));
     // The CRD arrives with the operator, one wave earlier.
     const SYNC_OPTIONS: &'static [&'static str] = &["SkipDryRunOnMissingResource=true"];
+    // The smoke check runs once the Serve applications are up: KubeRay sets
+    // `Ready` then; without this entry Argo CD counts a RayService healthy
+    // at once.
+    const HEALTH: &'static [HealthCheck] = &[HealthCheck {
+        key: "ray.io_RayService",
+        lua: RAY_SERVICE_HEALTH,
+    }];
 
     fn delivery(&self, _: &Own<'_, RayServeConfig>) -> Delivery {
         Delivery::Manifests
+    }
+    fn prerequisites(&self, own: &Own<'_, RayServeConfig>) -> Vec<Prerequisite> {
+        let host = ingress::public_host(own.platform, &own.config.endpoint);
+        ingress::prerequisites(own.platform, own.namespace, host)
     }
     fn needs(&self, _: &Cx<'_, RayServeConfig>) -> Vec<&'static str> {
         vec!["kuberay-operator"]

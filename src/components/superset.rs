@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::config::SecretRef;
 use crate::k8s::{env_secret, EnvVar};
 use crate::model::{
-    Chart, Component, Cx, Delivery, Document, Finding, Findings, Own, SecretUse, Section,
+    Chart, Component, Cx, Delivery, Document, Finding, Findings, Own, Prerequisite, SecretUse,
+    Section,
 };
 
 /// Chart repository of apache/superset.
@@ -104,6 +105,21 @@ impl Component for Superset {
 
     fn delivery(&self, own: &Own<'_, SupersetLinkConfig>) -> Delivery {
         Delivery::Helm(chart(own.config))
+    }
+    fn prerequisites(&self, own: &Own<'_, SupersetLinkConfig>) -> Vec<Prerequisite> {
+        vec![Prerequisite::new(
+            "Helm release",
+            format!("{}/{}", own.namespace, own.release),
+            format!(
+                "the existing Superset (chart superset {}) Doris is registered in; its values files in the GitOps repository: {}",
+                own.config.chart_version,
+                if own.config.base_value_files.is_empty() {
+                    "none".to_string()
+                } else {
+                    own.config.base_value_files.join(", ")
+                }
+            ),
+        )]
     }
     fn needs(&self, _: &Cx<'_, SupersetLinkConfig>) -> Vec<&'static str> {
         vec!["doris"]

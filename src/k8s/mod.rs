@@ -24,7 +24,7 @@ pub use external_secrets::{
 };
 pub use k8s_openapi::api::batch::v1::{Job, JobSpec};
 pub use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EnvVar, EnvVarSource, Namespace,
+    Capabilities, ConfigMap, Container, ContainerPort, EnvVar, EnvVarSource, Namespace,
     PersistentVolumeClaimSpec, PodSpec, PodTemplateSpec, ResourceRequirements, SecretKeySelector,
     SecurityContext, VolumeResourceRequirements,
 };

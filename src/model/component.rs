@@ -9,7 +9,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::{
-    Address, Chart, Delivery, Document, Finding, Findings, SecretUse, SmokeCheck, Workload,
+    Address, Chart, Delivery, Document, Finding, Findings, HealthCheck, Prerequisite, SecretUse,
+    SmokeCheck, Workload,
 };
 use crate::config::PlatformConfig;
 
@@ -70,6 +71,10 @@ pub trait Component: Send + Sync + 'static {
     /// content although its `values.yaml` does not show the keys, each with
     /// the reason (for the conformance tests against the pinned chart).
     const OPEN_VALUES: &'static [(&'static str, &'static str)] = &[];
+    /// Argo CD health checks for the custom kinds it (or its smoke check)
+    /// creates that Argo CD does not know: gen renders them into the env's
+    /// `cluster/argocd-cm.yaml`.
+    const HEALTH: &'static [HealthCheck] = &[];
 
     /// Whether it is on in this env: by default its section's `enabled`
     /// (a component whose section is absent is off without being asked; one
@@ -99,6 +104,12 @@ pub trait Component: Send + Sync + 'static {
     /// them syncs after it, and with any declared, a component placed in
     /// another is an error.
     fn namespaces(&self, _own: &Own<'_, Self::Config>) -> Vec<String> {
+        Vec::new()
+    }
+    /// What must already exist on the cluster for it (an existing release
+    /// it links to, a namespace it only uses, the TLS Secret of its
+    /// endpoint): `gen plan` lists them.
+    fn prerequisites(&self, _own: &Own<'_, Self::Config>) -> Vec<Prerequisite> {
         Vec::new()
     }
     /// Values files already in the GitOps repository (paths from its root)

@@ -46,12 +46,13 @@ impl Plan {
             namespaces,
             total,
             capacity,
+            prerequisites: Vec::new(),
         }
     }
 }
 
 /// The plan of a resolved env: every enabled component's workloads, its
-/// smoke check's Job included.
+/// smoke check's Job included, and what the cluster must already have.
 pub(crate) fn plan(r: &Resolved) -> Plan {
     let workloads = r
         .enabled()
@@ -63,7 +64,9 @@ pub(crate) fn plan(r: &Resolved) -> Plan {
             w
         })
         .collect();
-    Plan::new(&r.env, workloads, r.platform.capacity.as_ref())
+    let mut plan = Plan::new(&r.env, workloads, r.platform.capacity.as_ref());
+    plan.prerequisites = super::prereqs::of(r, &plan);
+    plan
 }
 
 #[cfg(test)]

@@ -8,13 +8,14 @@
 
 pub(crate) mod aggregate;
 pub(crate) mod capacity;
+pub(crate) mod prereqs;
 pub(crate) mod report;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{bytes, cpu, ser_storage, Amount, Kind, Workload};
+use crate::model::{bytes, cpu, ser_storage, Amount, Kind, Prerequisite, Workload};
 
 /// Sums of a set of workloads.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -79,6 +80,8 @@ pub struct Plan {
     /// Declared capacity and what is left of it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capacity: Option<Headroom>,
+    /// What must exist on the cluster before the first sync.
+    pub prerequisites: Vec<Prerequisite>,
 }
 
 /// Declared capacity against the worst case (autoscaled groups at their maximum).

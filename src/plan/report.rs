@@ -206,6 +206,23 @@ pub(crate) fn format(p: &Plan, format: Format) -> String {
             format,
         ));
     }
+    if !p.prerequisites.is_empty() {
+        out.push('\n');
+        out.push_str(&h(
+            "Prerequisites: what the cluster must have before the first sync",
+        ));
+        if md {
+            out.push('\n');
+        }
+        for q in &p.prerequisites {
+            let name = if md {
+                format!("`{}`", q.name)
+            } else {
+                q.name.clone()
+            };
+            out.push_str(&format!("- {} {name}: {}\n", q.kind, q.why));
+        }
+    }
     let notes: Vec<String> = p
         .workloads
         .iter()

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use super::Resolved;
 use crate::merge::{Merged, ReadError};
 use crate::model::{
-    Address, Component, Cx, Delivery, Document, Finding, Findings, Own, Registrar, SecretUse,
-    Section, SmokeCheck, Workload,
+    Address, Component, Cx, Delivery, Document, Finding, Findings, HealthCheck, Own, Prerequisite,
+    Registrar, SecretUse, Section, SmokeCheck, Workload,
 };
 use crate::names::config_key;
 
@@ -78,6 +78,8 @@ pub(crate) trait Erased: Send + Sync {
     fn addresses(&self, r: &Resolved, slot: &Slot) -> Vec<Address>;
     fn secrets(&self, r: &Resolved, slot: &Slot) -> Vec<SecretUse>;
     fn namespaces(&self, r: &Resolved, slot: &Slot) -> Vec<String>;
+    fn prerequisites(&self, r: &Resolved, slot: &Slot) -> Vec<Prerequisite>;
+    fn health(&self) -> &'static [HealthCheck];
     fn base_value_files(&self, r: &Resolved, slot: &Slot) -> Vec<String>;
     fn validate(&self, r: &Resolved, slot: &Slot, findings: &mut Findings);
     fn build(&self, r: &Resolved, slot: &Slot) -> Result<Vec<Document>, Finding>;
@@ -192,6 +194,12 @@ impl<C: Component> Erased for Typed<C> {
     }
     fn namespaces(&self, r: &Resolved, slot: &Slot) -> Vec<String> {
         self.0.namespaces(&self.own(r, slot))
+    }
+    fn prerequisites(&self, r: &Resolved, slot: &Slot) -> Vec<Prerequisite> {
+        self.0.prerequisites(&self.own(r, slot))
+    }
+    fn health(&self) -> &'static [HealthCheck] {
+        C::HEALTH
     }
     fn base_value_files(&self, r: &Resolved, slot: &Slot) -> Vec<String> {
         self.0.base_value_files(&self.own(r, slot))

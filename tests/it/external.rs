@@ -37,19 +37,19 @@ fn an_external_namespace_is_used_but_never_created() {
         .unwrap()
         .render("prod")
         .unwrap();
-    let names: Vec<String> =
-        common::yaml_docs("ns", &tree.files["manifests/namespaces.yaml"])
-            .iter()
-            .map(|d| d["metadata"]["name"].as_str().unwrap().to_string())
-            .collect();
+    let names: Vec<String> = common::yaml_docs("ns", &tree.files["manifests/namespaces.yaml"])
+        .iter()
+        .map(|d| d["metadata"]["name"].as_str().unwrap().to_string())
+        .collect();
     assert!(names.contains(&"data-platform".to_string()), "{names:?}");
     assert!(!names.contains(&"bi".to_string()), "{names:?}");
     let superset = common::doc(&tree, "apps/superset.yaml");
     assert_eq!(superset["spec"]["destination"]["namespace"], "bi");
     // Its ExternalSecret goes where the Secret is read.
     let secrets = common::yaml_docs("es", &tree.files["manifests/external-secrets.yaml"]);
-    assert!(secrets.iter().any(|s| s["metadata"]["namespace"] == "bi"
-        && s["metadata"]["name"] == "superset-doris"));
+    assert!(secrets
+        .iter()
+        .any(|s| s["metadata"]["namespace"] == "bi" && s["metadata"]["name"] == "superset-doris"));
     // No Application creates a namespace behind gen's back.
     for (path, app) in apps(&tree) {
         let options = app["spec"]["syncPolicy"]["syncOptions"].to_string();

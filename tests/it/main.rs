@@ -3,6 +3,7 @@
 //! Fixtures are in `tests/fixtures/`; reviewed snapshots in `snapshots/`.
 
 mod cli;
+mod cluster;
 mod common;
 mod doris;
 mod emittable;
@@ -18,6 +19,7 @@ mod plan;
 mod plan_mistakes;
 mod properties;
 mod quantity;
+mod readme;
 mod render;
 mod schema;
 mod secrets;

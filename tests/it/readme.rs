@@ -1,0 +1,149 @@
+//! The README's figures are the program's: the prod plan's totals, the
+//! table comparing it with the Phase 3 plan, and the prerequisites quoted
+//! (the graph has its own test in `graph.rs`).
+
+use platgen::{Plan, Platform};
+
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
+}
+
+/// A storage figure as the plan prints it (`120Gi`).
+fn gi(size: i128) -> String {
+    platgen::model::bytes(size)
+}
+
+/// The number just before `word` in `text` (`43 long-running` → 43).
+fn number_before(text: &str, word: &str) -> u32 {
+    let at = text
+        .find(word)
+        .unwrap_or_else(|| panic!("no `{word}` in {text:?}"));
+    let digits: String = text[..at]
+        .trim_end()
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.chars().rev().collect::<String>().parse().unwrap()
+}
+
+fn prod() -> Plan {
+    Platform::builtin().unwrap().plan("prod").unwrap()
+}
+
+#[test]
+fn the_prod_totals_in_the_readme_are_gen_plans() {
+    let text = readme();
+    let start = text.find("`gen plan --env prod` counts").unwrap();
+    let para: String = text[start..text[start..].find("\n\n").unwrap() + start].replace('\n', " ");
+    let t = prod().total;
+    let help = "README's prod plan figures are stale; see `gen plan --env prod`";
+    assert_eq!(number_before(&para, " long-running pods"), t.pods, "{help}");
+    assert_eq!(
+        number_before(&para, " with Ray at `maxReplicas`"),
+        t.pods_max,
+        "{help}"
+    );
+    assert_eq!(number_before(&para, " Job pods"), t.jobs, "{help}");
+    assert!(
+        para.contains(&format!("and {} (", gi(t.storage_total()))),
+        "{help}: {para}"
+    );
+    for (class, size) in &t.storage {
+        let class = if class.starts_with('(') {
+            "the cluster's default class"
+        } else {
+            class
+        };
+        assert!(
+            para.contains(&format!("{} in ", gi(*size))) && para.contains(class),
+            "{help}: {class} {}",
+            gi(*size)
+        );
+    }
+}
+
+/// The table's `gen` column, per row: the components it sums.
+const ROWS: &[(&str, &[&str])] = &[
+    ("| Elasticsearch |", &["elasticsearch"]),
+    ("| Kafka |", &["kafka"]),
+    ("| Neo4j |", &["neo4j"]),
+    ("| DataHub |", &["datahub"]),
+    (
+        "| Doris (operator, FE, 2 BE) |",
+        &["doris-operator", "doris"],
+    ),
+    (
+        "| Ray (operator, head, 2 workers) |",
+        &["kuberay-operator", "ray-cluster"],
+    ),
+    ("| Ray Serve (`ray-serve`) |", &["ray-serve"]),
+    ("| MLflow |", &["mlflow"]),
+    (
+        "| Kubeflow Pipelines + Katib |",
+        &["kubeflow-pipelines", "katib"],
+    ),
+];
+
+#[test]
+fn the_table_against_the_phase3_plan_has_gen_plans_figures() {
+    let text = readme();
+    let plan = prod();
+    for (row, components) in ROWS {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(row))
+            .unwrap_or_else(|| panic!("no README row {row}"));
+        let gen = line.split('|').nth(3).unwrap().trim();
+        let mut pods = 0;
+        let mut max = 0;
+        let mut storage = 0;
+        let mut jobs = 0;
+        for c in *components {
+            let t = &plan.components[c];
+            pods += t.pods;
+            max += t.pods_max;
+            storage += t.storage_total();
+            // Smoke checks are counted in the totals, not in this table.
+            jobs += plan
+                .workloads
+                .iter()
+                .filter(|w| w.component == *c && w.kind == platgen::model::Kind::Job)
+                .filter(|w| !w.name.contains("smoke"))
+                .map(|w| w.replicas)
+                .sum::<u32>();
+        }
+        let stale = format!("README row {row} is stale: gen plan says {pods} pods ({max} at max), {} storage, {jobs} Jobs; the row says {gen:?}", gi(storage));
+        assert!(gen.starts_with(&format!("{pods} pod")), "{stale}");
+        if max != pods {
+            assert!(
+                gen.contains(&format!("({max} at `maxReplicas`)")),
+                "{stale}"
+            );
+        }
+        if storage > 0 {
+            assert!(gen.contains(&gi(storage)), "{stale}");
+        } else {
+            assert!(!gen.contains("Gi"), "{stale}");
+        }
+        if jobs > 0 {
+            assert!(gen.contains(&format!("+ {jobs} Jobs")), "{stale}");
+        }
+    }
+}
+
+#[test]
+fn the_prerequisites_quoted_are_gen_plans_lines() {
+    let text = readme();
+    let report = prod().report(platgen::PlanFormat::Table);
+    let start = text
+        .find("Prerequisites: what the cluster must have")
+        .unwrap();
+    let block = &text[start..start + text[start..].find("```").unwrap()];
+    for line in block.lines().filter(|l| l.starts_with("- ")) {
+        assert!(
+            report.lines().any(|r| r == line),
+            "README quotes a prerequisite gen plan does not print: {line}"
+        );
+    }
+}
