@@ -29,6 +29,7 @@ const NAMES: &[&str] = &[
     "time",
     "strace",
     "lua",
+    "helm",
     "root",
 ];
 
@@ -97,6 +98,7 @@ fn found(name: &str, root: &Path) -> bool {
         // tmpfs; read from /proc rather than tried.
         "root" => on_path("mount") && sys_admin(),
         "lua" => on_path("lua5.1"),
+        "helm" => file(&root.join(".tools/bin/helm")) || on_path("helm"),
         tool => on_path(tool),
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::config::PlatformConfig;
 use crate::graph::Graph;
-use crate::model::{Delivery, Document};
+use crate::model::{Delivery, Document, KustomizeSource};
 use crate::resolve::erased::Erased;
 use crate::resolve::Resolved;
 use crate::resolve::Slot;
@@ -123,10 +123,16 @@ pub(crate) fn component_app(
                     helm: None,
                     directory: None,
                     kustomize: Some(Kustomize {
-                        patches: vec![KustomizePatch {
-                            target: PatchTarget { kind: "Namespace" },
-                            patch: DELETE_NAMESPACE,
-                        }],
+                        images: mirror_images(c, k),
+                        patches: std::iter::once(KustomizePatch {
+                            target: PatchTarget {
+                                kind: "Namespace",
+                                name: None,
+                            },
+                            patch: DELETE_NAMESPACE.to_string(),
+                        })
+                        .chain(mirror_patches(c, k))
+                        .collect(),
                     }),
                 })
                 .collect();
@@ -176,6 +182,42 @@ fn app_metadata(
         finalizers: Some(vec!["resources-finalizer.argocd.argoproj.io".into()]),
         ..meta(name, Some(&c.argocd.namespace))
     }
+}
+
+/// With a mirror, every image of the kustomize source pointed at it
+/// (`name=mirror/…/name:tag`); none without one.
+fn mirror_images(c: &PlatformConfig, k: &KustomizeSource) -> Vec<String> {
+    if c.images.mirror.is_none() {
+        return Vec::new();
+    }
+    k.images
+        .iter()
+        .map(|image| {
+            let slash = image.rfind('/').map_or(0, |i| i + 1);
+            let name = image[slash..]
+                .find(':')
+                .map_or(*image, |i| &image[..slash + i]);
+            format!("{name}={}", c.images.pull(image))
+        })
+        .collect()
+}
+
+/// With a mirror, the patches that move the images set outside container
+/// `image` fields.
+fn mirror_patches(c: &PlatformConfig, k: &KustomizeSource) -> Vec<KustomizePatch> {
+    if c.images.mirror.is_none() {
+        return Vec::new();
+    }
+    (k.mirror_patches)(&c.images)
+        .into_iter()
+        .map(|p| KustomizePatch {
+            target: PatchTarget {
+                kind: p.kind,
+                name: Some(p.name),
+            },
+            patch: p.patch,
+        })
+        .collect()
 }
 
 /// The env's `manifests/` directory, limited to the component's files.

@@ -76,7 +76,7 @@ pub(crate) fn document(
                     backoff_limit: Some(i32::try_from(k.backoff_limit).unwrap_or(i32::MAX)),
                     template: pod(Container {
                         name: "check".into(),
-                        image: Some(image.clone()),
+                        image: Some(c.images.pull(image)),
                         command: Some(interpreter.command(script)),
                         env: Some(env),
                         resources: Some(check.resources().to_k8s()),
@@ -109,7 +109,7 @@ pub(crate) fn document(
                     active_deadline_seconds: k.deadline_seconds,
                     submitter_pod_template: pod(Container {
                         name: "ray-job-submitter".into(),
-                        image: Some(image.clone()),
+                        image: Some(c.images.pull(image)),
                         resources: Some(check.resources().to_k8s()),
                         ..Container::default()
                     }),

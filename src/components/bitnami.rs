@@ -8,7 +8,7 @@ use crate::config::{PlatformConfig, Quantity, Resources};
 use crate::model::{resources, Chart, Workload};
 
 /// `global` of a Bitnami chart: storage class, and the image-verification
-/// switch when images come from elsewhere than `bitnamilegacy`.
+/// switch when images come from elsewhere than Docker Hub's `bitnamilegacy`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct BitnamiGlobal {
@@ -26,10 +26,18 @@ struct BitnamiSecurity {
 impl BitnamiGlobal {
     /// From the platform's storage class and image settings.
     pub(super) fn new(c: &PlatformConfig) -> Self {
-        let legacy = c.images.bitnami_namespace == "bitnamilegacy";
+        // The charts' image check (common.errors.insecureImages) lets
+        // through their own images and Docker Hub's `bitnamilegacy` copies;
+        // any other registry or namespace (a mirror too) needs the switch.
+        let registry = c.images.registry_for(&c.images.bitnami_registry);
+        let own = registry == "docker.io"
+            && matches!(
+                c.images.bitnami_namespace.as_str(),
+                "bitnamilegacy" | "bitnami"
+            );
         BitnamiGlobal {
             default_storage_class: c.storage_class.clone(),
-            security: (!legacy).then_some(BitnamiSecurity {
+            security: (!own).then_some(BitnamiSecurity {
                 allow_insecure_images: true,
             }),
         }
@@ -44,10 +52,11 @@ pub(super) struct BitnamiImage {
 }
 
 impl BitnamiImage {
-    /// `<registry>/<bitnamiNamespace>/<name>`.
+    /// `<registry>/<bitnamiNamespace>/<name>`, the registry through the
+    /// mirror when there is one.
     pub(super) fn new(c: &PlatformConfig, name: &str) -> Self {
         BitnamiImage {
-            registry: c.images.bitnami_registry.clone(),
+            registry: c.images.registry_for(&c.images.bitnami_registry),
             repository: format!("{}/{name}", c.images.bitnami_namespace),
         }
     }

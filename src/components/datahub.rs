@@ -137,6 +137,10 @@ struct Global {
     sql: Sql,
     #[serde(skip_serializing_if = "Option::is_none")]
     datahub: Option<Version>,
+    /// The registry of every DataHub image (the chart's default is
+    /// `docker.io`); set with a mirror.
+    #[serde(rename = "imageRegistry", skip_serializing_if = "Option::is_none")]
+    image_registry: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -385,6 +389,12 @@ impl Component for Datahub {
             mae: service(&d.mae_consumer),
             mce: service(&d.mce_consumer),
             global: Global {
+                image_registry: cx
+                    .platform
+                    .images
+                    .mirror
+                    .as_ref()
+                    .map(|_| cx.platform.images.registry_for("docker.io")),
                 graph_service_impl: "neo4j",
                 datahub_standalone_consumers_enabled: true,
                 elasticsearch: Elastic {

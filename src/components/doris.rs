@@ -249,14 +249,14 @@ impl Component for Doris {
                 fe_spec: node(
                     d.fe.replicas,
                     Some(election_number(d)),
-                    &d.fe.image,
+                    &cx.platform.images.pull_ref(&d.fe.image),
                     &d.fe.resources,
                     volume("fe-meta", FE_META_PATH, class, &d.fe.storage),
                 ),
                 be_spec: node(
                     d.be.replicas,
                     None,
-                    &d.be.image,
+                    &cx.platform.images.pull_ref(&d.be.image),
                     &d.be.resources,
                     volume("be-storage", BE_STORAGE_PATH, class, &d.be.storage),
                 ),

@@ -66,7 +66,7 @@ impl Component for DorisOperator {
         )]
     }
     fn build(&self, cx: &Cx<'_, DorisOperatorConfig>) -> Result<Vec<Document>, Finding> {
-        let image = &cx.config.image;
+        let image = &cx.platform.images.pull_ref(&cx.config.image);
         let values = Values {
             doris_operator: Operator {
                 image: Image {

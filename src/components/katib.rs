@@ -2,9 +2,10 @@
 
 use super::kubeflow_pipelines::{KustomizeComponentConfig, NAMESPACE};
 use super::{fixed_namespace, DEFAULT_CLASS};
-use crate::config::Resources;
+use crate::config::{ImagesConfig, Resources};
 use crate::model::{
-    Component, Cx, Delivery, Document, Finding, Findings, KustomizeSource, Own, Section, Workload,
+    Component, Cx, Delivery, Document, Finding, Findings, ImagePatch, KustomizeSource, Own,
+    Section, Workload,
 };
 
 /// Pinned upstream manifests.
@@ -12,7 +13,43 @@ pub(super) const SOURCE: KustomizeSource = KustomizeSource {
     repo_url: "https://github.com/kubeflow/katib",
     revision: "v0.19.0",
     paths: &["manifests/v1beta1/installs/katib-standalone"],
+    // Read off `kustomize build` at v0.19.0.
+    images: &[
+        "ghcr.io/kubeflow/katib/katib-controller:v0.19.0",
+        "ghcr.io/kubeflow/katib/katib-db-manager:v0.19.0",
+        "ghcr.io/kubeflow/katib/katib-ui:v0.19.0",
+        "mysql:8.0.29",
+    ],
+    mirror_patches,
 };
+
+/// `katib-config.yaml` of Katib v0.19.0's `katib-standalone` install
+/// (Apache-2.0, kubeflow/katib): the images of the metrics collectors,
+/// suggestions and early stopping are set only there, in one ConfigMap
+/// key, so a mirror replaces the key whole with these images moved.
+const KATIB_CONFIG: &str = include_str!("katib-config.yaml");
+
+fn mirror_patches(images: &ImagesConfig) -> Vec<ImagePatch> {
+    let config: String = KATIB_CONFIG
+        .lines()
+        .map(|line| match line.split_once("image: ") {
+            Some((indent, image)) => format!("{indent}image: {}\n", images.pull(image)),
+            None => format!("{line}\n"),
+        })
+        .collect();
+    let mut patch =
+        String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: katib-config\ndata:\n  katib-config.yaml: |\n");
+    for line in config.lines() {
+        patch.push_str("    ");
+        patch.push_str(line);
+        patch.push('\n');
+    }
+    vec![ImagePatch {
+        kind: "ConfigMap",
+        name: "katib-config",
+        patch,
+    }]
+}
 
 /// The `katib` component.
 pub(super) struct Katib;
@@ -61,5 +98,26 @@ impl Component for Katib {
     }
     fn build(&self, _: &Cx<'_, KustomizeComponentConfig>) -> Result<Vec<Document>, Finding> {
         Ok(Vec::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_config_is_the_pinned_versions() {
+        let images: Vec<&str> = KATIB_CONFIG
+            .lines()
+            .filter_map(|l| l.split_once("image: ").map(|(_, i)| i))
+            .collect();
+        assert_eq!(images.len(), 15);
+        for image in images {
+            assert!(
+                image.ends_with(&format!(":{}", SOURCE.revision)),
+                "{image} is not Katib {}",
+                SOURCE.revision
+            );
+        }
     }
 }

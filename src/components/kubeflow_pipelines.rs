@@ -6,9 +6,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{fixed_namespace, ingress, DEFAULT_CLASS};
+use crate::config::ImagesConfig;
 use crate::config::PublicEndpoint;
 use crate::model::{
-    images, resources, Address, Component, Cx, Delivery, Document, Finding, Findings,
+    images, resources, Address, Component, Cx, Delivery, Document, Finding, Findings, ImagePatch,
     KustomizeSource, Own, Prerequisite, Section, SmokeCheck, Workload,
 };
 
@@ -20,7 +21,68 @@ pub(super) const SOURCE: KustomizeSource = KustomizeSource {
         "manifests/kustomize/cluster-scoped-resources",
         "manifests/kustomize/env/platform-agnostic",
     ],
+    // Read off `kustomize build` of both paths at 2.17.0 (the Argo
+    // Workflows base at v4.0.5).
+    images: &[
+        "ghcr.io/kubeflow/kfp-api-server:2.17.0",
+        "ghcr.io/kubeflow/kfp-persistence-agent:2.17.0",
+        "ghcr.io/kubeflow/kfp-scheduled-workflow-controller:2.17.0",
+        "ghcr.io/kubeflow/kfp-frontend:2.17.0",
+        "ghcr.io/kubeflow/kfp-viewer-crd-controller:2.17.0",
+        "ghcr.io/kubeflow/kfp-visualization-server:2.17.0",
+        "ghcr.io/kubeflow/kfp-metadata-writer:2.17.0",
+        "ghcr.io/kubeflow/kfp-cache-server:2.17.0",
+        "ghcr.io/kubeflow/kfp-cache-deployer:2.17.0",
+        "ghcr.io/kubeflow/kfp-metadata-envoy:2.17.0",
+        "gcr.io/tfx-oss-public/ml_metadata_store_server:1.14.0",
+        "docker.io/alpine:3.23",
+        "mysql:8.4",
+        "ghcr.io/chrislusf/seaweedfs:4.34",
+        "quay.io/argoproj/workflow-controller:v4.0.5",
+    ],
+    mirror_patches,
 };
+
+/// Images the 2.17.0 manifests set outside container `image` fields: the
+/// API server's driver and launcher (environment), the Argo executor (the
+/// workflow controller's `--executor-image`) and the cache's image
+/// (`pipeline-install-config`, untagged upstream).
+const DRIVER: &str = "ghcr.io/kubeflow/kfp-driver:2.17.0";
+const LAUNCHER: &str = "ghcr.io/kubeflow/kfp-launcher:2.17.0";
+const EXECUTOR: &str = "quay.io/argoproj/argoexec:v4.0.5";
+const CACHE: &str = "ghcr.io/containerd/busybox";
+
+fn mirror_patches(images: &ImagesConfig) -> Vec<ImagePatch> {
+    vec![
+        ImagePatch {
+            kind: "Deployment",
+            name: "ml-pipeline",
+            patch: format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ml-pipeline\nspec:\n  template:\n    spec:\n      containers:\n      - name: ml-pipeline-api-server\n        env:\n        - name: V2_DRIVER_IMAGE\n          value: {}\n        - name: V2_LAUNCHER_IMAGE\n          value: {}\n",
+                images.pull(DRIVER),
+                images.pull(LAUNCHER)
+            ),
+        },
+        ImagePatch {
+            kind: "Deployment",
+            name: "workflow-controller",
+            // A strategic merge replaces a container's `args` whole: these
+            // are the 2.17.0 manifests' own, the executor moved.
+            patch: format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: workflow-controller\nspec:\n  template:\n    spec:\n      containers:\n      - name: workflow-controller\n        args:\n        - --configmap\n        - workflow-controller-configmap\n        - --executor-image\n        - {}\n        - --namespaced\n",
+                images.pull(EXECUTOR)
+            ),
+        },
+        ImagePatch {
+            kind: "ConfigMap",
+            name: "pipeline-install-config",
+            patch: format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pipeline-install-config\ndata:\n  cacheImage: {}\n",
+                images.pull(CACHE)
+            ),
+        },
+    ]
+}
 /// The namespace the manifests install into.
 pub(super) const NAMESPACE: &str = "kubeflow";
 /// The API server's Service and port.

@@ -59,7 +59,7 @@ impl Component for KuberayOperator {
         )]
     }
     fn build(&self, cx: &Cx<'_, KuberayOperatorConfig>) -> Result<Vec<Document>, Finding> {
-        let image = &cx.config.image;
+        let image = &cx.platform.images.pull_ref(&cx.config.image);
         let values = Values {
             image: Image {
                 repository: image.repository.clone(),

@@ -89,7 +89,18 @@ struct Values {
     server_allowed_hosts: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ingress: Option<Ingress>,
+    /// With a mirror, the chart's image through it (the chart keeps its tag).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<Image>,
 }
+
+#[derive(Serialize)]
+struct Image {
+    repository: String,
+}
+
+/// The chart's image repository (`image.repository` in its values.yaml).
+const CHART_IMAGE: &str = "burakince/mlflow";
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -297,6 +308,9 @@ impl Component for Mlflow {
         let tracking = cx.address(Self::NAME, "tracking")?;
         let host = ingress::public_host(p, &m.endpoint);
         let values = Values {
+            image: p.images.mirror.as_ref().map(|_| Image {
+                repository: p.images.pull(CHART_IMAGE),
+            }),
             replica_count: m.replicas,
             resources: m.resources.as_ref().map(Resources::to_k8s),
             backend_store: BackendStore {

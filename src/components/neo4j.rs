@@ -45,6 +45,15 @@ struct Values {
     neo4j: Server,
     volumes: Volumes,
     services: Services,
+    /// With a mirror, the server's image through it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<Image>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Image {
+    custom_image: String,
 }
 
 #[derive(Serialize)]
@@ -166,6 +175,9 @@ impl Component for Neo4j {
     fn build(&self, cx: &Cx<'_, Neo4jConfig>) -> Result<Vec<Document>, Finding> {
         let n = cx.config;
         let values = Values {
+            image: cx.platform.images.mirror.as_ref().map(|_| Image {
+                custom_image: cx.platform.images.pull(images::NEO4J),
+            }),
             disable_lookups: true,
             neo4j: Server {
                 name: cx.release.to_string(),

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{ImageRef, Resources};
+use crate::config::{ImageRef, ImagesConfig, Resources};
 use crate::k8s::{
     self, string_map, AutoscalerOptions, Container, ContainerPort, HeadGroupSpec, PodSpec,
     PodTemplateSpec, WorkerGroupSpec,
@@ -261,8 +261,8 @@ pub(super) fn workloads(r: Shape<'_>, component: &'static str, namespace: &str) 
 
 /// The cluster's spec: the head with its GCS, dashboard and client ports,
 /// and the worker groups.
-pub(super) fn spec(r: Shape<'_>) -> k8s::RayCluster {
-    let image = r.image.to_string();
+pub(super) fn spec(r: Shape<'_>, images: &ImagesConfig) -> k8s::RayCluster {
+    let image = images.pull(&r.image.to_string());
     k8s::RayCluster {
         ray_version: r.ray_version.to_string(),
         enable_in_tree_autoscaling: r.autoscaling.enabled,

@@ -532,7 +532,7 @@ impl Component for RayServe {
             meta(&s.name, Some(cx.namespace)),
             RayService {
                 serve_config_v2: serve_config(s),
-                ray_cluster_config: ray::spec(s.cluster.shape()),
+                ray_cluster_config: ray::spec(s.cluster.shape(), &cx.platform.images),
                 upgrade_strategy: Some(upgrade),
             },
         );

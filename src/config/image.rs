@@ -98,9 +98,107 @@ impl JsonSchema for ImageRef {
     }
 }
 
+/// The registry of an image reference and its path there, as a container
+/// runtime reads it: a first component with a `.` or `:` (or `localhost`)
+/// is a registry, else the image is Docker Hub's, where a one-part name is
+/// an official image under `library/`.
+pub fn split_registry(reference: &str) -> (&str, String) {
+    match reference.split_once('/') {
+        Some((first, rest))
+            if first.contains('.') || first.contains(':') || first == "localhost" =>
+        {
+            (first, rest.to_string())
+        }
+        Some(_) => ("docker.io", reference.to_string()),
+        None => ("docker.io", format!("library/{reference}")),
+    }
+}
+
+impl super::ImagesConfig {
+    /// Where images of the `source` registry are pulled from: the mirror's
+    /// place for them, or `source` itself without a mirror.
+    pub fn registry_for(&self, source: &str) -> String {
+        match &self.mirror {
+            None => source.to_string(),
+            Some(m) => {
+                let base = m.registry.trim_end_matches('/');
+                match m.paths.get(source).map(String::as_str) {
+                    Some("") => base.to_string(),
+                    Some(path) => format!("{base}/{}", path.trim_matches('/')),
+                    None => format!("{base}/{source}"),
+                }
+            }
+        }
+    }
+
+    /// `reference` (`[registry/]path:tag`) as pulled through the mirror;
+    /// unchanged without one.
+    pub fn pull(&self, reference: &str) -> String {
+        if self.mirror.is_none() {
+            return reference.to_string();
+        }
+        let (source, path) = split_registry(reference);
+        format!("{}/{path}", self.registry_for(source))
+    }
+
+    /// An [`ImageRef`] pulled through the mirror.
+    pub fn pull_ref(&self, image: &ImageRef) -> ImageRef {
+        ImageRef {
+            repository: self.pull(&image.repository),
+            tag: image.tag.clone(),
+            digest: image.digest.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mirrors_keep_the_source_registry_in_the_path() {
+        use crate::config::{ImagesConfig, MirrorConfig};
+        assert_eq!(
+            split_registry("mysql:8"),
+            ("docker.io", "library/mysql:8".into())
+        );
+        assert_eq!(
+            split_registry("rayproject/ray"),
+            ("docker.io", "rayproject/ray".into())
+        );
+        assert_eq!(
+            split_registry("quay.io/kuberay/operator"),
+            ("quay.io", "kuberay/operator".into())
+        );
+        assert_eq!(
+            split_registry("registry:5000/ray"),
+            ("registry:5000", "ray".into())
+        );
+        assert_eq!(split_registry("localhost/x"), ("localhost", "x".into()));
+        let mut images = ImagesConfig::default();
+        assert_eq!(images.pull("mysql:8"), "mysql:8");
+        images.mirror = Some(MirrorConfig {
+            registry: "mirror.corp:5000/m/".into(),
+            paths: [
+                ("quay.io".to_string(), "quay".to_string()),
+                ("ghcr.io".to_string(), String::new()),
+            ]
+            .into(),
+        });
+        assert_eq!(
+            images.pull("mysql:8"),
+            "mirror.corp:5000/m/docker.io/library/mysql:8"
+        );
+        assert_eq!(
+            images.pull("quay.io/kuberay/operator:v1"),
+            "mirror.corp:5000/m/quay/kuberay/operator:v1"
+        );
+        assert_eq!(images.pull("ghcr.io/a/b:1"), "mirror.corp:5000/m/a/b:1");
+        assert_eq!(
+            images.registry_for("docker.io"),
+            "mirror.corp:5000/m/docker.io"
+        );
+    }
 
     #[test]
     fn parses_and_refuses() {

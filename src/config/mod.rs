@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use image::ImageRef;
+pub use image::{split_registry, ImageRef};
 pub use quantity::{Quantity, QuantityError};
 pub use secret::{SecretRef, LITERAL_SECRET, SECRET_HELP};
 
@@ -172,6 +172,28 @@ pub struct ImagesConfig {
     /// chart's `global.security.allowInsecureImages`.
     #[serde(default = "default_bitnami_namespace")]
     pub bitnami_namespace: String,
+    /// A registry every image the platform runs is pulled from instead of
+    /// its source (an air-gapped cluster's mirror): every chart's images,
+    /// the operators, the custom resources and the smoke checks. Image
+    /// `SOURCE/PATH:TAG` becomes `REGISTRY/SOURCE/PATH:TAG`, with the source
+    /// registry spelled out (`mysql:8.4.6` is `docker.io/library/mysql`);
+    /// `paths` renames the source part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mirror: Option<MirrorConfig>,
+}
+
+/// Where mirrored images live.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MirrorConfig {
+    /// The mirror: `host[:port][/path]`, e.g. `registry.corp.example/mirror`.
+    pub registry: String,
+    /// Path under the mirror per source registry, when it is not the source
+    /// registry's name (e.g. Harbor proxy-cache projects:
+    /// `{ docker.io: dockerhub, quay.io: quay }`); `""` puts that source's
+    /// images at the mirror's root.
+    #[serde(default)]
+    pub paths: BTreeMap<String, String>,
 }
 
 impl Default for ImagesConfig {
@@ -179,6 +201,7 @@ impl Default for ImagesConfig {
         ImagesConfig {
             bitnami_registry: default_bitnami_registry(),
             bitnami_namespace: default_bitnami_namespace(),
+            mirror: None,
         }
     }
 }

@@ -71,6 +71,9 @@ pub struct Source {
 /// Kustomize settings.
 #[derive(Debug, Clone, Serialize)]
 pub struct Kustomize {
+    /// Image overrides, `name=newName:tag`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<String>,
     /// Patches applied to the build.
     pub patches: Vec<KustomizePatch>,
 }
@@ -81,7 +84,7 @@ pub struct KustomizePatch {
     /// What it applies to.
     pub target: PatchTarget,
     /// The patch, as YAML text.
-    pub patch: &'static str,
+    pub patch: String,
 }
 
 /// The objects a patch applies to.
@@ -89,6 +92,9 @@ pub struct KustomizePatch {
 pub struct PatchTarget {
     /// Their kind.
     pub kind: &'static str,
+    /// Their name (all of the kind when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'static str>,
 }
 
 /// Helm settings of a chart source.

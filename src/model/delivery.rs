@@ -5,6 +5,8 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
+use crate::config::ImagesConfig;
+
 /// A Helm chart at a pinned version.
 #[derive(Debug, Clone, Serialize)]
 pub struct Chart {
@@ -52,6 +54,31 @@ pub struct KustomizeSource {
     pub revision: &'static str,
     /// Directories applied, in order.
     pub paths: &'static [&'static str],
+    /// Every image the manifests' containers run, pinned (`name:tag`, the
+    /// name as the manifests write it, which is what kustomize matches):
+    /// with a mirror, Argo CD's kustomize `images` points each at it.
+    pub images: &'static [&'static str],
+    /// Patches pointing the images set outside container `image` fields
+    /// (environment variables, arguments, ConfigMaps) at the mirror.
+    pub mirror_patches: fn(&ImagesConfig) -> Vec<ImagePatch>,
+}
+
+/// A patch of one object of a kustomize build (strategic merge).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImagePatch {
+    /// The object's kind.
+    pub kind: &'static str,
+    /// The object's name.
+    pub name: &'static str,
+    /// The patch, as YAML text.
+    pub patch: String,
+}
+
+impl ImagePatch {
+    /// No patches: every image is in a container's `image` field.
+    pub fn none(_: &ImagesConfig) -> Vec<ImagePatch> {
+        Vec::new()
+    }
 }
 
 /// A Helm release an env renders: the component, its chart, and the values

@@ -17,7 +17,7 @@ mod workload;
 
 pub use address::Address;
 pub use component::{Component, Cx, Facts, Own, Registrar, Section};
-pub use delivery::{Chart, Delivery, KustomizeSource, Release};
+pub use delivery::{Chart, Delivery, ImagePatch, KustomizeSource, Release};
 pub use document::{Document, View};
 pub use finding::{Finding, Findings};
 pub use prerequisite::{HealthCheck, Prerequisite};

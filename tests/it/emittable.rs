@@ -221,7 +221,11 @@ fn overlay() -> impl Strategy<Value = String> {
             )
         });
     let apps = (any::<bool>(), any::<bool>(), any::<bool>());
-    (argocd, store, checks, doris, ray, apps, any::<bool>(), serve()).prop_map(
+    let mirror = prop::option::of(prop::sample::select(vec![
+        "registry.corp.example/mirror",
+        "mirror.local:5000",
+    ]));
+    (argocd, store, checks, doris, ray, apps, any::<bool>(), serve(), mirror).prop_map(
         |(
             (path, project, server),
             store,
@@ -231,6 +235,7 @@ fn overlay() -> impl Strategy<Value = String> {
             (base_values, kfp_endpoint, katib),
             ingress,
             serve,
+            mirror,
         )| {
             let mut o = format!(
                 "argocd:\n  path: \"{path}\"\n  project: {project}\n  destinationServer: {server}\n"
@@ -249,6 +254,9 @@ fn overlay() -> impl Strategy<Value = String> {
             }
             if !ingress {
                 o.push_str("ingress: null\n");
+            }
+            if let Some(m) = mirror {
+                o.push_str(&format!("images:\n  mirror:\n    registry: {m}\n"));
             }
             o.push_str("components:\n");
             o.push_str(&format!(
@@ -392,6 +400,8 @@ fn every_field_a_custom_resource_can_emit_validates_against_its_crd() {
         ("Application", "spec.sources.directory.include"),
         ("Application", "spec.source.directory.exclude"),
         ("Application", "spec.syncPolicy.syncOptions"),
+        ("Application", "spec.sources.kustomize.images"),
+        ("Application", "spec.sources.kustomize.patches.target.name"),
     ] {
         assert!(
             seen.contains(&(kind.to_string(), field.to_string())),

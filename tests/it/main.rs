@@ -14,6 +14,7 @@ mod inputs;
 mod invalid;
 mod layers;
 mod metadata;
+mod mirror;
 mod ml;
 mod plan;
 mod plan_mistakes;
