@@ -115,6 +115,12 @@ enum Command {
         #[arg(long, value_name = "OTHER")]
         compare: Option<String>,
     },
+    /// Print the fleet's bootstrap: an Argo CD ApplicationSet that starts
+    /// every env committed to the GitOps repository.
+    #[command(
+        after_help = "Apply it once, in Argo CD's cluster: its Git generator finds every env directory (DIR/ENV/apps) committed to argocd.repoUrl at argocd.targetRevision and makes that env's root Application, the same as the env's apps/root.yaml; envs rendered and committed later start by themselves, and an env whose directory is removed is removed with its resources. Root Applications stay in Argo CD's own cluster; each env's components go to its argocd.destinationServer.\n\nExamples:\n  gen bootstrap > bootstrap.yaml\n  gen bootstrap --config platform | kubectl apply -n argocd -f -"
+    )]
+    Bootstrap,
     /// Show the dependency graph of an env's components and their sync waves.
     #[command(
         after_help = "Examples:\n  gen graph --env prod\n  gen graph --env prod --format dot | dot -Tsvg > graph.svg"
@@ -500,6 +506,10 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 );
                 return Ok(1);
             }
+            Ok(0)
+        }
+        Command::Bootstrap => {
+            emit(&platform.bootstrap()?)?;
             Ok(0)
         }
         Command::Graph { env, format } => {

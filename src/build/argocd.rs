@@ -12,8 +12,9 @@ use crate::resolve::Resolved;
 use crate::resolve::Slot;
 
 use crate::k8s::{
-    meta, Application, Automated, Destination, Directory, Helm, Kustomize, KustomizePatch,
-    ObjectMeta, PatchTarget, Resource, Source, SyncPolicy,
+    meta, Application, ApplicationSet, ApplicationTemplate, Automated, Destination, Directory,
+    Generator, GitDirectory, GitGenerator, Helm, Kustomize, KustomizePatch, ObjectMeta,
+    PatchTarget, Resource, Source, SyncPolicy, TemplateMeta,
 };
 /// Annotation carrying the sync wave.
 pub(crate) const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
@@ -246,32 +247,113 @@ fn manifests_source(c: &PlatformConfig, dir: &str, files: &[Document]) -> Source
     }
 }
 
-/// The env's root app-of-apps: every file in `apps/` but itself.
+/// Argo CD's own cluster: where Application objects must be, whatever
+/// cluster their resources go to.
+pub(crate) const IN_CLUSTER: &str = "https://kubernetes.default.svc";
+
+/// The env's root app-of-apps: every file in `apps/` but itself, applied
+/// in Argo CD's own cluster.
 pub(crate) fn root_app(r: &Resolved) -> Resource<Application> {
     let c = &r.platform;
     Resource::new(
         app_metadata(c, &app_name(&r.env, "root"), BTreeMap::new()),
-        Application {
-            project: c.argocd.project.clone(),
-            destination: Destination {
-                server: c.argocd.destination_server.clone(),
-                namespace: Some(c.argocd.namespace.clone()),
-            },
-            source: Some(Source {
-                repo_url: c.argocd.repo_url.clone(),
-                target_revision: c.argocd.target_revision.clone(),
-                chart: None,
-                path: Some(format!("{}/apps", env_dir(c, &r.env))),
-                reference: None,
-                helm: None,
-                directory: Some(Directory {
-                    include: None,
-                    exclude: Some("root.yaml".into()),
-                }),
-                kustomize: None,
-            }),
-            sources: None,
-            sync_policy: automated(),
-        },
+        root_spec(c, format!("{}/apps", env_dir(c, &r.env))),
     )
+}
+
+/// A root Application's spec, applying the Applications in `apps`.
+fn root_spec(c: &PlatformConfig, apps: String) -> Application {
+    Application {
+        project: c.argocd.project.clone(),
+        destination: Destination {
+            server: IN_CLUSTER.into(),
+            namespace: Some(c.argocd.namespace.clone()),
+        },
+        source: Some(Source {
+            repo_url: c.argocd.repo_url.clone(),
+            target_revision: c.argocd.target_revision.clone(),
+            chart: None,
+            path: Some(apps),
+            reference: None,
+            helm: None,
+            directory: Some(Directory {
+                include: None,
+                exclude: Some("root.yaml".into()),
+            }),
+            kustomize: None,
+        }),
+        sources: None,
+        sync_policy: automated(),
+    }
+}
+
+/// The fleet's bootstrap: per GitOps directory the envs share, one
+/// ApplicationSet whose Git generator finds every env's `apps/` there and
+/// makes its root Application (the same as the env's `apps/root.yaml`), so
+/// one `kubectl apply` starts every env, and envs rendered later start by
+/// themselves. Envs whose roots would differ in anything but their
+/// directory are grouped apart.
+pub(crate) fn bootstrap(platform: &str, envs: &[&Resolved]) -> Vec<Resource<ApplicationSet>> {
+    let mut groups: BTreeMap<(String, String, String, String, String), Vec<&str>> = BTreeMap::new();
+    for r in envs {
+        let a = &r.platform.argocd;
+        groups
+            .entry((
+                a.repo_url.clone(),
+                a.target_revision.clone(),
+                a.path.trim_matches('/').to_string(),
+                a.namespace.clone(),
+                a.project.clone(),
+            ))
+            .or_default()
+            .push(&r.env);
+    }
+    let single = groups.len() == 1;
+    groups
+        .into_values()
+        .map(|names| {
+            let r = envs
+                .iter()
+                .find(|r| r.env == names[0])
+                .expect("an env of the group");
+            let c = &r.platform;
+            let base = c.argocd.path.trim_matches('/');
+            let depth = if base.is_empty() {
+                0
+            } else {
+                base.split('/').count()
+            };
+            let pattern = if base.is_empty() {
+                "*/apps".to_string()
+            } else {
+                format!("{base}/*/apps")
+            };
+            let name = if single {
+                format!("{platform}-envs")
+            } else {
+                format!("{platform}-envs-{}", names[0])
+            };
+            Resource::new(
+                meta(&name, Some(&c.argocd.namespace)),
+                ApplicationSet {
+                    go_template: true,
+                    go_template_options: vec!["missingkey=error"],
+                    generators: vec![Generator {
+                        git: GitGenerator {
+                            repo_url: c.argocd.repo_url.clone(),
+                            revision: c.argocd.target_revision.clone(),
+                            directories: vec![GitDirectory { path: pattern }],
+                        },
+                    }],
+                    template: ApplicationTemplate {
+                        metadata: TemplateMeta {
+                            name: format!("{{{{ index .path.segments {depth} }}}}-root"),
+                            finalizers: vec!["resources-finalizer.argocd.argoproj.io".into()],
+                        },
+                        spec: root_spec(c, "{{ .path.path }}".into()),
+                    },
+                },
+            )
+        })
+        .collect()
 }

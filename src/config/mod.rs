@@ -73,7 +73,9 @@ pub struct ArgoCdConfig {
     /// (the env directories are below it). Empty for the repository root.
     #[serde(default)]
     pub path: String,
-    /// API server Argo CD deploys to.
+    /// API server the env's components deploy to (a cluster registered in
+    /// Argo CD). The root Application stays in Argo CD's own cluster, where
+    /// Argo CD reads Application objects.
     #[serde(default = "default_server")]
     pub destination_server: String,
 }

@@ -138,3 +138,68 @@ pub struct Automated {
     /// Undo changes made in the cluster.
     pub self_heal: bool,
 }
+
+/// An `ApplicationSet` (`argoproj.io/v1alpha1`): Applications generated
+/// from the directories of a Git repository.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationSet {
+    /// Templates are Go templates (`{{ .path.path }}`).
+    pub go_template: bool,
+    /// Go template options (`missingkey=error`).
+    pub go_template_options: Vec<&'static str>,
+    /// Where the parameters come from.
+    pub generators: Vec<Generator>,
+    /// The Application made for each parameter set.
+    pub template: ApplicationTemplate,
+}
+
+impl CustomResource for ApplicationSet {
+    const API_VERSION: &'static str = "argoproj.io/v1alpha1";
+    const KIND: &'static str = "ApplicationSet";
+}
+
+/// One generator of an ApplicationSet.
+#[derive(Debug, Clone, Serialize)]
+pub struct Generator {
+    /// The Git directory generator.
+    pub git: GitGenerator,
+}
+
+/// Parameters from the directories of a Git repository matching a pattern.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GitGenerator {
+    /// Repository URL.
+    #[serde(rename = "repoURL")]
+    pub repo_url: String,
+    /// Git revision.
+    pub revision: String,
+    /// Directory patterns.
+    pub directories: Vec<GitDirectory>,
+}
+
+/// A directory pattern of a Git generator.
+#[derive(Debug, Clone, Serialize)]
+pub struct GitDirectory {
+    /// Glob of directories (`gitops/*/apps`).
+    pub path: String,
+}
+
+/// The Application template of an ApplicationSet.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplicationTemplate {
+    /// Its metadata (templated).
+    pub metadata: TemplateMeta,
+    /// Its spec (templated).
+    pub spec: Application,
+}
+
+/// Metadata of an ApplicationSet's template.
+#[derive(Debug, Clone, Serialize)]
+pub struct TemplateMeta {
+    /// Name (templated).
+    pub name: String,
+    /// Finalizers.
+    pub finalizers: Vec<String>,
+}

@@ -15,8 +15,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 pub use argocd::{
-    Application, Automated, Destination, Directory, Helm, Kustomize, KustomizePatch, PatchTarget,
-    Source, SyncPolicy,
+    Application, ApplicationSet, ApplicationTemplate, Automated, Destination, Directory, Generator,
+    GitDirectory, GitGenerator, Helm, Kustomize, KustomizePatch, PatchTarget, Source, SyncPolicy,
+    TemplateMeta,
 };
 pub use doris::{DorisCluster, DorisNodeSpec, DorisPersistentVolume};
 pub use external_secrets::{
