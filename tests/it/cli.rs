@@ -583,7 +583,7 @@ fn the_benchmark_helper_is_out_of_the_main_help() {
     let help = String::from_utf8_lossy(&cmd(w.path(), "--help").stdout).into_owned();
     let listed = |name: &str| {
         help.lines()
-            .any(|l| l.trim_start().split_whitespace().next() == Some(name) && l.starts_with("  "))
+            .any(|l| l.split_whitespace().next() == Some(name) && l.starts_with("  "))
     };
     assert!(
         listed("render") && listed("bootstrap") && !listed("fleet"),
