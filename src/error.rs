@@ -169,11 +169,18 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Config(ds) | Error::Validation(ds) => {
-                for (i, d) in ds.iter().enumerate() {
+                for (i, d) in ds.iter().take(SHOWN).enumerate() {
                     if i > 0 {
                         writeln!(f)?;
                     }
                     write!(f, "{d}")?;
+                }
+                if ds.len() > SHOWN {
+                    write!(
+                        f,
+                        "\nerror: {} more problems not shown: fix these and run again",
+                        ds.len() - SHOWN
+                    )?;
                 }
                 Ok(())
             }
@@ -195,6 +202,52 @@ impl std::error::Error for Error {
         }
     }
 }
+
+/// Problems in the order of the files — `platform.yaml` first, then the
+/// env overlays by name — each by line and column; those without a place
+/// last. The same problem found twice (two envs read one base) is kept once.
+pub(crate) fn in_file_order(mut ds: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    ds.sort_by_cached_key(|d| {
+        (
+            d.loc.is_none(),
+            d.loc.as_ref().map(|l| {
+                (
+                    !l.source.name.ends_with("platform.yaml"),
+                    l.source.name.clone(),
+                    l.line,
+                    l.col,
+                )
+            }),
+        )
+    });
+    let mut seen = std::collections::HashSet::new();
+    ds.retain(|d| seen.insert(d.to_string()));
+    ds
+}
+
+/// Merges the results of several envs: all of them, or every config
+/// problem any had (each once, in file order); other errors come first
+/// by env.
+pub(crate) fn all_of<T>(results: Vec<Result<T>>) -> Result<Vec<T>> {
+    if results.iter().all(Result::is_ok) {
+        return Ok(results
+            .into_iter()
+            .map(|r| r.ok().expect("all ok"))
+            .collect());
+    }
+    let mut config = Vec::new();
+    for r in results {
+        match r {
+            Ok(_) => {}
+            Err(Error::Config(ds)) => config.extend(ds),
+            Err(other) => return Err(other),
+        }
+    }
+    Err(Error::Config(in_file_order(config)))
+}
+
+/// The most problems one report shows; the rest are counted.
+pub(crate) const SHOWN: usize = 20;
 
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -123,8 +123,22 @@ pub(crate) fn load_dir(dir: &Path) -> Result<Sources> {
                 .help("a config directory holds platform.yaml and envs/<env>.yaml; `gen init DIR` writes an example"),
         ));
     }
-    let base = read_yaml(&base_path)?;
-    if matches!(base.value, crate::yaml::NodeValue::Null) {
+    // Every file's problems are reported at once, so the files are all read
+    // before any error returns.
+    let mut problems = Vec::new();
+    let mut keep = |r: Result<Node>| match r {
+        Ok(n) => Ok(Some(n)),
+        Err(Error::Config(ds)) => {
+            problems.extend(ds);
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    };
+    let base = keep(read_yaml(&base_path))?;
+    if let Some(base) = base
+        .as_ref()
+        .filter(|b| matches!(b.value, crate::yaml::NodeValue::Null))
+    {
         return Err(Error::config(
             Diagnostic::new("platform.yaml is empty; it describes the whole platform")
                 .at(Some(base.loc.clone()))
@@ -177,14 +191,19 @@ pub(crate) fn load_dir(dir: &Path) -> Result<Sources> {
         let paths = named;
         let nodes = crate::parallel::in_parallel(&paths, |(_, path)| read_yaml(path));
         for ((name, _), node) in paths.into_iter().zip(nodes) {
-            envs.insert(name, Arc::new(node?));
+            if let Some(node) = keep(node)? {
+                envs.insert(name, Arc::new(node));
+            }
         }
     }
-    Ok(Sources {
-        origin: Origin::Dir(dir.to_path_buf()),
-        base: Arc::new(base),
-        envs,
-    })
+    match base {
+        Some(base) if problems.is_empty() => Ok(Sources {
+            origin: Origin::Dir(dir.to_path_buf()),
+            base: Arc::new(base),
+            envs,
+        }),
+        _ => Err(Error::Config(crate::error::in_file_order(problems))),
+    }
 }
 
 fn file_start(path: &Path) -> Loc {

@@ -46,6 +46,9 @@ pub(crate) fn merge(base: &Node, overlay: &Node) -> Node {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Merged<'a> {
     root: &'a Node,
+    /// Values read as if absent: the places earlier reads failed at, so a
+    /// read again reports the next problem (see [`Merged::gather`]).
+    skip: &'a [Vec<String>],
 }
 
 /// What went wrong reading a value, and where.
@@ -125,12 +128,69 @@ impl ReadError {
 impl<'a> Merged<'a> {
     /// The merged tree `root` (see [`merge`]).
     pub(crate) fn new(root: &'a Node) -> Self {
-        Merged { root }
+        Merged { root, skip: &[] }
+    }
+
+    /// Every problem `read` finds, up to `cap`, not only the first: after
+    /// each, the value it is about is read as absent and `read` runs again.
+    /// A key then missing only because it was left out ends the search (it
+    /// is not reported), as does any problem at or above a value left out.
+    /// Problems come in the order found.
+    pub(crate) fn gather<T>(
+        &self,
+        cap: usize,
+        mut read: impl FnMut(&Merged<'_>) -> Result<T, ReadError>,
+    ) -> Result<T, Vec<ReadError>> {
+        let mut skip: Vec<Vec<String>> = Vec::new();
+        let mut found = Vec::new();
+        loop {
+            let e = match read(&Merged {
+                root: self.root,
+                skip: &skip,
+            }) {
+                Ok(v) if found.is_empty() => return Ok(v),
+                Ok(_) => return Err(found),
+                Err(e) => e,
+            };
+            // A problem at or above a value left out may be caused by
+            // leaving it out (a key now missing, a type that reads the
+            // whole map): the search ends there, unreported.
+            let mut at = e.path.clone();
+            if let What::MissingKey(key) = &e.what {
+                at.push(key.clone());
+            }
+            if skip.iter().any(|s| s.starts_with(&at)) {
+                return Err(found);
+            }
+            let last = matches!(e.what, What::MissingKey(_));
+            skip.push(e.path.clone());
+            found.push(e);
+            if last || found.len() >= cap {
+                return Err(found);
+            }
+        }
+    }
+
+    /// Whether the value at `path` is read as absent.
+    fn skipped(skip: &[Vec<String>], path: &Path<'_>, last: &str) -> bool {
+        if skip.is_empty() {
+            return false;
+        }
+        let mut at = path.to_vec();
+        at.push(last.to_string());
+        skip.contains(&at)
     }
 
     /// The value at the map keys `at`, with the location an error about it
     /// names; `None` when it is absent.
     fn at(&self, at: &[&str]) -> Option<(&'a Node, &'a Loc)> {
+        if self
+            .skip
+            .iter()
+            .any(|s| at.starts_with(&s.iter().map(String::as_str).collect::<Vec<_>>()))
+        {
+            return None;
+        }
         let mut node = self.root;
         let mut loc = &node.loc;
         for key in at {
@@ -162,6 +222,7 @@ impl<'a> Merged<'a> {
             node,
             path: &path,
             hide,
+            skip: self.skip,
         };
         T::deserialize(view).map(Some).map_err(|e| {
             let mut e = e.place(loc, &path);
@@ -276,6 +337,7 @@ struct View<'a, 'p> {
     node: &'a Node,
     path: &'p Path<'p>,
     hide: &'a [&'a str],
+    skip: &'a [Vec<String>],
 }
 
 impl<'de> Deserializer<'de> for View<'de, '_> {
@@ -295,12 +357,14 @@ impl<'de> Deserializer<'de> for View<'de, '_> {
                 items: items.iter(),
                 index: 0,
                 path: self.path,
+                skip: self.skip,
             }),
             NodeValue::Map(map) => visitor.visit_map(Entries {
                 entries: map.iter(),
                 hide: self.hide,
                 path: self.path,
                 value: None,
+                skip: self.skip,
             }),
         }
     }
@@ -336,6 +400,7 @@ impl<'de> Deserializer<'de> for View<'de, '_> {
                     key_loc,
                     value,
                     path: self.path,
+                    skip: self.skip,
                 })
             }
             _ => Err(de::Error::custom(
@@ -357,6 +422,7 @@ struct Variant<'a, 'p> {
     key_loc: &'a Loc,
     value: &'a Node,
     path: &'p Path<'p>,
+    skip: &'a [Vec<String>],
 }
 
 impl<'de, 'p> de::EnumAccess<'de> for Variant<'de, 'p> {
@@ -394,6 +460,7 @@ impl<'de> de::VariantAccess<'de> for Variant<'de, '_> {
             node: self.value,
             path: &path,
             hide: &[],
+            skip: self.skip,
         })
         .map_err(|e| e.place(loc, &path))
     }
@@ -426,6 +493,7 @@ struct Items<'a, 'p> {
     items: std::slice::Iter<'a, Node>,
     index: usize,
     path: &'p Path<'p>,
+    skip: &'a [Vec<String>],
 }
 
 impl<'de> SeqAccess<'de> for Items<'de, '_> {
@@ -435,15 +503,21 @@ impl<'de> SeqAccess<'de> for Items<'de, '_> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, ReadError> {
-        let Some(item) = self.items.next() else {
-            return Ok(None);
+        let item = loop {
+            let Some(item) = self.items.next() else {
+                return Ok(None);
+            };
+            self.index += 1;
+            if !Merged::skipped(self.skip, self.path, &(self.index - 1).to_string()) {
+                break item;
+            }
         };
-        let path = Path::Index(self.index, self.path);
-        self.index += 1;
+        let path = Path::Index(self.index - 1, self.path);
         seed.deserialize(View {
             node: item,
             path: &path,
             hide: &[],
+            skip: self.skip,
         })
         .map(Some)
         .map_err(|e| e.place(&item.loc, &path))
@@ -460,13 +534,16 @@ struct Entries<'a, 'p> {
     hide: &'a [&'a str],
     path: &'p Path<'p>,
     value: Option<(&'a str, &'a Loc, &'a Node)>,
+    skip: &'a [Vec<String>],
 }
 
 impl<'a> Entries<'a, '_> {
     fn next_entry(&mut self) -> Option<(&'a str, &'a Loc, &'a Node)> {
         self.entries
             .by_ref()
-            .find(|(k, _)| !self.hide.contains(&k.as_str()))
+            .find(|(k, _)| {
+                !self.hide.contains(&k.as_str()) && !Merged::skipped(self.skip, self.path, k)
+            })
             .map(|(k, (key_loc, v))| (k.as_str(), key_loc, v))
     }
 }
@@ -502,6 +579,7 @@ impl<'de> MapAccess<'de> for Entries<'de, '_> {
             node,
             path: &path,
             hide: &[],
+            skip: self.skip,
         })
         .map_err(|e| e.place(loc, &path))
     }
@@ -597,6 +675,62 @@ mod tests {
         let e = read("a:\n  l: []\n", "");
         assert_eq!(at(&e), ("base".into(), 1, 1, "a".into()));
         assert_eq!(e.what, What::MissingKey("n".into()));
+    }
+
+    #[test]
+    fn gather_reports_every_problem_and_stops_where_one_is_caused_by_another() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Inner {
+            #[serde(default)]
+            n: u32,
+            #[serde(default)]
+            l: Vec<u32>,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct T {
+            a: Inner,
+            b: Option<bool>,
+            c: u32,
+        }
+        let gather = |text: &str| {
+            let tree = node("f", text);
+            Merged::new(&tree)
+                .gather(10, |m| m.read::<T>(&[], &[]))
+                .map(|_| ())
+                .unwrap_err()
+                .into_iter()
+                .map(|e| e.path.join("."))
+                .collect::<Vec<_>>()
+        };
+        // A type error, a list item, an unknown key and a wrong boolean: all four.
+        assert_eq!(
+            gather("a:\n  n: x\n  l: [1, -2, 3, -4]\n  m: 1\nb: no\nc: 1\n"),
+            ["a.n", "a.l.1", "a.l.3", "a.m", "b"]
+        );
+        // `c` is required: once its bad value is left out, the missing key
+        // is the reader's own doing and is not reported; the unknown key
+        // after it is.
+        assert_eq!(gather("a: {}\nc: x\nd: 1\n"), ["c", "d"]);
+        // A genuinely missing key is reported, and ends the search.
+        assert_eq!(gather("a: {n: x}\n"), ["a.n", ""]);
+        // The cap bounds the search.
+        let tree = node(
+            "f",
+            "a: {l: [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1]}\nc: 1\n",
+        );
+        let found = Merged::new(&tree)
+            .gather(10, |m| m.read::<T>(&[], &[]))
+            .unwrap_err();
+        assert_eq!(found.len(), 10);
+        // Good input reads as before.
+        let tree = node("f", "a: {n: 1}\nc: 2\n");
+        assert!(Merged::new(&tree)
+            .gather(10, |m| m.read::<T>(&[], &[]))
+            .is_ok());
     }
 
     #[test]

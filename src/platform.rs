@@ -200,17 +200,17 @@ impl Platform {
 
     /// Renders every env and compares it with `<out>/<env>/`, in parallel,
     /// holding one tree per core at a time: the drift of every env, in env
-    /// order, or the first error in env order.
+    /// order, or every env's config problems (else the first error in env
+    /// order).
     pub fn check_all(&self, out: &Path) -> Result<Vec<crate::write::Drift>> {
         let envs = self.all_envs()?;
         crate::write::checking(out, || {
             let results =
                 crate::parallel::in_parallel(&envs, |env| self.render(env)?.check_locked(out));
-            let mut drift = Vec::new();
-            for r in results {
-                drift.extend(r?);
-            }
-            Ok(drift)
+            Ok(crate::error::all_of(results)?
+                .into_iter()
+                .flatten()
+                .collect())
         })
     }
 
@@ -218,8 +218,8 @@ impl Platform {
     /// parallel, holding little in memory: each worker renders an env and
     /// stages it at once. Only when every env has rendered and staged is
     /// anything put in place, so a failure anywhere leaves every env as it
-    /// was and returns the first error in env order; a report per env, in
-    /// order. Waits for another gen writing `out`.
+    /// was and returns every env's config problems (else the first error in
+    /// env order); a report per env, in order. Waits for another gen writing `out`.
     pub fn write_all(&self, out: &Path) -> Result<Vec<(String, crate::write::WriteReport)>> {
         self.write_all_with_options(out, &crate::write::WriteOptions::default())
     }
@@ -239,7 +239,7 @@ impl Platform {
     pub fn render_all(&self) -> Result<Vec<RenderedTree>> {
         let envs = self.all_envs()?;
         let results = crate::parallel::in_parallel(&envs, |env| self.render(env));
-        results.into_iter().collect()
+        crate::error::all_of(results)
     }
 
     /// The fleet's bootstrap, to apply once in Argo CD's namespace: one
@@ -248,10 +248,7 @@ impl Platform {
     /// directories committed there — envs rendered later included.
     pub fn bootstrap(&self) -> Result<String> {
         let envs = self.all_envs()?;
-        let resolved = envs
-            .iter()
-            .map(|env| self.resolve(env))
-            .collect::<Result<Vec<_>>>()?;
+        let resolved = crate::error::all_of(envs.iter().map(|env| self.resolve(env)).collect())?;
         // Two groups over one directory would make the same Applications.
         let mut seen: std::collections::BTreeMap<(String, String, String), &Resolved> =
             std::collections::BTreeMap::new();

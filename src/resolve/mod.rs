@@ -104,6 +104,9 @@ impl Resolved {
     }
 }
 
+/// The most problems one read of a section reports.
+const MAX_FINDINGS: usize = 100;
+
 /// Reads and validates `env` of `sources` with `components`.
 pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Result<Resolved> {
     let overlay = sources
@@ -113,10 +116,12 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
     let tree = merge(&sources.base, overlay);
     let config = Merged::new(&tree);
     let mut errors = Vec::new();
-    let platform = match config.read::<PlatformConfig>(&[], &["components"]) {
+    let platform = match config.gather(MAX_FINDINGS, |c| {
+        c.read::<PlatformConfig>(&[], &["components"])
+    }) {
         Ok(p) => p,
-        Err(e) => {
-            errors.push(diagnose::diagnose(e));
+        Err(es) => {
+            errors.extend(es.into_iter().map(diagnose::diagnose));
             None
         }
     };
@@ -160,11 +165,11 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
     for (c, key) in components.iter().zip(&keys) {
         match read_slot(c.as_ref(), key, &config) {
             Ok(slot) => slots.push(slot),
-            Err(d) => errors.push(d),
+            Err(ds) => errors.extend(ds),
         }
     }
     let Some(platform) = platform.filter(|_| errors.is_empty()) else {
-        return Err(Error::Config(errors));
+        return Err(Error::Config(crate::error::in_file_order(errors)));
     };
     let mut r = Resolved {
         env: env.to_string(),
@@ -205,7 +210,7 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
 }
 
 /// One component's section: common keys and typed settings, or absent.
-fn read_slot(c: &dyn Erased, key: &str, merged: &Merged<'_>) -> Result<Slot, Diagnostic> {
+fn read_slot(c: &dyn Erased, key: &str, merged: &Merged<'_>) -> Result<Slot, Vec<Diagnostic>> {
     let absent = || Common {
         enabled: true,
         release: None,
@@ -213,7 +218,7 @@ fn read_slot(c: &dyn Erased, key: &str, merged: &Merged<'_>) -> Result<Slot, Dia
         depends_on: Vec::new(),
     };
     if c.section() == Section::None {
-        let config = c.no_section().map_err(Diagnostic::new)?;
+        let config = c.no_section().map_err(|m| vec![Diagnostic::new(m)])?;
         return Ok(Slot {
             present: false,
             common: absent(),
@@ -222,10 +227,20 @@ fn read_slot(c: &dyn Erased, key: &str, merged: &Merged<'_>) -> Result<Slot, Dia
         });
     }
     let at = ["components", key];
-    let common = merged
-        .read::<Option<Common>>(&at, &[])
-        .map_err(diagnose::diagnose)?
-        .flatten();
+    let all = |es: Vec<crate::merge::ReadError>| {
+        es.into_iter().map(diagnose::diagnose).collect::<Vec<_>>()
+    };
+    // Both readers run, so a run reports the problems of each.
+    let common = merged.gather(MAX_FINDINGS, |m| m.read::<Option<Common>>(&at, &[]));
+    let config = merged.gather(MAX_FINDINGS, |m| c.read(m, &at));
+    let (common, config) = match (common, config) {
+        (Ok(common), Ok(config)) => (common.flatten(), config),
+        (common, config) => {
+            let mut es = common.err().unwrap_or_default();
+            es.extend(config.err().unwrap_or_default());
+            return Err(all(es));
+        }
+    };
     let Some(common) = common else {
         return Ok(Slot {
             present: false,
@@ -234,12 +249,11 @@ fn read_slot(c: &dyn Erased, key: &str, merged: &Merged<'_>) -> Result<Slot, Dia
             enabled: false,
         });
     };
-    let config = c.read(merged, &at).map_err(diagnose::diagnose)?;
     if matches!(c.section(), Section::Namespaced | Section::Release) && common.namespace.is_none() {
-        return Err(Diagnostic::new("missing key `namespace`")
+        return Err(vec![Diagnostic::new("missing key `namespace`")
             .at(Some(merged.locate(&at.map(String::from))))
             .path(format!("components.{key}"))
-            .help("add `namespace:` here"));
+            .help("add `namespace:` here")]);
     }
     Ok(Slot {
         present: true,

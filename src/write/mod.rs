@@ -105,11 +105,22 @@ pub(crate) fn write_envs(
     options: &WriteOptions,
     render: impl Fn(&str) -> Result<RenderedTree> + Sync,
 ) -> Result<Vec<(String, WriteReport)>> {
+    let existed = paths::exists(out);
     let txn = Txn::begin(out, options)?;
     let staged =
         crate::parallel::in_parallel(envs, |env| txn.stage(&render(env)?, &mut |_| Ok(())));
-    let staged = staged.into_iter().collect::<Result<Vec<_>>>()?;
-    txn.commit(staged)
+    match crate::error::all_of(staged) {
+        Ok(staged) => txn.commit(staged),
+        Err(e) => {
+            drop(txn);
+            // A failed render leaves no trace: not even the directory it
+            // would have made (removed only when empty).
+            if !existed {
+                let _ = std::fs::remove_dir(out);
+            }
+            Err(e)
+        }
+    }
 }
 
 fn check_out(out: &Path) -> Result<()> {

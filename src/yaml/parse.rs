@@ -77,6 +77,8 @@ pub(crate) fn parse_documents(
         limits,
         anchors: HashMap::new(),
         nodes: 0,
+        open: Vec::new(),
+        ascii: text.is_ascii(),
     };
     let mut parser = Parser::new_from_str(&text);
     let mut docs = Vec::new();
@@ -105,6 +107,10 @@ struct Builder {
     limits: Limits,
     anchors: HashMap<usize, (Node, usize)>,
     nodes: usize,
+    /// The flow collections (`[`, `{`) being read: where each opened.
+    open: Vec<(Loc, char)>,
+    /// Whether the text is ASCII (a character index is then a byte index).
+    ascii: bool,
 }
 
 impl Builder {
@@ -118,6 +124,22 @@ impl Builder {
 
     fn err(&self, span: Span, msg: impl Into<String>) -> Diagnostic {
         Diagnostic::new(msg).at(Some(self.loc(span)))
+    }
+
+    /// Notes a flow collection opened at `loc` (its text starts with
+    /// `bracket`); whether it is one.
+    fn flow_open(&mut self, span: Span, loc: &Loc, bracket: char) -> bool {
+        let text = &self.source.text;
+        let at = if self.ascii {
+            text.as_bytes().get(span.start.index()).map(|b| *b as char)
+        } else {
+            loc.line_text().and_then(|t| t.chars().nth(loc.col - 1))
+        };
+        let flow = at == Some(bracket);
+        if flow {
+            self.open.push((loc.clone(), bracket));
+        }
+        flow
     }
 
     /// A tag gen does not read (`!secret`, `!!binary`): an error, never
@@ -145,11 +167,30 @@ impl Builder {
                 } else {
                     None
                 };
-                let mut d = Diagnostic::new(format!("YAML syntax error: {info}")).at(Some(Loc {
+                let mut loc = Loc {
                     source: self.source.clone(),
                     line: m.line().max(1),
                     col: m.col() + 1,
-                }));
+                };
+                let mut help = help.map(String::from);
+                let nothing_there = loc.line_text().is_none_or(|t| t.trim().is_empty());
+                if let Some((opened, c)) = self
+                    .open
+                    .last()
+                    .filter(|_| info.contains("flow") || nothing_there)
+                {
+                    let close = if *c == '[' { ']' } else { '}' };
+                    help = Some(format!(
+                        "the `{c}` at line {}, column {} is not closed: end it with `{close}` on the same value, or separate its items with `,`",
+                        opened.line, opened.col
+                    ));
+                    // Past the end of the file (or on a blank line) there is
+                    // nothing to show: point at the opening bracket.
+                    if nothing_there {
+                        loc = opened.clone();
+                    }
+                }
+                let mut d = Diagnostic::new(format!("YAML syntax error: {info}")).at(Some(loc));
                 if let Some(h) = help {
                     d = d.help(h);
                 }
@@ -222,6 +263,7 @@ impl Builder {
                 }
                 let start = self.nodes;
                 self.count(1, span)?;
+                let flow = self.flow_open(span, &loc, '[');
                 let mut items = Vec::new();
                 loop {
                     let (ev, sp) = self.next(parser)?;
@@ -229,6 +271,9 @@ impl Builder {
                         break;
                     }
                     items.push(self.node(parser, ev, sp, depth + 1)?);
+                }
+                if flow {
+                    self.open.pop();
                 }
                 let node = Node {
                     value: NodeValue::Seq(Arc::new(items)),
@@ -249,6 +294,7 @@ impl Builder {
                 }
                 let start = self.nodes;
                 self.count(1, span)?;
+                let flow = self.flow_open(span, &loc, '{');
                 let mut map: IndexMap<String, (Loc, Node)> = IndexMap::new();
                 loop {
                     let (ev, sp) = self.next(parser)?;
@@ -278,6 +324,9 @@ impl Builder {
                             )));
                     }
                     map.insert(key, (key_loc, value));
+                }
+                if flow {
+                    self.open.pop();
                 }
                 let node = Node {
                     value: NodeValue::Map(Arc::new(map)),
@@ -420,6 +469,35 @@ mod tests {
         }
         let e = parse_one(src(&text), Limits::default()).unwrap_err();
         assert!(e.message.contains("expands to more than"), "{}", e.message);
+    }
+
+    #[test]
+    fn an_unclosed_flow_collection_is_shown_where_it_opens() {
+        // At the end of the file there is no line to show: the error points
+        // at the bracket, and says so.
+        let e = parse_one(src("a:\n  b: [1, 2\n"), Limits::default()).unwrap_err();
+        let loc = e.loc.as_ref().unwrap();
+        assert_eq!((loc.line, loc.col), (2, 6), "{e}");
+        assert!(
+            e.help
+                .as_deref()
+                .unwrap()
+                .contains("`[` at line 2, column 6 is not closed"),
+            "{e}"
+        );
+        // Where the error has a line, it stays there; the help names the
+        // brace left open.
+        let e = parse_one(src("a: {b: 1\nc: 2\n"), Limits::default()).unwrap_err();
+        assert!(
+            e.help
+                .as_deref()
+                .unwrap()
+                .contains("`{` at line 1, column 4"),
+            "{e}"
+        );
+        // A block collection is no bracket.
+        let e = parse_one(src("a:\n  - 1\n - 2\n"), Limits::default()).unwrap_err();
+        assert!(e.help.is_none_or(|h| !h.contains("not closed")));
     }
 
     #[test]

@@ -604,3 +604,66 @@ fn an_unknown_env_of_the_built_in_example_says_it_is_the_example() {
     );
     assert!(err.contains("`gen init platform`"), "{err}");
 }
+
+/// One run reports the problems of every file and every env: the base
+/// first, then each overlay, by line; a problem of the base that every env
+/// meets is reported once; a long list is cut, saying how many are left.
+#[test]
+fn every_problem_of_every_file_is_reported_at_once_in_file_order() {
+    let w = workspace();
+    let cfg = w.path().join("cfg");
+    common::edit(
+        &cfg,
+        "platform.yaml",
+        "  refreshInterval: 1h\n",
+        "  refreshInterval: 1h\n  bogus: 1\n",
+    );
+    std::fs::write(
+        cfg.join("envs/staging.yaml"),
+        "components:\n  datahub:\n    enabled: no\n",
+    )
+    .unwrap();
+    std::fs::write(
+        cfg.join("envs/prod.yaml"),
+        "components:\n  kafka:\n    controler: {}\n  mlflow:\n    replicas: \"2\"\n",
+    )
+    .unwrap();
+    let o = cmd(w.path(), "render --all --config cfg --out out");
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    let firsts: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(firsts.len(), 4, "{err}");
+    assert!(firsts[0].starts_with("error: cfg/platform.yaml:"), "{err}");
+    assert!(firsts[0].contains("secretStore.bogus"), "{err}");
+    assert!(
+        firsts[1].starts_with("error: cfg/envs/prod.yaml:3:5"),
+        "{err}"
+    );
+    assert!(
+        firsts[2].starts_with("error: cfg/envs/prod.yaml:5:15"),
+        "{err}"
+    );
+    assert!(
+        firsts[3].starts_with("error: cfg/envs/staging.yaml:3:14"),
+        "{err}"
+    );
+    assert!(!w.path().join("out").exists());
+
+    // Forty unknown keys (and the base's one): twenty are shown, the rest
+    // counted.
+    let keys: String = (0..40).map(|i| format!("  extra{i:02}: 1\n")).collect();
+    std::fs::write(cfg.join("envs/prod.yaml"), format!("checks:\n{keys}")).unwrap();
+    let o = cmd(w.path(), "render --env prod --config cfg --out out");
+    let err = stderr(&o);
+    let firsts: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(firsts.len(), 21, "{err}");
+    assert!(firsts[0].contains("secretStore.bogus"), "{err}");
+    assert!(
+        firsts[1].contains("`extra00`") && firsts[19].contains("`extra18`"),
+        "{err}"
+    );
+    assert_eq!(
+        firsts[20],
+        "error: 21 more problems not shown: fix these and run again"
+    );
+}
