@@ -303,6 +303,25 @@ fn warn_leftovers(out: &Path, quiet: bool) {
     );
 }
 
+/// The warning for a file in `apps/` that gen did not write.
+fn foreign_warning(path: &Path) -> String {
+    format!(
+        "warning: {} is not gen's, and the root Application applies every file in apps/, this one too
+  help: move it out of apps/ (or remove it); gen never changes or prunes it",
+        path.display()
+    )
+}
+
+/// The warning for an env directory its Applications will not find.
+fn misplaced_warning(dir: &Path, want: &str) -> String {
+    format!(
+        "warning: {} does not end in {want}, the directory its Applications read in the GitOps repository (argocd.path/<env>)
+  help: render into the directory argocd.path names (--out {}), or set argocd.path to where this tree is committed",
+        dir.display(),
+        want.rsplit_once('/').map_or(".", |(p, _)| p)
+    )
+}
+
 /// Envs above which `--all` reports progress on a terminal.
 const PROGRESS_ENVS: usize = 50;
 
@@ -409,6 +428,12 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                         report.removed,
                         dir.join(&env).display()
                     );
+                    for f in &report.foreign {
+                        say!("{}", foreign_warning(&dir.join(&env).join(f)));
+                    }
+                    if let Some(want) = &report.misplaced {
+                        say!("{}", misplaced_warning(&dir.join(&env), want));
+                    }
                 }
             }
             Ok(0)
@@ -428,29 +453,44 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             }
             warn_leftovers(out, cli.quiet);
             if *format == CheckFormat::Json {
-                let drift: Vec<serde_json::Value> = found
-                    .into_iter()
-                    .map(|d| match d {
-                        Drift::Missing(p) => serde_json::json!({"path": p, "kind": "missing"}),
-                        Drift::Stale(p) => serde_json::json!({"path": p, "kind": "stale"}),
-                        Drift::Interrupted(p) => {
-                            serde_json::json!({"path": p, "kind": "interrupted"})
-                        }
-                        Drift::Changed(p, diff) => {
-                            serde_json::json!({"path": p, "kind": "changed", "diff": diff})
-                        }
-                    })
-                    .collect();
+                let (advisory, drift): (Vec<Drift>, Vec<Drift>) =
+                    found.into_iter().partition(Drift::is_advisory);
+                let json = |d: Drift| match d {
+                    Drift::Missing(p) => serde_json::json!({"path": p, "kind": "missing"}),
+                    Drift::Stale(p) => serde_json::json!({"path": p, "kind": "stale"}),
+                    Drift::Interrupted(p) => {
+                        serde_json::json!({"path": p, "kind": "interrupted"})
+                    }
+                    Drift::Changed(p, diff) => {
+                        serde_json::json!({"path": p, "kind": "changed", "diff": diff})
+                    }
+                    Drift::Foreign(p) => serde_json::json!({"path": p, "kind": "foreign"}),
+                    Drift::Misplaced(p, want) => {
+                        serde_json::json!({"path": p, "kind": "misplaced", "expected": want})
+                    }
+                };
                 let ok = drift.is_empty();
+                let drift: Vec<serde_json::Value> = drift.into_iter().map(json).collect();
+                let warnings: Vec<serde_json::Value> = advisory.into_iter().map(json).collect();
                 emit(&format!(
                     "{}\n",
-                    serde_json::json!({"up_to_date": ok, "drift": drift})
+                    serde_json::json!({"up_to_date": ok, "drift": drift, "warnings": warnings})
                 ))?;
                 return Ok(if ok { 0 } else { 1 });
             }
-            let drifted = found.len();
+            let drifted = found.iter().filter(|d| !d.is_advisory()).count();
             for drift in found {
                 match drift {
+                    Drift::Foreign(p) => {
+                        if !cli.quiet {
+                            say!("{}", foreign_warning(&out.join(p)));
+                        }
+                    }
+                    Drift::Misplaced(env, want) => {
+                        if !cli.quiet {
+                            say!("{}", misplaced_warning(&out.join(env), &want));
+                        }
+                    }
                     Drift::Missing(p) => emit(&format!("missing: {}\n", out.join(p).display()))?,
                     Drift::Stale(p) => {
                         emit(&format!("stale (no longer generated): {}\n", out.join(p).display()))?

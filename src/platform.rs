@@ -194,6 +194,7 @@ impl Platform {
         }
         Ok(RenderedTree {
             env: env.to_string(),
+            repo_dir: crate::build::argocd::env_dir(&resolved.platform, env),
             files,
         })
     }

@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 pub struct RenderedTree {
     /// Env name (the directory under `--out`).
     pub env: String,
+    /// Where the env's Applications read it in the GitOps repository:
+    /// `argocd.path/<env>` (`gitops/prod`).
+    pub repo_dir: String,
     /// Path (`apps/root.yaml`, `values/kafka.yaml`, …) → file text.
     pub files: BTreeMap<String, String>,
 }

@@ -66,7 +66,7 @@ impl Resolved {
 
     /// Config errors at the places in the files the findings' paths name.
     pub(crate) fn located(&self, findings: Vec<Finding>) -> Error {
-        Error::Config(
+        Error::Config(crate::error::in_file_order(
             findings
                 .into_iter()
                 .map(|f| {
@@ -76,7 +76,7 @@ impl Resolved {
                         .help(f.help)
                 })
                 .collect(),
-        )
+        ))
     }
 
     /// The env's config as gen reads it: both files merged, every default

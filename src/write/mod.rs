@@ -10,6 +10,7 @@
 mod lock;
 mod manifest;
 mod paths;
+mod placement;
 mod txn;
 
 use std::fs;
@@ -31,6 +32,13 @@ pub struct WriteReport {
     pub unchanged: usize,
     /// Generated files no longer produced, removed.
     pub removed: usize,
+    /// Files in the env's `apps/` that gen did not write but the root
+    /// Application applies (paths in the env directory).
+    pub foreign: Vec<String>,
+    /// When the env directory written is not where its Applications look
+    /// (it does not end in `argocd.path/<env>`): that directory, the
+    /// tree's [`RenderedTree::repo_dir`].
+    pub misplaced: Option<String>,
 }
 
 /// How a write waits and what it says while it does.
@@ -65,14 +73,32 @@ pub enum Drift {
     /// A render was killed while writing this env (the path is the env's);
     /// the next `gen render` completes it.
     Interrupted(String),
+    /// Advisory: a file in `apps/` gen did not write, which the root
+    /// Application applies all the same.
+    Foreign(String),
+    /// Advisory: the env directory checked (the path is the env's) does not
+    /// end in the directory its Applications read (the second field,
+    /// `argocd.path/<env>`).
+    Misplaced(String, String),
 }
 
 impl Drift {
     /// The path (`<env>/<file>`, or `<env>` when interrupted) concerned.
     pub fn path(&self) -> &str {
         match self {
-            Drift::Missing(p) | Drift::Changed(p, _) | Drift::Stale(p) | Drift::Interrupted(p) => p,
+            Drift::Missing(p)
+            | Drift::Changed(p, _)
+            | Drift::Stale(p)
+            | Drift::Interrupted(p)
+            | Drift::Foreign(p)
+            | Drift::Misplaced(p, _) => p,
         }
+    }
+
+    /// Whether this is worth a warning only: the tree is up to date all the
+    /// same.
+    pub fn is_advisory(&self) -> bool {
+        matches!(self, Drift::Foreign(_) | Drift::Misplaced(..))
     }
 }
 
@@ -209,6 +235,14 @@ impl RenderedTree {
                 drift.push(Drift::Stale(format!("{}/{path}", self.env)));
             }
         }
+        for path in placement::foreign_apps(self, &env_dir, &Default::default()) {
+            if !owned.contains(&path) {
+                drift.push(Drift::Foreign(format!("{}/{path}", self.env)));
+            }
+        }
+        if !placement::matches_repo_dir(self, out) {
+            drift.push(Drift::Misplaced(self.env.clone(), self.repo_dir.clone()));
+        }
         Ok(drift)
     }
 }
@@ -230,6 +264,7 @@ mod tests {
             .collect();
         RenderedTree {
             env: "prod".into(),
+            repo_dir: "gitops/prod".into(),
             files,
         }
     }

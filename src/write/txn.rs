@@ -180,7 +180,11 @@ impl Txn {
             env: env.to_string(),
             ..EnvOps::default()
         };
-        let mut report = WriteReport::default();
+        let mut report = WriteReport {
+            misplaced: (!super::placement::matches_repo_dir(tree, &self.out))
+                .then(|| tree.repo_dir.clone()),
+            ..WriteReport::default()
+        };
         let mut put: Vec<(&str, &str)> = Vec::new();
         match fs::symlink_metadata(&env_dir) {
             Err(e) if e.kind() == ErrorKind::NotFound => {
@@ -254,6 +258,7 @@ impl Txn {
                     }
                 }
                 report.removed = ops.dels.len();
+                report.foreign = super::placement::foreign_apps(tree, &env_dir, &owned);
                 let current = read_expecting(&env_dir.join(MANIFEST), manifest.len());
                 if !current.is_ok_and(|b| b == manifest.as_bytes()) {
                     put.push((MANIFEST, &manifest));

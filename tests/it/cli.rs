@@ -426,7 +426,8 @@ fn check_json_for_machines() {
     );
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v, serde_json::json!({"up_to_date": true, "drift": []}));
+    assert_eq!(v["up_to_date"], true);
+    assert_eq!(v["drift"], serde_json::json!([]));
     std::fs::remove_file(w.path().join("out/prod/values/kafka.yaml")).unwrap();
     common::edit(
         &w.path().join("cfg"),
@@ -517,7 +518,7 @@ fn leftovers_of_an_interrupted_render_are_named() {
     let w = workspace();
     let o = cmd(w.path(), "render --env prod --config cfg --out out");
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("interrupted"), "{}", stderr(&o));
     // What a render killed while staging leaves beside the envs: check
     // names it, the next render removes it and says so.
     std::fs::create_dir_all(w.path().join("out/.gen-stage-prod-k1ll3d/prod")).unwrap();
@@ -666,4 +667,58 @@ fn every_problem_of_every_file_is_reported_at_once_in_file_order() {
         firsts[20],
         "error: 21 more problems not shown: fix these and run again"
     );
+}
+
+/// `--out` that is not where the Applications read, and a hand-made file in
+/// `apps/` (which the root Application applies): warnings from render and
+/// check, neither of which fails for them; `-q` silences them, and
+/// `check --format json` lists them apart from drift.
+#[test]
+fn a_tree_its_applications_will_not_find_and_foreign_apps_are_warned_of() {
+    let w = workspace();
+    // argocd.path is `gitops`.
+    let o = cmd(w.path(), "render --env prod --config cfg --out elsewhere");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: elsewhere/prod does not end in gitops/prod"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("help: render into the directory argocd.path names (--out gitops)"));
+    let o = cmd(w.path(), "render --env prod --config cfg --out gitops");
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+
+    std::fs::write(
+        w.path().join("gitops/prod/apps/extra.yaml"),
+        "kind: Application\n",
+    )
+    .unwrap();
+    std::fs::write(w.path().join("gitops/prod/apps/README.md"), "notes\n").unwrap();
+    let warned = "warning: gitops/prod/apps/extra.yaml is not gen's";
+    let o = cmd(w.path(), "render --env prod --config cfg --out gitops");
+    assert!(o.status.success());
+    assert!(stderr(&o).contains(warned), "{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("README.md"),
+        "Argo CD does not apply it"
+    );
+    let o = cmd(w.path(), "check --env prod --config cfg --out gitops");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains(warned), "{}", stderr(&o));
+    let o = cmd(w.path(), "check --env prod --config cfg --out gitops -q");
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    let o = cmd(
+        w.path(),
+        "check --env prod --config cfg --out elsewhere --format json",
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["up_to_date"], true);
+    assert_eq!(v["drift"], serde_json::json!([]));
+    assert_eq!(
+        v["warnings"],
+        serde_json::json!([{"path": "prod", "kind": "misplaced", "expected": "gitops/prod"}])
+    );
+    // The file is kept: gen never touches what it did not write.
+    assert!(w.path().join("gitops/prod/apps/extra.yaml").exists());
 }

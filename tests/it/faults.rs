@@ -49,6 +49,7 @@ fn env_and_file_names_cannot_leave_the_output() {
     for env in ["../escape", "/etc", "a/b", "..", ""] {
         let tree = RenderedTree {
             env: env.to_string(),
+            repo_dir: env.to_string(),
             files: Default::default(),
         };
         let err = tree.write(w.path()).unwrap_err();
@@ -56,6 +57,7 @@ fn env_and_file_names_cannot_leave_the_output() {
     }
     let tree = RenderedTree {
         env: "prod".into(),
+        repo_dir: "prod".into(),
         files,
     };
     tree.write(w.path()).unwrap();
