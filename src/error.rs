@@ -230,10 +230,7 @@ pub(crate) fn in_file_order(mut ds: Vec<Diagnostic>) -> Vec<Diagnostic> {
 /// by env.
 pub(crate) fn all_of<T>(results: Vec<Result<T>>) -> Result<Vec<T>> {
     if results.iter().all(Result::is_ok) {
-        return Ok(results
-            .into_iter()
-            .map(|r| r.ok().expect("all ok"))
-            .collect());
+        return results.into_iter().collect();
     }
     let mut config = Vec::new();
     for r in results {

@@ -264,7 +264,7 @@ mod tests {
             .collect();
         RenderedTree {
             env: "prod".into(),
-            repo_dir: "gitops/prod".into(),
+            repo_dir: "prod".into(),
             files,
         }
     }
@@ -366,7 +366,8 @@ mod tests {
             WriteReport {
                 written: tree.files.len(),
                 unchanged: 0,
-                removed: 0
+                removed: 0,
+                ..WriteReport::default()
             }
         );
         let mut expected_staged: Vec<String> = tree.files.keys().cloned().collect();
@@ -394,7 +395,8 @@ mod tests {
             WriteReport {
                 written: 0,
                 unchanged: tree.files.len(),
-                removed: 0
+                removed: 0,
+                ..WriteReport::default()
             }
         );
         assert_eq!(snapshot_dir(&out), expected);
