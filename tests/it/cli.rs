@@ -388,7 +388,23 @@ fn init_writes_an_editable_copy_that_renders_the_same() {
     let ours = cmd(w.path(), "render --env prod");
     let builtin = cmd(&w.path().join("platform/envs"), "render --env prod");
     assert!(ours.status.success() && builtin.status.success());
-    assert_eq!(ours.stdout, builtin.stdout);
+    // The same files; the header names the config directory.
+    let ours = String::from_utf8(ours.stdout).unwrap();
+    assert!(ours.contains("from platform/platform.yaml + platform/envs/prod.yaml."));
+    assert_eq!(
+        ours.replace(
+            "from platform/platform.yaml + platform/envs/",
+            "from platform.yaml + envs/"
+        )
+        .into_bytes(),
+        builtin.stdout
+    );
+    // From another working directory, the header is the same.
+    let elsewhere = cmd(
+        &w.path().join("platform/envs"),
+        "render --env prod --config ..",
+    );
+    assert_eq!(String::from_utf8(elsewhere.stdout).unwrap(), ours);
     // Never over an existing directory.
     let o = cmd(w.path(), "init platform");
     assert_eq!(o.status.code(), Some(2));
@@ -402,6 +418,8 @@ fn completions_for_each_shell() {
         ("bash", "complete -F"),
         ("zsh", "#compdef gen"),
         ("fish", "complete -c gen"),
+        ("elvish", "edit:completion:arg-completer[gen]"),
+        ("powershell", "Register-ArgumentCompleter"),
     ] {
         let o = run(w.path(), &["completions", shell]);
         assert!(o.status.success());

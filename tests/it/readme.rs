@@ -147,3 +147,60 @@ fn the_prerequisites_quoted_are_gen_plans_lines() {
         );
     }
 }
+
+/// The output of `gen ARGS`.
+fn gen_help(args: &[&str]) -> String {
+    let o = crate::common::gen().args(args).output().unwrap();
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The README's CLI table lists every command `gen --help` lists (and no
+/// other), and the shells `gen completions` takes.
+#[test]
+fn the_cli_table_is_the_cli() {
+    let text = readme();
+    let table = &text[text.find("## CLI").unwrap()..text.find("## Errors and exit codes").unwrap()];
+    let mut in_readme: Vec<&str> = table
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `gen "))
+        .filter_map(|l| l.split([' ', '`']).next())
+        .collect();
+    in_readme.sort();
+    in_readme.dedup();
+    let help = gen_help(&["--help"]);
+    let commands = &help[help.find("Commands:").unwrap()..help.find("Options:").unwrap()];
+    let mut listed: Vec<&str> = commands
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    listed.sort();
+    assert_eq!(
+        in_readme, listed,
+        "README's CLI table and `gen --help` differ"
+    );
+
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("| `gen completions "))
+        .unwrap();
+    let shells = row["| `gen completions ".len()..]
+        .split('`')
+        .next()
+        .unwrap();
+    let mut shells: Vec<&str> = shells.split("\\|").collect();
+    shells.sort();
+    let help = gen_help(&["completions", "--help"]);
+    let values = help
+        .split("[possible values: ")
+        .nth(1)
+        .and_then(|v| v.split(']').next())
+        .unwrap();
+    let mut takes: Vec<&str> = values.split(", ").collect();
+    takes.sort();
+    assert_eq!(
+        shells, takes,
+        "README's shells and `gen completions`'s differ"
+    );
+}
