@@ -30,6 +30,7 @@ const NAMES: &[&str] = &[
     "strace",
     "lua",
     "helm",
+    "git",
     "root",
 ];
 

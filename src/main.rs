@@ -239,7 +239,12 @@ fn load(cli: &Cli) -> Result<Platform, Error> {
         None if Path::new("platform/platform.yaml").is_file() => {
             Platform::load(Path::new("platform"))?
         }
-        None => Platform::builtin()?,
+        None => {
+            if !cli.quiet {
+                say!("note: no --config and no ./platform here: using the built-in example platform (`gen init platform` writes it as config to edit)");
+            }
+            Platform::builtin()?
+        }
     };
     match &cli.templates {
         Some(dir) => platform.with_templates(dir),

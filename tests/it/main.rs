@@ -29,4 +29,5 @@ mod smoke;
 mod smoke_scripts;
 mod streams;
 mod upstream;
+mod walkthrough;
 mod writer;
