@@ -79,3 +79,32 @@ for n in ${SIZES:-1 10 100 1000}; do
   row "fleet, N = $n" "$n" --all --config "$DIR/fleet-$n"
   rm -rf "$DIR/fleet-$n"
 done
+
+# `gen diff --base HEAD` of a fleet in Git where one overlay changed, beside
+# `gen check` of the same fleet's tree: unchanged envs are not rendered.
+if command -v git > /dev/null; then
+  echo
+  echo "| workload | \`gen diff --base HEAD\` (one overlay changed) | \`gen check\` (unchanged) |"
+  echo "|---|---:|---:|"
+  for n in ${SIZES:-1 10 100 1000}; do
+    repo="$DIR/repo-$n"
+    "$GEN" fleet --count "$n" --out "$repo/fleet"
+    git -C "$repo" init -q && git -C "$repo" add fleet \
+      && git -C "$repo" -c user.name=bench -c user.email=bench@localhost commit -qm fleet
+    "$GEN" render --all --config "$repo/fleet" --out "$DIR/out" -q
+    one=$(find "$repo/fleet/envs" -name '*.yaml' | sort | head -1)
+    printf '\n# changed\ncapacity: null\nchecks: { deadlineSeconds: 301 }\n' >> "$one"
+    set +e
+    "$GEN" diff --base HEAD --config "$repo/fleet" > "$DIR/diff.txt"
+    rc=$?
+    set -e
+    [ "$rc" -eq 1 ] && grep -q '1 env changed' "$DIR/diff.txt" \
+      || { echo "gen diff did not find the one change (exit $rc)" >&2; cat "$DIR/diff.txt" >&2; exit 1; }
+    diff_wall=$(timed sh -c "'$GEN' diff --base HEAD --config '$repo/fleet' > /dev/null; [ \$? -eq 1 ]")
+    git -C "$repo" checkout -q -- fleet
+    check=$(timed "$GEN" check --all --config "$repo/fleet" --out "$DIR/out" -q)
+    awk -v n="$n" -v d="$diff_wall" -v c="$check" 'BEGIN {
+      printf "| fleet, N = %d | %.3f s | %.3f s |\n", n, d/1e9, c/1e9 }'
+    rm -rf "$repo" "$DIR/out"
+  done
+fi

@@ -25,6 +25,7 @@
 mod build;
 mod components;
 pub mod config;
+pub mod diff;
 mod error;
 mod graph;
 pub mod k8s;

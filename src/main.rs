@@ -76,6 +76,26 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CheckFormat::Diff)]
         format: CheckFormat,
     },
+    /// Show what a change does to every env: the config at a Git revision
+    /// against the working config, or two rendered trees, compared as YAML.
+    #[command(
+        after_help = "Values files are compared by path, manifests by object (kind, namespace, name) and then by path; reordered keys are no change, lists of named items are matched by name. Envs with the same change are reported once. Values that may be credentials are never shown.\n\nExit status: 0 no change, 1 changes, 2 error (like diff).\n\nExamples:\n  gen diff --base main\n  gen diff --base HEAD~1 --env prod\n  gen diff --base origin/main --format markdown > comment.md\n  gen diff gitops-before gitops"
+    )]
+    Diff {
+        /// The Git revision to compare the working config with (a branch,
+        /// tag or commit of the repository holding the config directory).
+        #[arg(long, value_name = "REV", conflicts_with = "dirs")]
+        base: Option<String>,
+        /// Only this env.
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        /// Text for people, markdown for a pull-request comment, JSON for tools.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Two rendered trees to compare instead: OLD_DIR NEW_DIR.
+        #[arg(value_name = "DIR", num_args = 2)]
+        dirs: Vec<PathBuf>,
+    },
     /// Write a synthetic fleet config for benchmarks: the example platform
     /// with N env overlays varying replicas, volume sizes and image tags.
     #[command(
@@ -160,6 +180,16 @@ enum CheckFormat {
     /// Unified diff and a `help:` line.
     Diff,
     /// JSON: `{"up_to_date": bool, "drift": [...]}`.
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DiffFormat {
+    /// Per env group, file and object, one line per change.
+    Text,
+    /// A summary table and collapsed details, for a pull-request comment.
+    Markdown,
+    /// `{"changed": bool, "groups": [{"envs", "changes"}]}`.
     Json,
 }
 
@@ -381,6 +411,58 @@ fn run(cli: &Cli) -> Result<u8, Error> {
     if let Command::Fleet { count, out } = &cli.command {
         return write_config(out, &fleet::files(*count as usize), true);
     }
+    if let Command::Diff {
+        base,
+        env,
+        format,
+        dirs,
+    } = &cli.command
+    {
+        let format = match format {
+            DiffFormat::Text => platgen::diff::Format::Text,
+            DiffFormat::Markdown => platgen::diff::Format::Markdown,
+            DiffFormat::Json => platgen::diff::Format::Json,
+        };
+        let diff = match (base, dirs.as_slice()) {
+            (Some(rev), _) => {
+                let new = load(cli)?;
+                let dir = match new.origin() {
+                    platgen::Origin::Dir(d) => d.clone(),
+                    _ => {
+                        return Err(Error::Usage(
+                            platgen::Diagnostic::new("gen diff --base compares a config directory in Git with a revision of it, and there is none here (the built-in example is used)")
+                                .help("pass --config DIR (or run where ./platform is), or compare two rendered trees: gen diff OLD_DIR NEW_DIR"),
+                        ))
+                    }
+                };
+                let mut old = Platform::load_revision(&dir, rev)?;
+                if let Some(t) = &cli.templates {
+                    old = old.with_templates(t)?;
+                }
+                new.diff(&old, env.as_deref())?
+            }
+            (None, [old, new]) => {
+                let keep = |trees: Vec<RenderedTree>| -> Vec<RenderedTree> {
+                    trees
+                        .into_iter()
+                        .filter(|t| env.as_ref().is_none_or(|e| *e == t.env))
+                        .collect()
+                };
+                platgen::diff::diff_trees(
+                    &keep(platgen::diff::read_trees(old)?),
+                    &keep(platgen::diff::read_trees(new)?),
+                )
+            }
+            _ => {
+                return Err(Error::Usage(
+                    platgen::Diagnostic::new("gen diff needs --base REV or two directories")
+                        .help("gen diff --base main, or gen diff OLD_DIR NEW_DIR"),
+                ))
+            }
+        };
+        emit(&diff.report(format))?;
+        return Ok(if diff.is_empty() { 0 } else { 1 });
+    }
     let started = std::time::Instant::now();
     let platform = load(cli)?;
     if cli.verbose {
@@ -388,6 +470,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             platgen::Origin::Builtin => "the built-in example platform".to_string(),
             platgen::Origin::Dir(d) => d.display().to_string(),
             platgen::Origin::Files => "files given in memory".to_string(),
+            platgen::Origin::Revision { dir, rev } => format!("{} at {rev}", dir.display()),
         };
         say!("config: {from} (envs: {})", platform.envs().join(", "));
     }
@@ -567,6 +650,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
         }
         Command::Schema { .. }
         | Command::Init { .. }
+        | Command::Diff { .. }
         | Command::Completions { .. }
         | Command::Fleet { .. } => {
             unreachable!("handled above")

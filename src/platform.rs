@@ -66,6 +66,57 @@ impl Platform {
         Platform::from_sources(load_dir(dir)?)
     }
 
+    /// Loads the config in `DIR` as revision `rev` (a branch, tag or
+    /// commit) of the Git repository holding `DIR` has it, through the
+    /// `git` CLI; the working tree is not touched. Templates are the
+    /// built-in ones until [`Platform::with_templates`].
+    pub fn load_revision(dir: &Path, rev: &str) -> Result<Platform> {
+        Platform::from_sources(crate::load::load_rev(dir, rev)?)
+    }
+
+    /// What changed between `old` and this platform, env by env (`env`
+    /// alone when given): both sides rendered in memory and compared as
+    /// YAML. An env whose files are the same text on both sides (and
+    /// templates the same) is not rendered.
+    pub fn diff(&self, old: &Platform, env: Option<&str>) -> Result<crate::diff::Diff> {
+        let mut envs: Vec<String> = match env {
+            Some(e) => {
+                if !self.sources.envs.contains_key(e) && !old.sources.envs.contains_key(e) {
+                    // Says which envs there are.
+                    self.resolve(e)?;
+                }
+                vec![e.to_string()]
+            }
+            None => self.envs().into_iter().chain(old.envs()).collect(),
+        };
+        envs.sort();
+        envs.dedup();
+        let same_base = self.sources.base.loc.source.text == old.sources.base.loc.source.text
+            && self.template_dir == old.template_dir;
+        let text =
+            |p: &Platform, env: &str| p.sources.envs.get(env).map(|n| n.loc.source.text.clone());
+        let results = crate::parallel::in_parallel(&envs, |env| {
+            let (a, b) = (text(old, env), text(self, env));
+            if same_base && a == b {
+                return Ok((env.clone(), Vec::new()));
+            }
+            let render = |p: &Platform, present: bool| -> Result<Option<RenderedTree>> {
+                if present {
+                    p.render(env).map(Some)
+                } else {
+                    Ok(None)
+                }
+            };
+            let before = render(old, a.is_some())?;
+            let after = render(self, b.is_some())?;
+            Ok((
+                env.clone(),
+                crate::diff::diff_env(before.as_ref(), after.as_ref()),
+            ))
+        });
+        Ok(crate::diff::group(crate::error::all_of(results)?))
+    }
+
     /// Replaces built-in templates with the same-named files in `dir`; a
     /// file there that replaces no template is an error.
     pub fn with_templates(mut self, dir: &Path) -> Result<Platform> {
@@ -293,7 +344,9 @@ impl Platform {
     /// files' have no directory.
     fn header(&self, env: &str) -> String {
         let dir = match &self.sources.origin {
-            crate::load::Origin::Dir(d) => repo_relative(d),
+            crate::load::Origin::Dir(d) | crate::load::Origin::Revision { dir: d, .. } => {
+                repo_relative(d)
+            }
             _ => String::new(),
         };
         format!(

@@ -329,6 +329,9 @@ fn unknown_env(sources: &Sources, env: &str) -> Error {
             format!("env `{env}` does not exist in {}", dir.display())
         }
         crate::load::Origin::Files => format!("env `{env}` does not exist"),
+        crate::load::Origin::Revision { dir, rev } => {
+            format!("env `{env}` does not exist in {} at `{rev}`", dir.display())
+        }
     };
     if matches!(sources.origin, crate::load::Origin::Builtin) {
         help = format!("{help}; for your own platform, `gen init platform` writes one to edit, or pass --config DIR");

@@ -6,6 +6,7 @@ mod bootstrap;
 mod cli;
 mod cluster;
 mod common;
+mod diff;
 mod doris;
 mod emittable;
 mod external;

@@ -8,6 +8,9 @@ use std::sync::Arc;
 use crate::error::{Diagnostic, Error, Result};
 use crate::yaml::{Limits, Loc, Node, NodeValue, Source};
 
+mod git;
+pub(crate) use git::load_rev;
+
 /// Where a platform config came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -17,6 +20,13 @@ pub enum Origin {
     Dir(PathBuf),
     /// Files given in memory (`Platform::from_files`).
     Files,
+    /// A directory as a Git revision holds it (`gen diff --base REV`).
+    Revision {
+        /// The directory, in the working tree.
+        dir: PathBuf,
+        /// The revision, as given.
+        rev: String,
+    },
 }
 
 /// The parsed, not yet merged, config files.
@@ -30,11 +40,11 @@ pub(crate) struct Sources {
     pub envs: BTreeMap<String, Arc<Node>>,
 }
 
-const BUILTIN_BASE: &str = include_str!("builtin/platform.yaml");
+const BUILTIN_BASE: &str = include_str!("../builtin/platform.yaml");
 const BUILTIN_ENVS: [(&str, &str); 3] = [
-    ("dev", include_str!("builtin/envs/dev.yaml")),
-    ("staging", include_str!("builtin/envs/staging.yaml")),
-    ("prod", include_str!("builtin/envs/prod.yaml")),
+    ("dev", include_str!("../builtin/envs/dev.yaml")),
+    ("staging", include_str!("../builtin/envs/staging.yaml")),
+    ("prod", include_str!("../builtin/envs/prod.yaml")),
 ];
 
 /// The built-in example platform's files, as `(relative path, text)`.

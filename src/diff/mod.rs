@@ -1,0 +1,471 @@
+//! What a change does to rendered trees, compared as YAML rather than text:
+//! values files by path, manifests by object (kind, namespace, name) and
+//! then by path. Reordered keys are no change; a list of named items (`name:`
+//! on each) is matched by name, any other list by position. Values that may
+//! be credentials are never shown.
+
+mod report;
+mod trees;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use report::Format;
+pub use trees::read_trees;
+
+use crate::names::{has_userinfo_password, holds_credential, mask_credentials};
+use crate::tree::RenderedTree;
+use crate::yaml::{parse_documents, Limits, Source};
+
+/// One change to one value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Change {
+    /// The file in the env directory (`values/kafka.yaml`).
+    pub file: String,
+    /// The object in a manifest (`StatefulSet/data-platform/kafka`), when
+    /// the document is one.
+    pub object: Option<String>,
+    /// The path of the value (`controller.replicaCount`,
+    /// `spec.containers[name=app].image`); empty for a whole file or object.
+    pub path: String,
+    /// What happened to it.
+    pub kind: ChangeKind,
+}
+
+/// What happened to a value; each side as compact YAML-like text, masked
+/// where it may be a credential.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChangeKind {
+    /// The value is new.
+    Added(String),
+    /// The value is gone.
+    Removed(String),
+    /// The value changed: old, new.
+    Changed(String, String),
+}
+
+/// The changes of one or more envs that changed alike.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvChanges {
+    /// The envs, in name order.
+    pub envs: Vec<String>,
+    /// Their changes, by file, object and path.
+    pub changes: Vec<Change>,
+}
+
+/// What a change does to every env: the envs that changed, those with the
+/// same changes grouped, in the order of their first env.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diff {
+    /// One group per distinct set of changes.
+    pub groups: Vec<EnvChanges>,
+}
+
+impl Diff {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// The report in `format`.
+    pub fn report(&self, format: Format) -> String {
+        report::report(self, format)
+    }
+}
+
+/// Compares the trees of each env on both sides (an env on one side only is
+/// all added or all removed), envs matched by name.
+pub fn diff_trees(old: &[RenderedTree], new: &[RenderedTree]) -> Diff {
+    let old: BTreeMap<&str, &RenderedTree> = old.iter().map(|t| (t.env.as_str(), t)).collect();
+    let new: BTreeMap<&str, &RenderedTree> = new.iter().map(|t| (t.env.as_str(), t)).collect();
+    let mut envs: Vec<&str> = old.keys().chain(new.keys()).copied().collect();
+    envs.sort_unstable();
+    envs.dedup();
+    let per_env = crate::parallel::in_parallel(&envs, |env| {
+        diff_env(old.get(env).copied(), new.get(env).copied())
+    });
+    group(envs.into_iter().map(String::from).zip(per_env).collect())
+}
+
+/// The changes between one env's trees (absent: no files).
+pub(crate) fn diff_env(old: Option<&RenderedTree>, new: Option<&RenderedTree>) -> Vec<Change> {
+    let empty = BTreeMap::new();
+    diff_files(
+        old.map_or(&empty, |t| &t.files),
+        new.map_or(&empty, |t| &t.files),
+    )
+}
+
+/// Groups envs whose changes are the same.
+pub(crate) fn group(per_env: Vec<(String, Vec<Change>)>) -> Diff {
+    let mut groups: Vec<EnvChanges> = Vec::new();
+    let mut index: std::collections::HashMap<Vec<Change>, usize> = Default::default();
+    for (env, changes) in per_env {
+        if changes.is_empty() {
+            continue;
+        }
+        match index.get(&changes) {
+            Some(&i) => groups[i].envs.push(env),
+            None => {
+                index.insert(changes.clone(), groups.len());
+                groups.push(EnvChanges {
+                    envs: vec![env],
+                    changes,
+                });
+            }
+        }
+    }
+    Diff { groups }
+}
+
+/// The changes between two envs' files.
+fn diff_files(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Vec<Change> {
+    let mut out = Vec::new();
+    let mut paths: Vec<&String> = old.keys().chain(new.keys()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    for path in paths {
+        let (a, b) = (old.get(path), new.get(path));
+        if a == b {
+            continue;
+        }
+        let docs = |text: Option<&String>| text.map(|t| objects(path, t)).unwrap_or_default();
+        let (a, b) = (docs(a), docs(b));
+        let mut keys: Vec<&Option<String>> = b.keys().chain(a.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            let secret = is_secret_object(a.get(key).or(b.get(key)));
+            let mut changes = Vec::new();
+            let mut walk = Walk {
+                out: &mut changes,
+                secret,
+            };
+            match (a.get(key), b.get(key)) {
+                (Some(x), Some(y)) => walk.values(&mut Vec::new(), x, y),
+                (None, Some(y)) => walk.push(&[], ChangeKind::Added(walk.show(&[], y))),
+                (Some(x), None) => walk.push(&[], ChangeKind::Removed(walk.show(&[], x))),
+                (None, None) => unreachable!("a key of one side"),
+            }
+            out.extend(changes.into_iter().map(|(at, kind)| Change {
+                file: path.clone(),
+                object: key.clone(),
+                path: at,
+                kind,
+            }));
+        }
+    }
+    out
+}
+
+/// A file's documents, keyed by object (`Kind/namespace/name`) where a
+/// document is a Kubernetes object, else by position (`None` for a file
+/// of one document). A file that does not parse is one text value.
+fn objects(path: &str, text: &str) -> BTreeMap<Option<String>, Value> {
+    let source = Arc::new(Source {
+        name: path.to_string(),
+        text: text.to_string(),
+    });
+    let docs: Vec<Value> = match parse_documents(source, Limits::default()) {
+        Ok(docs) => docs.iter().map(|d| d.to_json()).collect(),
+        Err(_) => vec![Value::String(text.to_string())],
+    };
+    let docs: Vec<Value> = docs.into_iter().filter(|d| !d.is_null()).collect();
+    let single = docs.len() == 1;
+    docs.into_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let key = object_key(&d).or_else(|| (!single).then(|| format!("document {}", i + 1)));
+            (key, d)
+        })
+        .collect()
+}
+
+/// `Kind/namespace/name` (or `Kind/name`) of a Kubernetes object.
+fn object_key(doc: &Value) -> Option<String> {
+    let kind = doc.get("kind")?.as_str()?;
+    let meta = doc.get("metadata")?;
+    let name = meta.get("name")?.as_str()?;
+    Some(match meta.get("namespace").and_then(Value::as_str) {
+        Some(ns) => format!("{kind}/{ns}/{name}"),
+        None => format!("{kind}/{name}"),
+    })
+}
+
+fn is_secret_object(doc: Option<&Value>) -> bool {
+    doc.and_then(|d| d.get("kind"))
+        .and_then(Value::as_str)
+        .is_some_and(|k| k == "Secret")
+}
+
+/// The changes found below one object.
+struct Walk<'a> {
+    out: &'a mut Vec<(String, ChangeKind)>,
+    /// The object is a Secret: its `data` and `stringData` are never shown.
+    secret: bool,
+}
+
+/// A shown value is cut to this many characters.
+const SHOWN: usize = 160;
+/// What a hidden value reads as.
+const MASK: &str = "********";
+
+impl Walk<'_> {
+    fn values(&mut self, path: &mut Vec<String>, a: &Value, b: &Value) {
+        if a == b {
+            return;
+        }
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => {
+                for (k, vy) in y {
+                    path.push(key_step(k));
+                    match x.get(k) {
+                        Some(vx) => self.values(path, vx, vy),
+                        None => self.push(path, ChangeKind::Added(self.show(path, vy))),
+                    }
+                    path.pop();
+                }
+                for (k, vx) in x.iter().filter(|(k, _)| !y.contains_key(*k)) {
+                    path.push(key_step(k));
+                    self.push(path, ChangeKind::Removed(self.show(path, vx)));
+                    path.pop();
+                }
+            }
+            (Value::Array(x), Value::Array(y)) => match (named(x), named(y)) {
+                (Some(nx), Some(ny)) => {
+                    for (name, vy) in &ny {
+                        path.push(format!("[name={name}]"));
+                        match nx.iter().find(|(n, _)| n == name) {
+                            Some((_, vx)) => self.values(path, vx, vy),
+                            None => self.push(path, ChangeKind::Added(self.show(path, vy))),
+                        }
+                        path.pop();
+                    }
+                    for (name, vx) in nx.iter().filter(|(n, _)| !ny.iter().any(|(m, _)| m == n)) {
+                        path.push(format!("[name={name}]"));
+                        self.push(path, ChangeKind::Removed(self.show(path, vx)));
+                        path.pop();
+                    }
+                }
+                _ => {
+                    for i in 0..x.len().max(y.len()) {
+                        path.push(format!("[{i}]"));
+                        match (x.get(i), y.get(i)) {
+                            (Some(vx), Some(vy)) => self.values(path, vx, vy),
+                            (None, Some(vy)) => {
+                                self.push(path, ChangeKind::Added(self.show(path, vy)))
+                            }
+                            (Some(vx), None) => {
+                                self.push(path, ChangeKind::Removed(self.show(path, vx)))
+                            }
+                            (None, None) => {}
+                        }
+                        path.pop();
+                    }
+                }
+            },
+            _ => {
+                let kind = ChangeKind::Changed(self.show(path, a), self.show(path, b));
+                self.push(path, kind);
+            }
+        }
+    }
+
+    fn push(&mut self, path: &[String], kind: ChangeKind) {
+        let mut p = String::new();
+        for step in path {
+            if !p.is_empty() && !step.starts_with('[') {
+                p.push('.');
+            }
+            p.push_str(step);
+        }
+        self.out.push((p, kind));
+    }
+
+    /// `v` as shown at `path`: masked below a key that holds a credential
+    /// (and in a Secret's data), URL passwords masked, cut when long.
+    fn show(&self, path: &[String], v: &Value) -> String {
+        let hidden = path
+            .iter()
+            .any(|k| holds_credential(k.trim_matches(['[', ']'])))
+            || (self.secret
+                && path
+                    .first()
+                    .is_some_and(|k| k == "data" || k == "stringData"));
+        if hidden {
+            return MASK.to_string();
+        }
+        let text = masked(v).to_string();
+        if text.chars().count() > SHOWN {
+            let cut: String = text.chars().take(SHOWN).collect();
+            format!("{cut}…")
+        } else {
+            text
+        }
+    }
+}
+
+/// `v` with every credential-looking value masked, recursively.
+fn masked(v: &Value) -> Value {
+    match v {
+        Value::String(s) if has_userinfo_password(s) => {
+            Value::String(mask_credentials(s).into_owned())
+        }
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let v = if holds_credential(k) && !v.is_object() {
+                        Value::String(MASK.into())
+                    } else {
+                        masked(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(masked).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A map key as a path step: plain, or `["a.b"]` when it has a dot or a
+/// bracket.
+fn key_step(k: &str) -> String {
+    if k.contains(['.', '[', ']']) || k.is_empty() {
+        format!("[{}]", Value::String(k.to_string()))
+    } else {
+        k.to_string()
+    }
+}
+
+/// The items of a list of maps each with a distinct `name`, by name.
+fn named(items: &[Value]) -> Option<Vec<(String, &Value)>> {
+    let mut out: Vec<(String, &Value)> = Vec::with_capacity(items.len());
+    for item in items {
+        let name = item.get("name")?.as_str()?.to_string();
+        if out.iter().any(|(n, _)| *n == name) {
+            return None;
+        }
+        out.push((name, item));
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(env: &str, files: &[(&str, &str)]) -> RenderedTree {
+        RenderedTree {
+            env: env.into(),
+            repo_dir: env.into(),
+            files: files
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.to_string()))
+                .collect(),
+        }
+    }
+
+    fn lines(d: &Diff) -> Vec<String> {
+        d.groups
+            .iter()
+            .flat_map(|g| {
+                g.changes.iter().map(move |c| {
+                    format!(
+                        "{} {} {} {} {:?}",
+                        g.envs.join(","),
+                        c.file,
+                        c.object.as_deref().unwrap_or("-"),
+                        c.path,
+                        c.kind
+                    )
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn values_compare_by_path_and_reordering_is_no_change() {
+        let old = [tree(
+            "prod",
+            &[("values/k.yaml", "# h\na: 1\nb: {c: 2, d: x}\n")],
+        )];
+        let same = [tree(
+            "prod",
+            &[("values/k.yaml", "# other header\nb: {d: x, c: 2}\na: 1\n")],
+        )];
+        assert!(diff_trees(&old, &same).is_empty());
+        let new = [tree(
+            "prod",
+            &[("values/k.yaml", "a: 1\nb: {c: 3, e: [1]}\n")],
+        )];
+        assert_eq!(
+            lines(&diff_trees(&old, &new)),
+            [
+                r#"prod values/k.yaml - b.c Changed("2", "3")"#,
+                r#"prod values/k.yaml - b.e Added("[1]")"#,
+                r#"prod values/k.yaml - b.d Removed("\"x\"")"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn manifests_compare_by_object_and_named_lists_by_name() {
+        let a = "kind: Deployment\nmetadata: {name: web, namespace: ns}\nspec:\n  containers:\n  - {name: app, image: a:1}\n  - {name: side, image: s:1}\n---\nkind: Service\nmetadata: {name: web}\n";
+        let b = "kind: Service\nmetadata: {name: web}\n---\nkind: Deployment\nmetadata: {name: web, namespace: ns}\nspec:\n  containers:\n  - {name: side, image: s:1}\n  - {name: app, image: a:2}\n---\nkind: ConfigMap\nmetadata: {name: c}\n";
+        let d = diff_trees(
+            &[tree("e", &[("m.yaml", a)])],
+            &[tree("e", &[("m.yaml", b)])],
+        );
+        assert_eq!(
+            lines(&d),
+            [
+                r#"e m.yaml ConfigMap/c  Added("{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"}}")"#,
+                r#"e m.yaml Deployment/ns/web spec.containers[name=app].image Changed("\"a:1\"", "\"a:2\"")"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn envs_with_the_same_change_are_one_group_and_files_come_and_go() {
+        let old: Vec<RenderedTree> = ["a", "b", "c"]
+            .iter()
+            .map(|e| tree(e, &[("v.yaml", "n: 1\n"), ("gone.yaml", "x: 1\n")]))
+            .collect();
+        let mut new: Vec<RenderedTree> = ["a", "b", "c"]
+            .iter()
+            .map(|e| tree(e, &[("v.yaml", "n: 2\n"), ("gone.yaml", "x: 1\n")]))
+            .collect();
+        new[2].files.remove("gone.yaml");
+        new.push(tree("d", &[("v.yaml", "n: 2\n")]));
+        let d = diff_trees(&old, &new);
+        let envs: Vec<Vec<String>> = d.groups.iter().map(|g| g.envs.clone()).collect();
+        assert_eq!(envs, [vec!["a", "b"], vec!["c"], vec!["d"]]);
+        assert_eq!(
+            lines(&d)[1..],
+            [
+                r#"c gone.yaml -  Removed("{\"x\":1}")"#,
+                r#"c v.yaml - n Changed("1", "2")"#,
+                r#"d v.yaml -  Added("{\"n\":2}")"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn credentials_are_never_shown() {
+        let a = "kind: Secret\nmetadata: {name: s}\nstringData: {token: SECRET-A}\n---\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  url: https://bot:SECRET-B@git.example\n  password: SECRET-C\n";
+        let b = "kind: Secret\nmetadata: {name: s}\nstringData: {token: SECRET-D, other: SECRET-E}\n---\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  url: https://bot:SECRET-F@git.example/x\n  password: SECRET-G\n  auth: {password: SECRET-H}\n";
+        let d = diff_trees(
+            &[tree("e", &[("m.yaml", a)])],
+            &[tree("e", &[("m.yaml", b)])],
+        );
+        assert!(!d.is_empty());
+        for format in [Format::Text, Format::Markdown, Format::Json] {
+            let r = d.report(format);
+            assert!(!r.contains("SECRET-"), "{format:?}:\n{r}");
+            assert!(r.contains("********"), "{format:?}:\n{r}");
+        }
+    }
+}

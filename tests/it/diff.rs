@@ -1,0 +1,226 @@
+//! `gen diff`: a Git repository made here with two commits of the config;
+//! `--base HEAD~1` shows exactly the edit, in every env it reaches and no
+//! other, in all three formats; reordering is no change; two rendered trees
+//! compare the same way, and a credential planted in one is never printed.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::common;
+
+fn git(dir: &Path, args: &[&str]) {
+    let o = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@localhost")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@localhost")
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn gen(dir: &Path, args: &[&str]) -> Output {
+    common::gen().current_dir(dir).args(args).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A repository whose `platform/` is the example, committed, then edited:
+/// Kafka's controllers in prod 3 → 5, and a comment and reordered keys in
+/// the base (no change).
+fn repo() -> tempfile::TempDir {
+    let w = tempfile::tempdir().unwrap();
+    common::write_builtin_config(&w.path().join("platform"));
+    git(w.path(), &["init", "-q"]);
+    git(w.path(), &["add", "."]);
+    git(w.path(), &["commit", "-qm", "the example"]);
+    let cfg = w.path().join("platform");
+    common::edit(
+        &cfg,
+        "envs/prod.yaml",
+        "components:\n",
+        "components:\n  kafka:\n    controller:\n      replicas: 5\n",
+    );
+    common::edit(
+        &cfg,
+        "platform.yaml",
+        "  tlsSecret: wildcard-tls\n",
+        "  # the certificate\n  tlsSecret: wildcard-tls\n",
+    );
+    git(w.path(), &["commit", "-qam", "five controllers in prod"]);
+    w
+}
+
+#[test]
+#[cfg_attr(not(platgen_has = "git"), ignore = "needs git")]
+fn a_commit_shows_as_exactly_its_edit_in_the_envs_it_reaches() {
+    let w = repo();
+    let o = gen(w.path(), &["diff", "--base", "HEAD~1"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = stdout(&o);
+    assert_eq!(
+        text,
+        "prod: 1 change\n  values/kafka.yaml\n    ~ controller.replicaCount: 3 → 5\n1 env changed, 1 change in all\n"
+    );
+    // README's example is this run.
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("$ gen diff --base HEAD~1\n{text}```")),
+        "README's gen diff example is not what gen prints"
+    );
+    let o = gen(w.path(), &["diff", "--base", "HEAD~1", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"changed": true, "groups": [{"envs": ["prod"], "changes": [{
+            "file": "values/kafka.yaml", "object": null, "path": "controller.replicaCount",
+            "kind": "changed", "old": 3, "new": 5}]}]})
+    );
+    let o = gen(
+        w.path(),
+        &["diff", "--base", "HEAD~1", "--format", "markdown"],
+    );
+    insta::assert_snapshot!(stdout(&o));
+    // Against itself, and for an env the edit does not reach: nothing.
+    let o = gen(w.path(), &["diff", "--base", "HEAD"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "no change\n")
+    );
+    let o = gen(w.path(), &["diff", "--base", "HEAD~1", "--env", "staging"]);
+    assert_eq!(o.status.code(), Some(0));
+    // Working-tree edits count, uncommitted: the base's domain reaches the
+    // envs that do not set their own (prod), in every host.
+    common::edit(
+        &w.path().join("platform"),
+        "platform.yaml",
+        "domain: 254carbon.com",
+        "domain: acme.example",
+    );
+    let o = gen(w.path(), &["diff", "--base", "HEAD", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let groups = v["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0]["envs"], serde_json::json!(["prod"]));
+    for c in groups[0]["changes"].as_array().unwrap() {
+        assert!(c["old"].as_str().unwrap().contains("254carbon.com"), "{c}");
+        assert!(c["new"].as_str().unwrap().contains("acme.example"), "{c}");
+    }
+    // A bad revision, and a config outside Git, are errors (exit 2).
+    let o = gen(w.path(), &["diff", "--base", "no-such-branch"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("`no-such-branch` is no commit"));
+    let outside = tempfile::tempdir().unwrap();
+    common::write_builtin_config(&outside.path().join("platform"));
+    let o = gen(outside.path(), &["diff", "--base", "HEAD"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not in a Git repository"));
+}
+
+/// An edit at the base that every env of a fleet meets alike is reported
+/// once, for all of them.
+#[test]
+#[cfg_attr(not(platgen_has = "git"), ignore = "needs git")]
+fn envs_with_the_same_change_are_summarised_once() {
+    let w = tempfile::tempdir().unwrap();
+    assert!(
+        gen(w.path(), &["fleet", "--count", "12", "--out", "platform"])
+            .status
+            .success()
+    );
+    git(w.path(), &["init", "-q"]);
+    git(w.path(), &["add", "."]);
+    git(w.path(), &["commit", "-qm", "fleet"]);
+    common::edit(
+        &w.path().join("platform"),
+        "platform.yaml",
+        "  deadlineSeconds: 300",
+        "  deadlineSeconds: 301",
+    );
+    let o = gen(w.path(), &["diff", "--base", "HEAD"]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with("c0001 … c0012 (12 envs, the same change): "),
+        "{text}"
+    );
+    assert!(text.contains("activeDeadlineSeconds: 300 → 301"), "{text}");
+}
+
+#[test]
+fn two_rendered_trees_compare_as_yaml_and_never_show_a_credential() {
+    let w = tempfile::tempdir().unwrap();
+    assert!(gen(w.path(), &["render", "--all", "--out", "old", "-q"])
+        .status
+        .success());
+    assert!(gen(w.path(), &["render", "--all", "--out", "new", "-q"])
+        .status
+        .success());
+    let o = gen(w.path(), &["diff", "old", "new"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "no change\n")
+    );
+    // Keys reordered and the header changed: no change.
+    let kafka = w.path().join("new/prod/values/kafka.yaml");
+    let text = std::fs::read_to_string(&kafka).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    let reordered = reorder_top_level(&lines.join("\n"));
+    std::fs::write(&kafka, format!("# another header\n{reordered}\n")).unwrap();
+    let o = gen(w.path(), &["diff", "old", "new"]);
+    assert_eq!(stdout(&o), "no change\n");
+    // A Secret planted on one side, changed on the other: named, not shown.
+    let secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: planted, namespace: ns}\nstringData:\n  token: SECRET-ONE\n";
+    std::fs::write(w.path().join("old/prod/manifests/planted.yaml"), secret).unwrap();
+    std::fs::write(
+        w.path().join("new/prod/manifests/planted.yaml"),
+        secret.replace("SECRET-ONE", "SECRET-TWO") + "  password: SECRET-THREE\n",
+    )
+    .unwrap();
+    for format in ["text", "markdown", "json"] {
+        let o = gen(
+            w.path(),
+            &["diff", "old", "new", "--env", "prod", "--format", format],
+        );
+        assert_eq!(o.status.code(), Some(1));
+        let out = stdout(&o);
+        assert!(out.contains("Secret/ns/planted"), "{format}: {out}");
+        assert!(
+            !out.contains("SECRET-"),
+            "{format} shows a credential:\n{out}"
+        );
+    }
+}
+
+/// `text` (a YAML map) with its top-level entries in reverse order.
+fn reorder_top_level(text: &str) -> String {
+    let mut entries: Vec<String> = Vec::new();
+    for line in text.lines() {
+        if !line.starts_with(' ') && !line.starts_with('-') || entries.is_empty() {
+            entries.push(line.to_string());
+        } else {
+            let last = entries.last_mut().unwrap();
+            last.push('\n');
+            last.push_str(line);
+        }
+    }
+    assert!(entries.len() > 2, "{text}");
+    entries.reverse();
+    entries.join("\n")
+}
