@@ -27,6 +27,7 @@ mod components;
 pub mod config;
 pub mod diff;
 mod error;
+pub mod explain;
 mod graph;
 pub mod k8s;
 mod load;

@@ -96,6 +96,23 @@ enum Command {
         #[arg(value_name = "DIR", num_args = 2)]
         dirs: Vec<PathBuf>,
     },
+    /// Say where an output value comes from (FILE PATH), or what a config
+    /// value feeds (CONFIG.PATH).
+    #[command(
+        after_help = "gen renders the env once as it is and once per config value with that value changed: the values a change moves are the ones it feeds, so every answer is checked by a render. Each config value is shown with the files and lines that set it, base first (the last wins); none means gen's default. An output value no config value moves is written by gen as it is.\n\nExamples:\n  gen explain --env prod values/kafka.yaml controller.replicaCount\n  gen explain --env prod manifests/doris.yaml spec.beSpec.replicas\n  gen explain --env prod components.kafka.controller.replicas\n  gen explain --env prod components.neo4j --format json"
+    )]
+    Explain {
+        /// The env.
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        /// A rendered file (`values/kafka.yaml`) and a value's path in it
+        /// (`controller.replicaCount`), or one config path.
+        #[arg(value_name = "FILE PATH | CONFIG.PATH", num_args = 1..=2, required = true)]
+        target: Vec<String>,
+        /// Text for people, JSON for tools.
+        #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+        format: ExplainFormat,
+    },
     /// Write a synthetic fleet config for benchmarks: the example platform
     /// with N env overlays varying replicas, volume sizes and image tags.
     #[command(
@@ -180,6 +197,14 @@ enum CheckFormat {
     /// Unified diff and a `help:` line.
     Diff,
     /// JSON: `{"up_to_date": bool, "drift": [...]}`.
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ExplainFormat {
+    /// The value, what feeds it and where that is set.
+    Text,
+    /// The same as JSON.
     Json,
 }
 
@@ -633,6 +658,25 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                     "error: env `{env}` exceeds its declared capacity (OVER above)\n  help: raise `capacity` in the env's overlay, or lower replicas, requests or volume sizes; `gen render` refuses it until then"
                 );
                 return Ok(1);
+            }
+            Ok(0)
+        }
+        Command::Explain {
+            env,
+            target,
+            format,
+        } => {
+            let json = *format == ExplainFormat::Json;
+            match target.as_slice() {
+                [file, path] => {
+                    let found = platform.explain(env, file, path)?;
+                    emit(&platgen::explain::outputs_report(&found, json))?;
+                }
+                [config] => {
+                    let found = platform.explain_config(env, config)?;
+                    emit(&platgen::explain::configs_report(&found, json))?;
+                }
+                _ => unreachable!("clap takes one or two"),
             }
             Ok(0)
         }

@@ -182,6 +182,75 @@ impl Platform {
         Ok(crate::yaml::to_yaml(&config).expect("config serialises"))
     }
 
+    /// What feeds the value at `path` (as `gen diff` names it:
+    /// `controller.replicaCount`) of `file` (`values/kafka.yaml`) in `env`:
+    /// each config value whose change moves it, with where it is set. Found
+    /// by rendering the env once per config value, that value changed.
+    pub fn explain(
+        &self,
+        env: &str,
+        file: &str,
+        path: &str,
+    ) -> Result<Vec<crate::explain::OutputExplanation>> {
+        self.sensitivity(env, "")?
+            .output(&self.layers(env), file, path)
+    }
+
+    /// What feeds every value of every file `env` renders (see
+    /// [`explain`](Self::explain)), in file order.
+    pub fn explain_all(&self, env: &str) -> Result<Vec<crate::explain::OutputExplanation>> {
+        Ok(self.sensitivity(env, "")?.every_output(&self.layers(env)))
+    }
+
+    /// What the config value at `path` (`components.kafka.controller`, a
+    /// value or a section) of `env` feeds: for each value below it, where
+    /// it is set and the output values a change to it moves.
+    pub fn explain_config(
+        &self,
+        env: &str,
+        path: &str,
+    ) -> Result<Vec<crate::explain::ConfigExplanation>> {
+        let found = self.sensitivity(env, path)?.config(&self.layers(env));
+        if found.is_empty() {
+            let all = self.sensitivity_paths(env)?;
+            let mut d = Diagnostic::new(format!("env `{env}`'s config has no value at `{path}`"));
+            d = match crate::names::did_you_mean(path, all.iter().map(String::as_str)) {
+                Some(m) => d.help(format!("did you mean `{m}`?")),
+                None => d.help(
+                    "give a path as in platform.yaml: `components.kafka.controller.replicas`",
+                ),
+            };
+            return Err(Error::Usage(d));
+        }
+        Ok(found)
+    }
+
+    fn layers(&self, env: &str) -> Vec<&crate::yaml::Node> {
+        let mut layers = vec![self.sources.base.as_ref()];
+        layers.extend(self.sources.envs.get(env).map(|n| n.as_ref()));
+        layers
+    }
+
+    fn sensitivity(&self, env: &str, under: &str) -> Result<crate::explain::Sensitivity> {
+        let effective = self.resolve(env)?.effective_config();
+        let overlay = format!("envs/{env}.yaml");
+        let render = |config: &serde_json::Value| {
+            let text = crate::yaml::to_yaml(config).expect("config serialises");
+            let sources = crate::load::load_files(&[
+                ("platform.yaml".to_string(), text),
+                (overlay.clone(), String::new()),
+            ])?;
+            self.render_sources(&sources, env)
+        };
+        crate::explain::Sensitivity::measure(&effective, under, &render)
+    }
+
+    /// Every config value path of the env (for did-you-mean).
+    fn sensitivity_paths(&self, env: &str) -> Result<Vec<String>> {
+        let effective = self.resolve(env)?.effective_config();
+        Ok(crate::explain::leaf_paths(&effective))
+    }
+
     /// The dependency graph of one env and the sync wave of each component.
     pub fn graph(&self, env: &str) -> Result<Graph> {
         graph(&self.resolve(env)?)
@@ -219,7 +288,13 @@ impl Platform {
     /// → read back. Nothing is written. Fails when the env's requests
     /// exceed its declared capacity.
     pub fn render(&self, env: &str) -> Result<RenderedTree> {
-        let resolved = self.resolve(env)?;
+        self.render_sources(&self.sources, env)
+    }
+
+    /// [`render`](Self::render) of other config files with this platform's
+    /// components and templates.
+    pub(crate) fn render_sources(&self, sources: &Sources, env: &str) -> Result<RenderedTree> {
+        let resolved = resolve(sources, env, &self.components)?;
         let graph = graph(&resolved)?;
         // Only a declared capacity can be exceeded.
         if resolved.platform.capacity.is_some() {

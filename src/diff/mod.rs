@@ -132,7 +132,23 @@ fn diff_files(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) ->
             continue;
         }
         let docs = |text: Option<&String>| text.map(|t| objects(path, t)).unwrap_or_default();
-        let (a, b) = (docs(a), docs(b));
+        let (a, mut b) = (docs(a), docs(b));
+        // One object gone and one come in the file, of one kind: the same
+        // object renamed or moved, reported under its old name (the new
+        // name or namespace is a change in it).
+        let gone: Vec<&Option<String>> = a.keys().filter(|k| !b.contains_key(*k)).collect();
+        let come: Vec<&Option<String>> = b.keys().filter(|k| !a.contains_key(*k)).collect();
+        if let ([g], [c]) = (gone.as_slice(), come.as_slice()) {
+            let kind = |k: &Option<String>| {
+                k.as_deref()
+                    .map(|k| k.split('/').next().unwrap_or(k).to_string())
+            };
+            if kind(g) == kind(c) {
+                let (g, c) = ((*g).clone(), (*c).clone());
+                let doc = b.remove(&c).expect("come");
+                b.insert(g, doc);
+            }
+        }
         let mut keys: Vec<&Option<String>> = b.keys().chain(a.keys()).collect();
         keys.sort();
         keys.dedup();
@@ -274,19 +290,23 @@ impl Walk<'_> {
     }
 
     fn push(&mut self, path: &[String], kind: ChangeKind) {
-        let mut p = String::new();
-        for step in path {
-            if !p.is_empty() && !step.starts_with('[') {
-                p.push('.');
-            }
-            p.push_str(step);
-        }
-        self.out.push((p, kind));
+        self.out.push((join(path), kind));
     }
 
     /// `v` as shown at `path`: masked below a key that holds a credential
     /// (and in a Secret's data), URL passwords masked, cut when long.
     fn show(&self, path: &[String], v: &Value) -> String {
+        let text = self.show_whole(path, v);
+        if text.chars().count() > SHOWN {
+            let cut: String = text.chars().take(SHOWN).collect();
+            format!("{cut}…")
+        } else {
+            text
+        }
+    }
+
+    /// [`show`](Self::show), not cut.
+    fn show_whole(&self, path: &[String], v: &Value) -> String {
         let hidden = path
             .iter()
             .any(|k| holds_credential(k.trim_matches(['[', ']'])))
@@ -297,13 +317,88 @@ impl Walk<'_> {
         if hidden {
             return MASK.to_string();
         }
-        let text = masked(v).to_string();
-        if text.chars().count() > SHOWN {
-            let cut: String = text.chars().take(SHOWN).collect();
-            format!("{cut}…")
-        } else {
-            text
+        masked(v).to_string()
+    }
+}
+
+/// Path steps as one path: `a.b[0].c`, `spec.containers[name=app]`.
+fn join(path: &[String]) -> String {
+    let mut p = String::new();
+    for step in path {
+        if !p.is_empty() && !step.starts_with('[') {
+            p.push('.');
         }
+        p.push_str(step);
+    }
+    p
+}
+
+/// One value of a rendered file: its object, path and value as shown (the
+/// same names as a [`Change`]'s).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Leaf {
+    pub object: Option<String>,
+    pub path: String,
+    pub shown: String,
+    /// The value whole (credentials masked all the same).
+    pub full: String,
+}
+
+/// Every value of a rendered file as `(object, path, value)`, named as a
+/// [`Change`] names them; a value that may be a credential is masked.
+pub fn values_of(file: &str, text: &str) -> Vec<(Option<String>, String, String)> {
+    leaves(file, text)
+        .into_iter()
+        .map(|l| (l.object, l.path, l.full))
+        .collect()
+}
+
+/// Every scalar (and empty list or map) of a rendered file.
+pub(crate) fn leaves(file: &str, text: &str) -> Vec<Leaf> {
+    let mut out = Vec::new();
+    for (object, doc) in objects(file, text) {
+        let walk = Walk {
+            out: &mut Vec::new(),
+            secret: is_secret_object(Some(&doc)),
+        };
+        let mut stack = Vec::new();
+        collect(&walk, &object, &mut stack, &doc, &mut out);
+    }
+    out
+}
+
+fn collect(
+    walk: &Walk<'_>,
+    object: &Option<String>,
+    path: &mut Vec<String>,
+    v: &Value,
+    out: &mut Vec<Leaf>,
+) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, v) in m {
+                path.push(key_step(k));
+                collect(walk, object, path, v, out);
+                path.pop();
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            let names = named(items);
+            for (i, item) in items.iter().enumerate() {
+                match &names {
+                    Some(n) => path.push(format!("[name={}]", n[i].0)),
+                    None => path.push(format!("[{i}]")),
+                }
+                collect(walk, object, path, item, out);
+                path.pop();
+            }
+        }
+        _ => out.push(Leaf {
+            object: object.clone(),
+            path: join(path),
+            shown: walk.show(path, v),
+            full: walk.show_whole(path, v),
+        }),
     }
 }
 

@@ -31,6 +31,10 @@ const RANKS: &[(&str, u32)] = &[
     ("readback", 17),
     ("tree", 18),
     ("write", 19),
+    // What reads rendered trees: a change between two, where a value
+    // comes from.
+    ("diff", 20),
+    ("explain", 21),
     // The facade.
     ("platform", 30),
     ("lib", 31),

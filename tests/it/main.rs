@@ -9,6 +9,7 @@ mod common;
 mod diff;
 mod doris;
 mod emittable;
+mod explain;
 mod external;
 mod faults;
 mod graph;

@@ -1,0 +1,450 @@
+//! Where an output value comes from, found by sensitivity: the env's
+//! effective config (every default applied) is rendered once as is and once
+//! per config value with that value changed; the output values each change
+//! moves are the ones it feeds. Nothing is inferred from how gen is written,
+//! so the answer is right by construction: changing the named config value
+//! changes that output.
+
+use serde_json::Value;
+
+use crate::diff::{diff_env, leaves, Change};
+use crate::error::{Error, Result};
+use crate::tree::RenderedTree;
+use crate::yaml::{Node, NodeValue};
+
+/// A config value: its path (`components.kafka.controller.replicas`) and
+/// the path's steps (map keys, list indices).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct ConfigPath(Vec<Step>);
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+impl std::fmt::Display for ConfigPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, s) in self.0.iter().enumerate() {
+            match s {
+                Step::Key(k) if i == 0 => write!(f, "{k}")?,
+                Step::Key(k) => write!(f, ".{k}")?,
+                Step::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where a config value is set: each file that sets it, in layer order
+/// (`platform.yaml`, then the env's overlay); none means gen's default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The config path.
+    pub config: String,
+    /// Its value in the env's effective config, as YAML flow text.
+    pub value: String,
+    /// `file:line:col` of each layer that sets it, base first; the last wins.
+    pub set_at: Vec<String>,
+}
+
+/// What feeds one output value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputExplanation {
+    /// The file in the env directory.
+    pub file: String,
+    /// The object in it, for a manifest.
+    pub object: Option<String>,
+    /// The value's path.
+    pub path: String,
+    /// The value, as shown (credentials masked).
+    pub value: String,
+    /// The config values that change it; none: gen writes it as is.
+    pub fed_by: Vec<Origin>,
+}
+
+/// What one config value feeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigExplanation {
+    /// Where the value is set.
+    pub origin: Origin,
+    /// The output values a change to it moves, or `None` when no value
+    /// tried for it renders (it only takes values the config rules allow).
+    pub feeds: Option<Vec<Change>>,
+}
+
+/// The sensitivity of one env: each config leaf and what it moves.
+pub(crate) struct Sensitivity {
+    pub baseline: RenderedTree,
+    leaves: Vec<(ConfigPath, Value, Option<Vec<Change>>)>,
+}
+
+/// Renders `effective` (a whole config, as `platform.yaml`) for `env`.
+pub(crate) type RenderConfig<'a> = dyn Fn(&Value) -> Result<RenderedTree> + Sync + 'a;
+
+impl Sensitivity {
+    /// Renders the env's `effective` config and, for every leaf under
+    /// `under` (all when empty), the config with that leaf changed.
+    pub(crate) fn measure(
+        effective: &Value,
+        under: &str,
+        render: &RenderConfig<'_>,
+    ) -> Result<Sensitivity> {
+        let baseline = render(effective)?;
+        let mut paths = Vec::new();
+        config_leaves(effective, &mut Vec::new(), &mut paths);
+        paths.retain(|(p, _)| {
+            let shown = p.to_string();
+            under.is_empty()
+                || shown == under
+                || shown.starts_with(&format!("{under}."))
+                || shown.starts_with(&format!("{under}["))
+        });
+        let measured = crate::parallel::in_parallel(&paths, |(path, value)| {
+            for candidate in candidates(value) {
+                let mut changed = effective.clone();
+                *pointer(&mut changed, path) = candidate;
+                if let Ok(tree) = render(&changed) {
+                    return Some(diff_env(Some(&baseline), Some(&tree)));
+                }
+            }
+            None
+        });
+        Ok(Sensitivity {
+            baseline,
+            leaves: paths
+                .into_iter()
+                .zip(measured)
+                .map(|((p, v), m)| (p, v, m))
+                .collect(),
+        })
+    }
+}
+
+/// The path of every config leaf of `v`.
+pub(crate) fn leaf_paths(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    config_leaves(v, &mut Vec::new(), &mut out);
+    out.into_iter().map(|(p, _)| p.to_string()).collect()
+}
+
+/// The config leaves of `v`: scalars, with their paths.
+fn config_leaves(v: &Value, path: &mut Vec<Step>, out: &mut Vec<(ConfigPath, Value)>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                path.push(Step::Key(k.clone()));
+                config_leaves(v, path, out);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                path.push(Step::Index(i));
+                config_leaves(v, path, out);
+                path.pop();
+            }
+        }
+        Value::Null => {}
+        scalar => out.push((ConfigPath(path.clone()), scalar.clone())),
+    }
+}
+
+fn pointer<'v>(v: &'v mut Value, path: &ConfigPath) -> &'v mut Value {
+    path.0.iter().fold(v, |v, s| match s {
+        Step::Key(k) => &mut v[k.as_str()],
+        Step::Index(i) => &mut v[*i],
+    })
+}
+
+/// Other values to try for `v`, each as likely as the last to pass the
+/// config's rules: a number one and two up (an odd count stays odd), a
+/// quantity doubled, a flag flipped, text with a letter added.
+fn candidates(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Bool(b) => vec![Value::Bool(!b)],
+        Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+            (Some(n), _) => vec![(n + 2).into(), (n + 1).into(), (n * 2 + 3).into()],
+            (None, Some(f)) => vec![(f * 2.0 + 1.0).into()],
+            _ => Vec::new(),
+        },
+        Value::String(s) => {
+            let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+            let rest = &s[digits.len()..];
+            let mut out = Vec::new();
+            if let Ok(n) = digits.parse::<u64>() {
+                if !rest.contains(['.', ':', '/']) {
+                    out.push(Value::String(format!("{}{rest}", n * 2 + 2)));
+                }
+            }
+            out.push(Value::String(format!("{s}x")));
+            out.push(Value::String(format!("x{s}")));
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The node at `path` in one config file, if that file sets it.
+fn node_at<'n>(node: &'n Node, path: &ConfigPath) -> Option<&'n Node> {
+    path.0.iter().try_fold(node, |n, s| match (&n.value, s) {
+        (NodeValue::Map(m), Step::Key(k)) => m.get(k).map(|(_, v)| v),
+        (NodeValue::Seq(items), Step::Index(i)) => items.get(*i),
+        _ => None,
+    })
+}
+
+/// Where `path` is set among `layers` (base first): a list is set whole by
+/// the last layer that has it (lists replace), so a list item is placed in
+/// that layer.
+fn set_at(layers: &[&Node], path: &ConfigPath) -> Vec<String> {
+    let list_at = path.0.iter().position(|s| matches!(s, Step::Index(_)));
+    let mut out = Vec::new();
+    for layer in layers {
+        let here = match list_at {
+            // Whichever layer holds the list holds the item.
+            Some(i) => {
+                node_at(layer, &ConfigPath(path.0[..i].to_vec())).and_then(|_| node_at(layer, path))
+            }
+            None => node_at(layer, path),
+        };
+        if let Some(n) = here {
+            out.push(format!(
+                "{}:{}:{}",
+                n.loc.source.name, n.loc.line, n.loc.col
+            ));
+        }
+    }
+    if list_at.is_some() && out.len() > 1 {
+        // Lists replace: the last layer's list is the one read.
+        out.drain(..out.len() - 1);
+    }
+    out
+}
+
+fn flow(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Whether change `c` moves the value at `object`/`path` of `file`: the
+/// same value, or a map or list holding it.
+fn moves(c: &Change, file: &str, object: &Option<String>, path: &str) -> bool {
+    c.file == file
+        && c.object == *object
+        && (c.path == path
+            || c.path.is_empty()
+            || path.starts_with(&format!("{}.", c.path))
+            || path.starts_with(&format!("{}[", c.path)))
+}
+
+impl Sensitivity {
+    fn origin(&self, layers: &[&Node], path: &ConfigPath, value: &Value) -> Origin {
+        Origin {
+            config: path.to_string(),
+            value: if crate::names::holds_credential(&path.to_string()) {
+                "********".into()
+            } else {
+                flow(value)
+            },
+            set_at: set_at(layers, path),
+        }
+    }
+
+    /// What feeds each value at `path` in `file` (one per object holding it).
+    pub(crate) fn output(
+        &self,
+        layers: &[&Node],
+        file: &str,
+        path: &str,
+    ) -> Result<Vec<OutputExplanation>> {
+        let Some(text) = self.baseline.files.get(file) else {
+            let names: Vec<&str> = self.baseline.files.keys().map(String::as_str).collect();
+            let mut d = crate::error::Diagnostic::new(format!(
+                "env `{}` renders no file `{file}`",
+                self.baseline.env
+            ));
+            if let Some(m) = crate::names::did_you_mean(file, names.iter().copied()) {
+                d = d.help(format!("did you mean `{m}`?"));
+            }
+            return Err(Error::Usage(d));
+        };
+        let all = leaves(file, text);
+        let found: Vec<_> = all.iter().filter(|l| l.path == path).collect();
+        if found.is_empty() {
+            let paths: Vec<&str> = all.iter().map(|l| l.path.as_str()).collect();
+            let mut d = crate::error::Diagnostic::new(format!("{file} has no value at `{path}`"));
+            d = match crate::names::did_you_mean(path, paths.iter().copied()) {
+                Some(m) => d.help(format!("did you mean `{m}`?")),
+                None => d.help("give a path to a value as `gen diff` prints it: `controller.replicaCount`, `spec.containers[name=app].image`"),
+            };
+            return Err(Error::Usage(d));
+        }
+        Ok(found
+            .into_iter()
+            .map(|leaf| OutputExplanation {
+                file: file.to_string(),
+                object: leaf.object.clone(),
+                path: leaf.path.clone(),
+                value: leaf.shown.clone(),
+                fed_by: self
+                    .leaves
+                    .iter()
+                    .filter(|(_, _, m)| {
+                        m.as_ref().is_some_and(|cs| {
+                            cs.iter().any(|c| moves(c, file, &leaf.object, &leaf.path))
+                        })
+                    })
+                    .map(|(p, v, _)| self.origin(layers, p, v))
+                    .collect(),
+            })
+            .collect())
+    }
+
+    /// What feeds every value of every file the env renders.
+    pub(crate) fn every_output(&self, layers: &[&Node]) -> Vec<OutputExplanation> {
+        let mut out = Vec::new();
+        for (file, text) in &self.baseline.files {
+            for leaf in leaves(file, text) {
+                let fed_by = self
+                    .leaves
+                    .iter()
+                    .filter(|(_, _, m)| {
+                        m.as_ref().is_some_and(|cs| {
+                            cs.iter().any(|c| moves(c, file, &leaf.object, &leaf.path))
+                        })
+                    })
+                    .map(|(p, v, _)| self.origin(layers, p, v))
+                    .collect();
+                out.push(OutputExplanation {
+                    file: file.clone(),
+                    object: leaf.object,
+                    path: leaf.path,
+                    value: leaf.shown,
+                    fed_by,
+                });
+            }
+        }
+        out
+    }
+
+    /// What each config value measured feeds.
+    pub(crate) fn config(&self, layers: &[&Node]) -> Vec<ConfigExplanation> {
+        self.leaves
+            .iter()
+            .map(|(p, v, m)| ConfigExplanation {
+                origin: self.origin(layers, p, v),
+                feeds: m.clone(),
+            })
+            .collect()
+    }
+}
+
+fn origin_json(o: &Origin) -> Value {
+    serde_json::json!({"config": o.config, "value": o.value, "set_at": o.set_at})
+}
+
+fn origin_text(o: &Origin, out: &mut String) {
+    use std::fmt::Write;
+    let _ = write!(out, "  {} = {}", o.config, o.value);
+    match o.set_at.as_slice() {
+        [] => out.push_str("  (gen's default)\n"),
+        [one] => {
+            let _ = writeln!(out, "  (set at {one})");
+        }
+        many => {
+            let _ = writeln!(
+                out,
+                "  (set at {}; {} wins)",
+                many.join(", then "),
+                many[many.len() - 1]
+            );
+        }
+    }
+}
+
+/// Output explanations as text (or JSON).
+pub fn outputs_report(found: &[OutputExplanation], json: bool) -> String {
+    use std::fmt::Write;
+    if json {
+        let v: Vec<Value> = found
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "file": e.file, "object": e.object, "path": e.path, "value": e.value,
+                    "fed_by": e.fed_by.iter().map(origin_json).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        return format!("{}\n", Value::Array(v));
+    }
+    let mut out = String::new();
+    for e in found {
+        let at = match &e.object {
+            Some(o) => format!("{} {o} {}", e.file, e.path),
+            None => format!("{} {}", e.file, e.path),
+        };
+        let _ = writeln!(out, "{at} = {}", e.value);
+        if e.fed_by.is_empty() {
+            out.push_str("  no config value changes it: gen writes it so (or it follows from the env and component names)\n");
+        } else {
+            let _ = writeln!(
+                out,
+                "  from {}:",
+                if e.fed_by.len() == 1 {
+                    "this config value"
+                } else {
+                    "these config values"
+                }
+            );
+            for o in &e.fed_by {
+                origin_text(o, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// Config explanations as text (or JSON).
+pub fn configs_report(found: &[ConfigExplanation], json: bool) -> String {
+    use std::fmt::Write;
+    let target = |c: &Change| match &c.object {
+        Some(o) => format!("{} {o} {}", c.file, c.path),
+        None => format!("{} {}", c.file, c.path),
+    };
+    if json {
+        let v: Vec<Value> = found
+            .iter()
+            .map(|e| {
+                let mut o = origin_json(&e.origin);
+                o["feeds"] = match &e.feeds {
+                    None => Value::Null,
+                    Some(cs) => cs
+                        .iter()
+                        .map(|c| serde_json::json!({"file": c.file, "object": c.object, "path": c.path}))
+                        .collect(),
+                };
+                o
+            })
+            .collect();
+        return format!("{}\n", Value::Array(v));
+    }
+    let mut out = String::new();
+    for e in found {
+        origin_text(&e.origin, &mut out);
+        match &e.feeds {
+            None => {
+                out.push_str("    feeds: not measured (no other value tried for it is accepted)\n")
+            }
+            Some(cs) if cs.is_empty() => out.push_str("    feeds no rendered value in this env\n"),
+            Some(cs) => {
+                for c in cs {
+                    let _ = writeln!(out, "    → {}", target(c));
+                }
+            }
+        }
+    }
+    out
+}

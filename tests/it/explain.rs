@@ -1,0 +1,299 @@
+//! `gen explain`: every value the built-in prod env renders is explained,
+//! and every explanation is checked here by other means: the first config
+//! value named is changed in the config files themselves (the prod overlay,
+//! as a user would), the env rendered again, and the value must move.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::common;
+
+/// A JSON path step of a config path (`components.kafka.x[0].y`).
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn steps(path: &str) -> Vec<Step> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (key, rest) = part.split_once('[').map_or((part, ""), |(k, r)| (k, r));
+        out.push(Step::Key(key.to_string()));
+        for i in rest.split('[').filter(|s| !s.is_empty()) {
+            out.push(Step::Index(i.trim_end_matches(']').parse().unwrap()));
+        }
+    }
+    out
+}
+
+/// `overlay` with the value at `path` set to `value`; a list on the way is
+/// copied whole from `effective` (lists replace when merged).
+fn set(overlay: &mut Value, effective: &Value, path: &[Step], value: Value) {
+    let (mut o, mut e) = (overlay, effective);
+    for (i, step) in path.iter().enumerate() {
+        let last = i + 1 == path.len();
+        match step {
+            Step::Key(k) => {
+                if !o.is_object() {
+                    *o = Value::Object(Default::default());
+                }
+                let next_e = &e[k.as_str()];
+                let entry = o
+                    .as_object_mut()
+                    .unwrap()
+                    .entry(k.clone())
+                    .or_insert(Value::Null);
+                if last {
+                    *entry = value;
+                    return;
+                }
+                if next_e.is_array() && !entry.is_array() {
+                    *entry = next_e.clone();
+                }
+                o = entry;
+                e = next_e;
+            }
+            Step::Index(n) => {
+                if last {
+                    o[*n] = value;
+                    return;
+                }
+                e = &e[*n];
+                o = &mut o[*n];
+            }
+        }
+    }
+}
+
+fn candidates(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Bool(b) => vec![Value::Bool(!b)],
+        Value::Number(n) => {
+            let n = n.as_u64().unwrap_or(1);
+            vec![(n + 2).into(), (n + 1).into(), (n * 2 + 3).into()]
+        }
+        Value::String(s) => {
+            let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+            let mut out = Vec::new();
+            if let Ok(n) = digits.parse::<u64>() {
+                out.push(Value::String(format!(
+                    "{}{}",
+                    n * 2 + 2,
+                    &s[digits.len()..]
+                )));
+            }
+            out.push(Value::String(format!("{s}x")));
+            out.push(Value::String(format!("x{s}")));
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Every value of the env's render: (file, object, path) → shown value.
+fn values(tree: &platgen::RenderedTree) -> BTreeMap<(String, Option<String>, String), String> {
+    let mut out = BTreeMap::new();
+    for (file, text) in &tree.files {
+        for (object, path, shown) in platgen::diff::values_of(file, text) {
+            out.insert((file.clone(), object, path), shown);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_value_of_prod_is_explained_and_each_explanation_holds() {
+    let platform = platgen::Platform::builtin().unwrap();
+    let all = platform.explain_all("prod").unwrap();
+    let before = values(&platform.render("prod").unwrap());
+    assert_eq!(
+        all.len(),
+        before.len(),
+        "one explanation per rendered value"
+    );
+    let fed = all.iter().filter(|e| !e.fed_by.is_empty()).count();
+    // Most of what gen writes follows from the config.
+    assert!(
+        fed * 2 > all.len(),
+        "{fed} of {} values fed by config",
+        all.len()
+    );
+
+    // Group the values by the first config value named, and change each
+    // of those once, in the files.
+    let effective: Value =
+        common::yaml_docs("effective", &platform.effective_config("prod").unwrap()).remove(0);
+    let mut by_config: BTreeMap<&str, Vec<&platgen::explain::OutputExplanation>> = BTreeMap::new();
+    for e in &all {
+        if let Some(first) = e.fed_by.first() {
+            by_config.entry(first.config.as_str()).or_default().push(e);
+        }
+    }
+    assert!(
+        by_config.len() > 50,
+        "{} config values feed output",
+        by_config.len()
+    );
+    let files: Vec<(String, String)> = platgen::Platform::example_files()
+        .into_iter()
+        .filter(|(p, _)| p == "platform.yaml" || p.starts_with("envs/"))
+        .collect();
+    let prod_overlay: Value = common::yaml_docs(
+        "prod",
+        &files.iter().find(|(p, _)| p == "envs/prod.yaml").unwrap().1,
+    )
+    .remove(0);
+    let mut unmoved = Vec::new();
+    for (config, explained) in &by_config {
+        let path = steps(config);
+        let mut current = &effective;
+        for s in &path {
+            current = match s {
+                Step::Key(k) => &current[k.as_str()],
+                Step::Index(i) => &current[*i],
+            };
+        }
+        let mut after = None;
+        for candidate in candidates(current) {
+            let mut overlay = prod_overlay.clone();
+            set(&mut overlay, &effective, &path, candidate);
+            let mut changed = files.clone();
+            for (p, t) in changed.iter_mut() {
+                if p == "envs/prod.yaml" {
+                    *t = serde_norway::to_string(&overlay).unwrap();
+                }
+            }
+            if let Ok(tree) = platgen::Platform::from_files(&changed).and_then(|p| p.render("prod"))
+            {
+                after = Some(values(&tree));
+                break;
+            }
+        }
+        let after = after.unwrap_or_else(|| panic!("no value of `{config}` renders"));
+        for e in explained {
+            let key = (e.file.clone(), e.object.clone(), e.path.clone());
+            if after.get(&key) == before.get(&key) {
+                unmoved.push(format!("{config} → {} {:?} {}", e.file, e.object, e.path));
+            }
+        }
+    }
+    assert!(
+        unmoved.is_empty(),
+        "explanations that do not hold:\n{}",
+        unmoved.join("\n")
+    );
+}
+
+#[test]
+fn the_cli_explains_an_output_value_and_a_config_value() {
+    let w = tempfile::tempdir().unwrap();
+    common::write_builtin_config(&w.path().join("cfg"));
+    common::edit(
+        &w.path().join("cfg"),
+        "envs/prod.yaml",
+        "components:\n",
+        "components:\n  kafka:\n    controller:\n      replicas: 5\n",
+    );
+    let run = |args: &[&str]| {
+        common::gen()
+            .current_dir(w.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = run(&[
+        "explain",
+        "--config",
+        "cfg",
+        "--env",
+        "prod",
+        "values/kafka.yaml",
+        "controller.replicaCount",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.starts_with("values/kafka.yaml controller.replicaCount = 5\n"),
+        "{text}"
+    );
+    // Set in both files: the base first, the overlay wins.
+    assert!(
+        text.contains("components.kafka.controller.replicas = 5  (set at cfg/platform.yaml:"),
+        "{text}"
+    );
+    let overlay_at = text
+        .split(", then ")
+        .nth(1)
+        .and_then(|t| t.split(';').next())
+        .unwrap();
+    assert!(overlay_at.starts_with("cfg/envs/prod.yaml:"), "{text}");
+    assert!(text.contains(&format!("; {overlay_at} wins)")), "{text}");
+    let o = run(&[
+        "explain",
+        "--config",
+        "cfg",
+        "--env",
+        "prod",
+        "components.kafka.controller.replicas",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let feeds = v[0]["feeds"].as_array().unwrap();
+    assert!(
+        feeds
+            .iter()
+            .any(|f| f["file"] == "values/kafka.yaml" && f["path"] == "controller.replicaCount"),
+        "{v}"
+    );
+    // A typo gets the nearest path.
+    let o = run(&[
+        "explain",
+        "--config",
+        "cfg",
+        "--env",
+        "prod",
+        "values/kafka.yaml",
+        "controller.replicaCont",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean `controller.replicaCount`?"));
+}
+
+/// README's example is what gen prints, in a directory `gen init` wrote.
+#[test]
+fn the_readme_example_is_what_gen_prints() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("$ gen explain --env prod values/kafka.yaml")
+        .unwrap();
+    let block = &readme[start..start + readme[start..].find("```").unwrap()];
+    let w = tempfile::tempdir().unwrap();
+    let run = |line: &str| {
+        let args: Vec<&str> = line.split_whitespace().skip(1).collect();
+        let o = common::gen()
+            .current_dir(w.path())
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{line}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    run("gen init platform");
+    let mut printed = String::new();
+    for line in block.lines().filter(|l| l.starts_with("$ ")) {
+        printed.push_str(line);
+        printed.push('\n');
+        printed.push_str(&run(&line[2..]));
+    }
+    assert_eq!(
+        printed, block,
+        "README's gen explain example is not what gen prints"
+    );
+}
