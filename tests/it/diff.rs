@@ -55,6 +55,16 @@ fn repo() -> tempfile::TempDir {
         "  tlsSecret: wildcard-tls\n",
         "  # the certificate\n  tlsSecret: wildcard-tls\n",
     );
+    // The ingress block moved to the top of the file: keys reordered.
+    let base = std::fs::read_to_string(cfg.join("platform.yaml")).unwrap();
+    let at = base.find("\ningress:\n").unwrap() + 1;
+    let end = at + base[at..].find("\n\n").unwrap() + 2;
+    let moved = format!(
+        "{}{}",
+        &base[at..end],
+        base[..at].to_string() + &base[end..]
+    );
+    std::fs::write(cfg.join("platform.yaml"), moved).unwrap();
     git(w.path(), &["commit", "-qam", "five controllers in prod"]);
     w
 }
