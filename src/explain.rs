@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::diff::{diff_env, leaves, Change};
+use crate::diff::{diff_env, leaves, Change, Leaf};
 use crate::error::{Error, Result};
 use crate::tree::RenderedTree;
 use crate::yaml::{Node, NodeValue};
@@ -241,6 +241,18 @@ fn moves(c: &Change, file: &str, object: &Option<String>, path: &str) -> bool {
 }
 
 impl Sensitivity {
+    /// The config values whose change moves `leaf` of `file`.
+    fn fed_by(&self, layers: &[&Node], file: &str, leaf: &Leaf) -> Vec<Origin> {
+        self.leaves
+            .iter()
+            .filter(|(_, _, m)| {
+                m.as_ref()
+                    .is_some_and(|cs| cs.iter().any(|c| moves(c, file, &leaf.object, &leaf.path)))
+            })
+            .map(|(p, v, _)| self.origin(layers, p, v))
+            .collect()
+    }
+
     fn origin(&self, layers: &[&Node], path: &ConfigPath, value: &Value) -> Origin {
         Origin {
             config: path.to_string(),
@@ -289,16 +301,7 @@ impl Sensitivity {
                 object: leaf.object.clone(),
                 path: leaf.path.clone(),
                 value: leaf.shown.clone(),
-                fed_by: self
-                    .leaves
-                    .iter()
-                    .filter(|(_, _, m)| {
-                        m.as_ref().is_some_and(|cs| {
-                            cs.iter().any(|c| moves(c, file, &leaf.object, &leaf.path))
-                        })
-                    })
-                    .map(|(p, v, _)| self.origin(layers, p, v))
-                    .collect(),
+                fed_by: self.fed_by(layers, file, leaf),
             })
             .collect())
     }
@@ -308,16 +311,7 @@ impl Sensitivity {
         let mut out = Vec::new();
         for (file, text) in &self.baseline.files {
             for leaf in leaves(file, text) {
-                let fed_by = self
-                    .leaves
-                    .iter()
-                    .filter(|(_, _, m)| {
-                        m.as_ref().is_some_and(|cs| {
-                            cs.iter().any(|c| moves(c, file, &leaf.object, &leaf.path))
-                        })
-                    })
-                    .map(|(p, v, _)| self.origin(layers, p, v))
-                    .collect();
+                let fed_by = self.fed_by(layers, file, &leaf);
                 out.push(OutputExplanation {
                     file: file.clone(),
                     object: leaf.object,
@@ -382,11 +376,7 @@ pub fn outputs_report(found: &[OutputExplanation], json: bool) -> String {
     }
     let mut out = String::new();
     for e in found {
-        let at = match &e.object {
-            Some(o) => format!("{} {o} {}", e.file, e.path),
-            None => format!("{} {}", e.file, e.path),
-        };
-        let _ = writeln!(out, "{at} = {}", e.value);
+        let _ = writeln!(out, "{} = {}", target(&e.file, &e.object, &e.path), e.value);
         if e.fed_by.is_empty() {
             out.push_str("  no config value changes it: gen writes it so (or it follows from the env and component names)\n");
         } else {
@@ -407,13 +397,17 @@ pub fn outputs_report(found: &[OutputExplanation], json: bool) -> String {
     out
 }
 
+/// An output value as the reports name it: `file [object] path`.
+fn target(file: &str, object: &Option<String>, path: &str) -> String {
+    match object {
+        Some(o) => format!("{file} {o} {path}"),
+        None => format!("{file} {path}"),
+    }
+}
+
 /// Config explanations as text (or JSON).
 pub fn configs_report(found: &[ConfigExplanation], json: bool) -> String {
     use std::fmt::Write;
-    let target = |c: &Change| match &c.object {
-        Some(o) => format!("{} {o} {}", c.file, c.path),
-        None => format!("{} {}", c.file, c.path),
-    };
     if json {
         let v: Vec<Value> = found
             .iter()
@@ -441,7 +435,7 @@ pub fn configs_report(found: &[ConfigExplanation], json: bool) -> String {
             Some(cs) if cs.is_empty() => out.push_str("    feeds no rendered value in this env\n"),
             Some(cs) => {
                 for c in cs {
-                    let _ = writeln!(out, "    → {}", target(c));
+                    let _ = writeln!(out, "    → {}", target(&c.file, &c.object, &c.path));
                 }
             }
         }

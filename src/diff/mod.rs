@@ -506,14 +506,19 @@ mod tests {
         );
     }
 
+    /// The diff of one env's `m.yaml` from `a` to `b`.
+    fn diff_manifests(a: &str, b: &str) -> Diff {
+        diff_trees(
+            &[tree("e", &[("m.yaml", a)])],
+            &[tree("e", &[("m.yaml", b)])],
+        )
+    }
+
     #[test]
     fn manifests_compare_by_object_and_named_lists_by_name() {
         let a = "kind: Deployment\nmetadata: {name: web, namespace: ns}\nspec:\n  containers:\n  - {name: app, image: a:1}\n  - {name: side, image: s:1}\n---\nkind: Service\nmetadata: {name: web}\n";
         let b = "kind: Service\nmetadata: {name: web}\n---\nkind: Deployment\nmetadata: {name: web, namespace: ns}\nspec:\n  containers:\n  - {name: side, image: s:1}\n  - {name: app, image: a:2}\n---\nkind: ConfigMap\nmetadata: {name: c}\n";
-        let d = diff_trees(
-            &[tree("e", &[("m.yaml", a)])],
-            &[tree("e", &[("m.yaml", b)])],
-        );
+        let d = diff_manifests(a, b);
         assert_eq!(
             lines(&d),
             [
@@ -552,10 +557,7 @@ mod tests {
     fn credentials_are_never_shown() {
         let a = "kind: Secret\nmetadata: {name: s}\nstringData: {token: SECRET-A}\n---\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  url: https://bot:SECRET-B@git.example\n  password: SECRET-C\n";
         let b = "kind: Secret\nmetadata: {name: s}\nstringData: {token: SECRET-D, other: SECRET-E}\n---\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  url: https://bot:SECRET-F@git.example/x\n  password: SECRET-G\n  auth: {password: SECRET-H}\n";
-        let d = diff_trees(
-            &[tree("e", &[("m.yaml", a)])],
-            &[tree("e", &[("m.yaml", b)])],
-        );
+        let d = diff_manifests(a, b);
         assert!(!d.is_empty());
         for format in [Format::Text, Format::Markdown, Format::Json] {
             let r = d.report(format);

@@ -115,6 +115,14 @@ pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {
 }
 
 /// The `gen` binary built for these tests.
+/// `cmd` with a Git identity set, so commits work on a machine without one.
+pub fn with_git_identity(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    cmd.env("GIT_AUTHOR_NAME", "A User")
+        .env("GIT_AUTHOR_EMAIL", "user@acme.example")
+        .env("GIT_COMMITTER_NAME", "A User")
+        .env("GIT_COMMITTER_EMAIL", "user@acme.example")
+}
+
 pub fn gen() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gen"));
     cmd.env_remove("NO_COLOR");

@@ -9,13 +9,7 @@ use std::process::{Command, Output};
 use crate::common;
 
 fn git(dir: &Path, args: &[&str]) {
-    let o = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@localhost")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@localhost")
+    let o = common::with_git_identity(Command::new("git").args(args).current_dir(dir))
         .output()
         .unwrap();
     assert!(

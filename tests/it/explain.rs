@@ -195,22 +195,15 @@ fn the_cli_explains_an_output_value_and_a_config_value() {
         "components:\n",
         "components:\n  kafka:\n    controller:\n      replicas: 5\n",
     );
-    let run = |args: &[&str]| {
+    let explain = |args: &[&str]| {
         common::gen()
             .current_dir(w.path())
+            .args(["explain", "--config", "cfg", "--env", "prod"])
             .args(args)
             .output()
             .unwrap()
     };
-    let o = run(&[
-        "explain",
-        "--config",
-        "cfg",
-        "--env",
-        "prod",
-        "values/kafka.yaml",
-        "controller.replicaCount",
-    ]);
+    let o = explain(&["values/kafka.yaml", "controller.replicaCount"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(
@@ -229,16 +222,7 @@ fn the_cli_explains_an_output_value_and_a_config_value() {
         .unwrap();
     assert!(overlay_at.starts_with("cfg/envs/prod.yaml:"), "{text}");
     assert!(text.contains(&format!("; {overlay_at} wins)")), "{text}");
-    let o = run(&[
-        "explain",
-        "--config",
-        "cfg",
-        "--env",
-        "prod",
-        "components.kafka.controller.replicas",
-        "--format",
-        "json",
-    ]);
+    let o = explain(&["components.kafka.controller.replicas", "--format", "json"]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     let feeds = v[0]["feeds"].as_array().unwrap();
     assert!(
@@ -248,15 +232,7 @@ fn the_cli_explains_an_output_value_and_a_config_value() {
         "{v}"
     );
     // A typo gets the nearest path.
-    let o = run(&[
-        "explain",
-        "--config",
-        "cfg",
-        "--env",
-        "prod",
-        "values/kafka.yaml",
-        "controller.replicaCont",
-    ]);
+    let o = explain(&["values/kafka.yaml", "controller.replicaCont"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean `controller.replicaCount`?"));
 }

@@ -77,16 +77,14 @@ fn replace_block(text: &str, key: &str, block: &str) -> String {
 }
 
 fn run(dir: &Path, path: &str, line: &str) -> std::process::Output {
-    let o = Command::new("sh")
-        .args(["-ec", line])
-        .current_dir(dir)
-        .env("PATH", path)
-        .env("GIT_AUTHOR_NAME", "A User")
-        .env("GIT_AUTHOR_EMAIL", "user@acme.example")
-        .env("GIT_COMMITTER_NAME", "A User")
-        .env("GIT_COMMITTER_EMAIL", "user@acme.example")
-        .output()
-        .unwrap();
+    let o = common::with_git_identity(
+        Command::new("sh")
+            .args(["-ec", line])
+            .current_dir(dir)
+            .env("PATH", path),
+    )
+    .output()
+    .unwrap();
     assert!(
         o.status.success(),
         "`{line}` failed:\n{}{}",
