@@ -150,15 +150,27 @@ fn split_words(key: &str) -> Vec<String> {
     words
 }
 
+/// A word's userinfo split around its password: `(before, after)` where
+/// `before` ends with `user:` and `after` starts with `@host`, or `None` when
+/// the word carries no password (`https://bot:TOKEN@git.example.com`,
+/// `user:pw@db`).
+fn userinfo_password(word: &str) -> Option<(&str, &str)> {
+    let start = word.find("://").map_or(0, |i| i + 3);
+    let rest = &word[start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let (info, host) = authority.rsplit_once('@')?;
+    let colon = info.find(':')?;
+    if host.is_empty() || colon + 1 == info.len() {
+        return None;
+    }
+    Some((&word[..start + colon + 1], &word[start + info.len()..]))
+}
+
 /// Whether `s` carries a password in a URL's or host's userinfo
 /// (`https://bot:TOKEN@git.example.com`, `user:pw@db`).
 pub(crate) fn has_userinfo_password(s: &str) -> bool {
-    s.split_whitespace().any(|word| {
-        let rest = word.split_once("://").map_or(word, |(_, r)| r);
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        matches!(authority.rsplit_once('@'), Some((info, host))
-            if !host.is_empty() && matches!(info.split_once(':'), Some((_, pw)) if !pw.is_empty()))
-    })
+    s.split_whitespace()
+        .any(|word| userinfo_password(word).is_some())
 }
 
 /// A config line fit to show in an error: the value of a key that may hold
@@ -185,22 +197,17 @@ pub(crate) fn mask_credentials(line: &str) -> std::borrow::Cow<'_, str> {
     if !has_userinfo_password(line) {
         return line.into();
     }
-    let masked: Vec<String> = line
-        .split(' ')
-        .map(|word| {
-            if !has_userinfo_password(word) {
-                return word.to_string();
+    line.split_inclusive(char::is_whitespace)
+        .map(|piece| {
+            let word = piece.trim_end_matches(char::is_whitespace);
+            let space = &piece[word.len()..];
+            match userinfo_password(word) {
+                Some((before, after)) => format!("{before}{MASK}{after}{space}"),
+                None => piece.to_string(),
             }
-            let (scheme, rest) = word.split_once("://").map_or(("", word), |(s, r)| (s, r));
-            let at = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-            let (authority, tail) = rest.split_at(at);
-            let (info, host) = authority.rsplit_once('@').expect("has userinfo");
-            let user = info.split_once(':').map_or(info, |(u, _)| u);
-            let sep = if scheme.is_empty() { "" } else { "://" };
-            format!("{scheme}{sep}{user}:{MASK}@{host}{tail}")
         })
-        .collect();
-    masked.join(" ").into()
+        .collect::<String>()
+        .into()
 }
 
 /// Whether a key name suggests it holds a credential.
@@ -299,6 +306,13 @@ mod tests {
             "  - {password: ********"
         );
         assert_eq!(mask_credentials("  replicas: 3"), "  replicas: 3");
+        // Words are split on any whitespace, tabs included, the same way
+        // the password is found (a tab once hid it from the masker).
+        assert_eq!(
+            mask_credentials("-/\t:\u{e}@\u{e}: \u{1}"),
+            "-/\t:********@\u{e}: \u{1}"
+        );
+        assert_eq!(mask_credentials("a\tu:pw@db/x  b"), "a\tu:********@db/x  b");
     }
 
     #[test]

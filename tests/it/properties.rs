@@ -110,6 +110,18 @@ fn no_panic(files: &[(String, String)]) {
     }
 }
 
+/// Inputs the fuzzers once found a panic with, kept as plain cases.
+#[test]
+fn found_by_fuzzing() {
+    // A tab before a `user:pw@host` word: the credential masker split on
+    // spaces only and lost the word it had been told was there.
+    let text = String::from_utf8_lossy(&[45, 47, 9, 58, 14, 64, 14, 58, 32, 1]).into_owned();
+    no_panic(&[
+        ("platform.yaml".into(), text.clone()),
+        ("envs/prod.yaml".into(), text),
+    ]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: fuzz_cases(), ..ProptestConfig::default() })]
 
