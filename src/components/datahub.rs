@@ -15,8 +15,7 @@ use crate::model::{
 };
 
 /// Pinned chart.
-pub(super) const CHART: Chart =
-    Chart::pinned("https://helm.datahubproject.io/", "datahub", "1.1.0");
+const PIN: Chart = Chart::pinned("https://helm.datahubproject.io/", "datahub", "1.1.0");
 
 /// Port of the GMS Service.
 pub(super) const GMS_PORT: u16 = 8080;
@@ -236,6 +235,7 @@ fn frontend_ingress(cx: &Cx<'_, DatahubConfig>) -> Option<Ingress> {
 
 impl Component for Datahub {
     type Config = DatahubConfig;
+    const CHART: Option<Chart> = Some(PIN);
     const NAME: &'static str = "datahub";
     const ABOUT: &'static str =
         "DataHub (acryldata/datahub): GMS, frontend, MAE and MCE consumers.";
@@ -251,8 +251,8 @@ impl Component for Datahub {
         ("datahub-mce-consumer.resources", "core/v1 ResourceRequirements"),
     ];
 
-    fn delivery(&self, _: &Own<'_, DatahubConfig>) -> Delivery {
-        Delivery::Helm(CHART)
+    fn delivery(&self, own: &Own<'_, DatahubConfig>) -> Delivery {
+        Delivery::Helm(own.chart().clone())
     }
     fn prerequisites(&self, own: &Own<'_, DatahubConfig>) -> Vec<Prerequisite> {
         let pg = &own.platform.external.postgresql;
@@ -305,7 +305,7 @@ impl Component for Datahub {
         let src = |key: &str| {
             format!(
                 "{key}: resources default from datahub {} values.yaml",
-                CHART.version
+                own.chart().version
             )
         };
         let service = |name: &str, key: &str, s: &DatahubService, default: Resources| {
@@ -430,6 +430,6 @@ impl Component for Datahub {
                 datahub: d.version.clone().map(|version| Version { version }),
             },
         };
-        Ok(vec![cx.values_file(&CHART, &values)])
+        Ok(vec![cx.values_file(&values)])
     }
 }

@@ -11,8 +11,7 @@ use crate::model::{
 };
 
 /// Pinned chart.
-pub(super) const CHART: Chart =
-    Chart::pinned("https://charts.selectdb.com", "doris-operator", "26.0.0");
+const PIN: Chart = Chart::pinned("https://charts.selectdb.com", "doris-operator", "26.0.0");
 
 /// The `doris-operator` component.
 pub(super) struct DorisOperator;
@@ -48,6 +47,7 @@ struct Image {
 
 impl Component for DorisOperator {
     type Config = DorisOperatorConfig;
+    const CHART: Option<Chart> = Some(PIN);
     const NAME: &'static str = "doris-operator";
     const ABOUT: &'static str = "The Doris operator (apache/doris-operator).";
     const SECTION: Section = Section::Release;
@@ -55,8 +55,8 @@ impl Component for DorisOperator {
         Some(include_str!("../../templates/doris-operator.yaml.tera"));
     const SYNC_OPTIONS: &'static [&'static str] = &["ServerSideApply=true"];
 
-    fn delivery(&self, _: &Own<'_, DorisOperatorConfig>) -> Delivery {
-        Delivery::Helm(CHART)
+    fn delivery(&self, own: &Own<'_, DorisOperatorConfig>) -> Delivery {
+        Delivery::Helm(own.chart().clone())
     }
     fn workloads(&self, own: &Own<'_, DorisOperatorConfig>) -> Vec<Workload> {
         let r = resources((Some("2"), Some("4Gi")), (Some("2"), Some("4Gi")));
@@ -76,6 +76,6 @@ impl Component for DorisOperator {
                 },
             },
         };
-        Ok(vec![cx.values_file(&CHART, &values)])
+        Ok(vec![cx.values_file(&values)])
     }
 }

@@ -13,7 +13,7 @@ use crate::model::{
 };
 
 /// Pinned chart.
-pub(super) const CHART: Chart = Chart::pinned(
+const PIN: Chart = Chart::pinned(
     "registry-1.docker.io/bitnamicharts",
     "elasticsearch",
     "22.1.7",
@@ -118,14 +118,15 @@ fn stateless(g: &EsGroup, enabled: Option<bool>) -> Group {
 
 impl Component for Elasticsearch {
     type Config = ElasticsearchConfig;
+    const CHART: Option<Chart> = Some(PIN);
     const NAME: &'static str = "elasticsearch";
     const ABOUT: &'static str = "Elasticsearch (bitnami/elasticsearch), DataHub's search index.";
     const SECTION: Section = Section::Release;
     const TEMPLATE: Option<&'static str> =
         Some(include_str!("../../templates/elasticsearch.yaml.tera"));
 
-    fn delivery(&self, _: &Own<'_, ElasticsearchConfig>) -> Delivery {
-        Delivery::Helm(CHART)
+    fn delivery(&self, own: &Own<'_, ElasticsearchConfig>) -> Delivery {
+        Delivery::Helm(own.chart().clone())
     }
     fn addresses(&self, own: &Own<'_, ElasticsearchConfig>) -> Vec<Address> {
         vec![Address::new("http", own.release, own.namespace, HTTP_PORT)]
@@ -157,7 +158,7 @@ impl Component for Elasticsearch {
                 group,
                 replicas,
                 r.as_ref(),
-                &CHART,
+                own.chart(),
                 preset,
             )
         };
@@ -199,6 +200,6 @@ impl Component for Elasticsearch {
             coordinating: stateless(&es.coordinating, None),
             ingest: stateless(&es.ingest, Some(es.ingest.replicas > 0)),
         };
-        Ok(vec![cx.values_file(&CHART, &values)])
+        Ok(vec![cx.values_file(&values)])
     }
 }

@@ -13,8 +13,7 @@ use crate::model::{
 };
 
 /// Pinned chart.
-pub(super) const CHART: Chart =
-    Chart::pinned("registry-1.docker.io/bitnamicharts", "kafka", "32.4.4");
+const PIN: Chart = Chart::pinned("registry-1.docker.io/bitnamicharts", "kafka", "32.4.4");
 
 /// Client port of the chart's bootstrap Service.
 pub(super) const CLIENT_PORT: u16 = 9092;
@@ -116,13 +115,14 @@ fn replication(k: &KafkaConfig) -> std::collections::BTreeMap<&'static str, u32>
 
 impl Component for Kafka {
     type Config = KafkaConfig;
+    const CHART: Option<Chart> = Some(PIN);
     const NAME: &'static str = "kafka";
     const ABOUT: &'static str = "Kafka in KRaft mode (bitnami/kafka), DataHub's event log.";
     const SECTION: Section = Section::Release;
     const TEMPLATE: Option<&'static str> = Some(include_str!("../../templates/kafka.yaml.tera"));
 
-    fn delivery(&self, _: &Own<'_, KafkaConfig>) -> Delivery {
-        Delivery::Helm(CHART)
+    fn delivery(&self, own: &Own<'_, KafkaConfig>) -> Delivery {
+        Delivery::Helm(own.chart().clone())
     }
     fn addresses(&self, own: &Own<'_, KafkaConfig>) -> Vec<Address> {
         vec![Address::new(
@@ -166,7 +166,7 @@ impl Component for Kafka {
             "controller",
             k.controller.replicas,
             k.controller.resources.as_ref(),
-            &CHART,
+            own.chart(),
             "small",
         )
         .volume(class, &k.controller.storage)];
@@ -178,7 +178,7 @@ impl Component for Kafka {
                     "broker",
                     b.replicas,
                     b.resources.as_ref(),
-                    &CHART,
+                    own.chart(),
                     "small",
                 )
                 .volume(class, &b.storage),
@@ -235,6 +235,6 @@ impl Component for Kafka {
                 },
             },
         };
-        Ok(vec![cx.values_file(&CHART, &values)])
+        Ok(vec![cx.values_file(&values)])
     }
 }

@@ -10,7 +10,7 @@ use crate::model::{
 };
 
 /// Pinned chart.
-pub(super) const CHART: Chart = Chart::pinned(
+const PIN: Chart = Chart::pinned(
     "https://ray-project.github.io/kuberay-helm/",
     "kuberay-operator",
     "1.7.0",
@@ -41,6 +41,7 @@ struct Image {
 
 impl Component for KuberayOperator {
     type Config = KuberayOperatorConfig;
+    const CHART: Option<Chart> = Some(PIN);
     const NAME: &'static str = "kuberay-operator";
     const ABOUT: &'static str = "The KubeRay operator (ray-project/kuberay-operator).";
     const SECTION: Section = Section::Release;
@@ -48,8 +49,8 @@ impl Component for KuberayOperator {
         Some(include_str!("../../templates/kuberay-operator.yaml.tera"));
     const SYNC_OPTIONS: &'static [&'static str] = &["ServerSideApply=true"];
 
-    fn delivery(&self, _: &Own<'_, KuberayOperatorConfig>) -> Delivery {
-        Delivery::Helm(CHART)
+    fn delivery(&self, own: &Own<'_, KuberayOperatorConfig>) -> Delivery {
+        Delivery::Helm(own.chart().clone())
     }
     fn workloads(&self, own: &Own<'_, KuberayOperatorConfig>) -> Vec<Workload> {
         let r = resources((None, None), (Some("100m"), Some("512Mi")));
@@ -66,6 +67,6 @@ impl Component for KuberayOperator {
                 tag: image.tag.clone(),
             },
         };
-        Ok(vec![cx.values_file(&CHART, &values)])
+        Ok(vec![cx.values_file(&values)])
     }
 }

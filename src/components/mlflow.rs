@@ -16,7 +16,7 @@ use crate::model::{
 };
 
 /// Pinned chart.
-pub(super) const CHART: Chart = Chart::pinned(
+const PIN: Chart = Chart::pinned(
     "https://community-charts.github.io/helm-charts",
     "mlflow",
     "1.11.5",
@@ -204,13 +204,14 @@ fn service_name(release: &str) -> String {
 
 impl Component for Mlflow {
     type Config = MlflowConfig;
+    const CHART: Option<Chart> = Some(PIN);
     const NAME: &'static str = "mlflow";
     const ABOUT: &'static str = "MLflow tracking server.";
     const SECTION: Section = Section::Release;
     const TEMPLATE: Option<&'static str> = Some(include_str!("../../templates/mlflow.yaml.tera"));
 
-    fn delivery(&self, _: &Own<'_, MlflowConfig>) -> Delivery {
-        Delivery::Helm(CHART)
+    fn delivery(&self, own: &Own<'_, MlflowConfig>) -> Delivery {
+        Delivery::Helm(own.chart().clone())
     }
     fn prerequisites(&self, own: &Own<'_, MlflowConfig>) -> Vec<Prerequisite> {
         let m = own.config;
@@ -363,6 +364,6 @@ impl Component for Mlflow {
                 }],
             }),
         };
-        Ok(vec![cx.values_file(&CHART, &values)])
+        Ok(vec![cx.values_file(&values)])
     }
 }

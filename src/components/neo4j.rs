@@ -11,7 +11,7 @@ use crate::model::{
 };
 
 /// Pinned chart.
-pub(super) const CHART: Chart = Chart::pinned("https://helm.neo4j.com/neo4j", "neo4j", "5.17.0");
+const PIN: Chart = Chart::pinned("https://helm.neo4j.com/neo4j", "neo4j", "5.17.0");
 
 /// Bolt port.
 pub(super) const BOLT_PORT: u16 = 7687;
@@ -103,13 +103,14 @@ struct Toggle {
 
 impl Component for Neo4j {
     type Config = Neo4jConfig;
+    const CHART: Option<Chart> = Some(PIN);
     const NAME: &'static str = "neo4j";
     const ABOUT: &'static str = "Neo4j (neo4j/neo4j), DataHub's graph store.";
     const SECTION: Section = Section::Release;
     const TEMPLATE: Option<&'static str> = Some(include_str!("../../templates/neo4j.yaml.tera"));
 
-    fn delivery(&self, _: &Own<'_, Neo4jConfig>) -> Delivery {
-        Delivery::Helm(CHART)
+    fn delivery(&self, own: &Own<'_, Neo4jConfig>) -> Delivery {
+        Delivery::Helm(own.chart().clone())
     }
     fn addresses(&self, own: &Own<'_, Neo4jConfig>) -> Vec<Address> {
         vec![
@@ -200,7 +201,7 @@ impl Component for Neo4j {
                 neo4j: Toggle { enabled: false },
             },
         };
-        let mut doc = cx.values_file(&CHART, &values);
+        let mut doc = cx.values_file(&values);
         doc.data["password_secret"] = values.neo4j.password_from_secret.clone().into();
         Ok(vec![doc])
     }

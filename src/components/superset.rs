@@ -6,7 +6,6 @@
 //! an environment variable that `extraEnvRaw` fills from a Secret. Only
 //! connections to the Doris FE are touched.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
@@ -20,7 +19,9 @@ use crate::model::{
 };
 
 /// Chart repository of apache/superset.
-pub(super) const REPO_URL: &str = "https://apache.github.io/superset";
+/// The chart the existing release runs unless `charts.superset` says
+/// another.
+const PIN: Chart = Chart::pinned("https://apache.github.io/superset", "superset", "0.22.8");
 /// Superset's password mask: an imported URI with it keeps no password.
 pub(super) const PASSWORD_MASK: &str = "XXXXXXXXXX";
 /// Environment variable carrying the Doris password in Superset's pods.
@@ -35,8 +36,6 @@ pub(super) struct Superset;
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(super) struct SupersetLinkConfig {
-    /// Version of the apache/superset chart the release runs.
-    pub chart_version: String,
     /// The release's own values files in the GitOps repository (paths from
     /// the repository root), applied before the rendered one.
     #[serde(default)]
@@ -58,14 +57,6 @@ fn database_name() -> String {
 }
 fn doris_database() -> String {
     "internal.information_schema".into()
-}
-
-fn chart(s: &SupersetLinkConfig) -> Chart {
-    Chart {
-        repo_url: Cow::Borrowed(REPO_URL),
-        name: Cow::Borrowed("superset"),
-        version: Cow::Owned(s.chart_version.clone()),
-    }
 }
 
 #[derive(Serialize)]
@@ -98,21 +89,23 @@ fn mutator(host: &str, port: u16) -> String {
 
 impl Component for Superset {
     type Config = SupersetLinkConfig;
+    const CHART: Option<Chart> = Some(PIN);
     const NAME: &'static str = "superset";
     const ABOUT: &'static str = "Doris registered in the existing Superset release.";
     const SECTION: Section = Section::Release;
     const TEMPLATE: Option<&'static str> = Some(include_str!("../../templates/superset.yaml.tera"));
 
     fn delivery(&self, own: &Own<'_, SupersetLinkConfig>) -> Delivery {
-        Delivery::Helm(chart(own.config))
+        Delivery::Helm(own.chart().clone())
     }
     fn prerequisites(&self, own: &Own<'_, SupersetLinkConfig>) -> Vec<Prerequisite> {
         vec![Prerequisite::new(
             "Helm release",
             format!("{}/{}", own.namespace, own.release),
             format!(
-                "the existing Superset (chart superset {}) Doris is registered in; its values files in the GitOps repository: {}",
-                own.config.chart_version,
+                "the existing Superset (chart {} {}) Doris is registered in; its values files in the GitOps repository: {}",
+                own.chart().name,
+                own.chart().version,
                 if own.config.base_value_files.is_empty() {
                     "none".to_string()
                 } else {
@@ -190,7 +183,7 @@ impl Component for Superset {
                 &s.password.key,
             )],
         };
-        let mut doc = cx.values_file(&chart(s), &values);
+        let mut doc = cx.values_file(&values);
         doc.data["password_secret"] = s.password.secret.clone().into();
         Ok(vec![doc])
     }

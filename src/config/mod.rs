@@ -5,6 +5,7 @@
 //! field is documented; the docs become the JSON Schema descriptions.
 //! Unknown keys are errors.
 
+mod chart;
 mod image;
 mod quantity;
 mod secret;
@@ -14,6 +15,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use chart::ChartPin;
 pub use image::{split_registry, ImageRef};
 pub use quantity::{Quantity, QuantityError};
 pub use secret::{SecretRef, LITERAL_SECRET, SECRET_HELP};
@@ -34,6 +36,11 @@ pub struct PlatformConfig {
     /// Where container images come from.
     #[serde(default)]
     pub images: ImagesConfig,
+    /// The chart each Helm component installs, by component key (`kafka`,
+    /// `dorisOperator`): what is written here replaces that part of the
+    /// component's built-in pin. `gen vendor` pulls every pinned chart.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub charts: BTreeMap<String, ChartPin>,
     /// Services already running on the cluster that components use.
     pub external: ExternalServices,
     /// Capacity of the cluster this env runs on; `gen plan` shows the

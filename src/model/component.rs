@@ -67,6 +67,10 @@ pub trait Component: Send + Sync + 'static {
     /// Whether it creates the Kubernetes Secrets other components read
     /// (then every reader syncs after it).
     const CREATES_SECRETS: bool = false;
+    /// The chart it installs unless the config's `charts.<key>` moves it
+    /// (a Helm component's [`delivery`](Self::delivery) uses
+    /// [`Own::chart`], which is this pin with the config's applied).
+    const CHART: Option<Chart> = None;
     /// Key paths of its values file where the chart takes free-form
     /// content although its `values.yaml` does not show the keys, each with
     /// the reason (for the conformance tests against the pinned chart).
@@ -160,13 +164,32 @@ pub struct Own<'a, T> {
     pub release: &'a str,
     /// Its section's `dependsOn`.
     pub depends_on: &'a [String],
+    /// The chart it installs: its [`Component::CHART`] with the config's
+    /// `charts.<key>` applied (`None` for a component without one).
+    pub chart: Option<&'a Chart>,
 }
 
 impl<T> Own<'_, T> {
-    /// Its values file for `chart`: `values/<name>.yaml`, for its release
-    /// and namespace.
-    pub fn values_file<V: Serialize>(&self, chart: &Chart, values: &V) -> Document {
-        Document::values(self.name, chart, self.release, self.namespace, values)
+    /// The chart it installs.
+    ///
+    /// # Panics
+    ///
+    /// For a component that declares no [`Component::CHART`].
+    pub fn chart(&self) -> &Chart {
+        self.chart
+            .unwrap_or_else(|| panic!("component `{}` declares no CHART", self.name))
+    }
+
+    /// Its values file for its chart: `values/<name>.yaml`, for its
+    /// release and namespace.
+    pub fn values_file<V: Serialize>(&self, values: &V) -> Document {
+        Document::values(
+            self.name,
+            self.chart(),
+            self.release,
+            self.namespace,
+            values,
+        )
     }
 }
 

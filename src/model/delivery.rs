@@ -10,7 +10,8 @@ use crate::config::ImagesConfig;
 /// A Helm chart at a pinned version.
 #[derive(Debug, Clone, Serialize)]
 pub struct Chart {
-    /// Chart repository (HTTP index or OCI registry path without `oci://`).
+    /// Chart repository as Argo CD's `repoURL` takes it: an HTTP(S) index,
+    /// or an OCI registry path without `oci://`.
     pub repo_url: Cow<'static, str>,
     /// Chart name.
     pub name: Cow<'static, str>,
@@ -19,6 +20,38 @@ pub struct Chart {
 }
 
 impl Chart {
+    /// The repository as Helm names it: an HTTP(S) index URL, or
+    /// `oci://` and the registry path.
+    pub fn repository(&self) -> String {
+        if self.repo_url.contains("://") {
+            self.repo_url.to_string()
+        } else {
+            format!("oci://{}", self.repo_url)
+        }
+    }
+
+    /// Whether the repository is an OCI registry.
+    pub fn is_oci(&self) -> bool {
+        !self.repo_url.contains("://")
+    }
+
+    /// This chart with the parts `pin` sets replaced.
+    pub fn pinned_by(&self, pin: &crate::config::ChartPin) -> Chart {
+        let repo_url = match pin.repository.as_deref() {
+            Some(r) => Cow::Owned(r.strip_prefix("oci://").unwrap_or(r).to_string()),
+            None => self.repo_url.clone(),
+        };
+        let or = |v: &Option<String>, d: &Cow<'static, str>| match v {
+            Some(v) => Cow::Owned(v.clone()),
+            None => d.clone(),
+        };
+        Chart {
+            repo_url,
+            name: or(&pin.chart, &self.name),
+            version: or(&pin.version, &self.version),
+        }
+    }
+
     /// A chart pinned in code.
     pub const fn pinned(
         repo_url: &'static str,

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use super::Resolved;
 use crate::merge::{Merged, ReadError};
 use crate::model::{
-    Address, Component, Cx, Delivery, Document, Finding, Findings, HealthCheck, Own, Prerequisite,
-    Registrar, SecretUse, Section, SmokeCheck, Workload,
+    Address, Chart, Component, Cx, Delivery, Document, Finding, Findings, HealthCheck, Own,
+    Prerequisite, Registrar, SecretUse, Section, SmokeCheck, Workload,
 };
 use crate::names::config_key;
 
@@ -42,6 +42,8 @@ pub(crate) struct Slot {
     pub config: Option<Box<dyn Any + Send + Sync>>,
     /// Whether it is on in this env.
     pub enabled: bool,
+    /// The chart it installs (its pin with the config's applied).
+    pub chart: Option<Chart>,
 }
 
 impl Slot {
@@ -60,6 +62,7 @@ pub(crate) trait Erased: Send + Sync {
     fn sync_options(&self) -> &'static [&'static str];
     fn creates_secrets(&self) -> bool;
     fn open_values(&self) -> &'static [(&'static str, &'static str)];
+    fn chart(&self) -> Option<Chart>;
     /// The schema of its settings.
     fn schema(&self, generator: &mut SchemaGenerator) -> Schema;
     /// Its settings at `at`, without the common keys; `None` when absent.
@@ -117,6 +120,7 @@ impl<C: Component> Typed<C> {
             namespace: slot.namespace(),
             release: slot.common.release.as_deref().unwrap_or(C::NAME),
             depends_on: &slot.common.depends_on,
+            chart: slot.chart.as_ref(),
         }
     }
 
@@ -146,6 +150,9 @@ impl<C: Component> Erased for Typed<C> {
     }
     fn open_values(&self) -> &'static [(&'static str, &'static str)] {
         C::OPEN_VALUES
+    }
+    fn chart(&self) -> Option<Chart> {
+        C::CHART
     }
     fn schema(&self, generator: &mut SchemaGenerator) -> Schema {
         <C::Config as JsonSchema>::json_schema(generator)

@@ -82,7 +82,22 @@ impl Resolved {
     /// The env's config as gen reads it: both files merged, every default
     /// applied, components without a section left out.
     pub(crate) fn effective_config(&self) -> serde_json::Value {
-        let mut v = serde_json::to_value(&self.platform).expect("settings serialise");
+        let mut platform = self.platform.clone();
+        // Every Helm component's pin in full: the config's parts over the
+        // built-in ones.
+        platform.charts = self
+            .all()
+            .filter_map(|(c, s)| {
+                let chart = s.chart.as_ref()?;
+                let pin = crate::config::ChartPin {
+                    repository: Some(chart.repository()),
+                    chart: Some(chart.name.to_string()),
+                    version: Some(chart.version.to_string()),
+                };
+                Some((key(c), pin))
+            })
+            .collect();
+        let mut v = serde_json::to_value(&platform).expect("settings serialise");
         let mut components = serde_json::Map::new();
         for (c, slot) in self.all().filter(|(_, s)| s.present) {
             let mut section = match serde_json::to_value(&slot.common).expect("serialises") {
@@ -168,9 +183,20 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
             Err(ds) => errors.extend(ds),
         }
     }
+    if let Some(platform) = &platform {
+        errors.extend(chart_pins(platform, components, &keys, &config));
+    }
     let Some(platform) = platform.filter(|_| errors.is_empty()) else {
         return Err(Error::Config(crate::error::in_file_order(errors)));
     };
+    for ((c, key), slot) in components.iter().zip(&keys).zip(&mut slots) {
+        slot.chart = c.chart().map(|d| {
+            platform
+                .charts
+                .get(key)
+                .map_or_else(|| d.clone(), |p| d.pinned_by(p))
+        });
+    }
     let mut r = Resolved {
         env: env.to_string(),
         platform,
@@ -209,6 +235,88 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
     Ok(r)
 }
 
+/// Problems with the config's `charts:` pins: a key that is no Helm
+/// component's, a repository Helm cannot pull from, an empty part.
+fn chart_pins(
+    platform: &PlatformConfig,
+    components: &[Shared],
+    keys: &[String],
+    config: &Merged<'_>,
+) -> Vec<Diagnostic> {
+    let helm: Vec<&str> = components
+        .iter()
+        .zip(keys)
+        .filter(|(c, _)| c.chart().is_some())
+        .map(|(_, k)| k.as_str())
+        .collect();
+    let mut errors = Vec::new();
+    for (name, loc) in config.keys(&["charts"]) {
+        if helm.contains(&name) {
+            continue;
+        }
+        let list = format!("components with a chart: {}", helm.join(", "));
+        let (message, help) = if keys.iter().any(|k| k == name) {
+            (
+                format!("component `{name}` installs no chart"),
+                format!("remove this pin ({list})"),
+            )
+        } else {
+            let help = match did_you_mean(name, helm.iter().copied()) {
+                Some(m) => format!("did you mean `{m}`?"),
+                None => list,
+            };
+            (format!("no component named `{name}`"), help)
+        };
+        errors.push(
+            Diagnostic::new(message)
+                .at(Some(loc.clone()))
+                .path(format!("charts.{name}"))
+                .help(help),
+        );
+    }
+    for (name, pin) in &platform.charts {
+        let mut bad = |field: &str, message: String, help: &str| {
+            let path = ["charts", name.as_str(), field].map(String::from);
+            errors.push(
+                Diagnostic::new(message)
+                    .at(Some(config.locate(&path)))
+                    .path(path.join("."))
+                    .help(help),
+            );
+        };
+        if let Some(r) = &pin.repository {
+            let scheme = ["https://", "http://", "oci://"]
+                .iter()
+                .find(|s| r.starts_with(*s));
+            if scheme.is_none_or(|s| r.len() == s.len()) {
+                bad(
+                    "repository",
+                    format!("`{r}` is not a chart repository Helm can pull from"),
+                    "write an HTTP(S) index URL (`https://charts.example.com`) or an OCI registry path (`oci://registry.example.com/charts`)",
+                );
+            } else if crate::names::has_userinfo_password(r) {
+                bad(
+                    "repository",
+                    "the repository URL carries a password".into(),
+                    "remove the credentials from the URL: Argo CD and Helm read them from their repository credentials",
+                );
+            }
+        }
+        for (field, v) in [("chart", &pin.chart), ("version", &pin.version)] {
+            if v.as_deref()
+                .is_some_and(|v| v.trim().is_empty() || v.contains(char::is_whitespace))
+            {
+                bad(
+                    field,
+                    format!("`{field}` is empty or holds spaces"),
+                    "write the chart's name and exact version as the repository lists them",
+                );
+            }
+        }
+    }
+    errors
+}
+
 /// One component's section: common keys and typed settings, or absent.
 fn read_slot(c: &dyn Erased, key: &str, merged: &Merged<'_>) -> Result<Slot, Vec<Diagnostic>> {
     let absent = || Common {
@@ -224,6 +332,7 @@ fn read_slot(c: &dyn Erased, key: &str, merged: &Merged<'_>) -> Result<Slot, Vec
             common: absent(),
             config: Some(config),
             enabled: false,
+            chart: None,
         });
     }
     let at = ["components", key];
@@ -247,6 +356,7 @@ fn read_slot(c: &dyn Erased, key: &str, merged: &Merged<'_>) -> Result<Slot, Vec
             common: absent(),
             config: None,
             enabled: false,
+            chart: None,
         });
     };
     if matches!(c.section(), Section::Namespaced | Section::Release) && common.namespace.is_none() {
@@ -260,6 +370,7 @@ fn read_slot(c: &dyn Erased, key: &str, merged: &Merged<'_>) -> Result<Slot, Vec
         common,
         config,
         enabled: false,
+        chart: None,
     })
 }
 

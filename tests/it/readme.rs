@@ -204,3 +204,69 @@ fn the_cli_table_is_the_cli() {
         "README's shells and `gen completions`'s differ"
     );
 }
+
+/// The Renovate managers the README gives find every chart pin of the
+/// built-in config, with its repository, chart and version, and each pin
+/// once.
+#[test]
+fn the_renovate_patterns_in_the_readme_find_every_chart_pin() {
+    let text = readme();
+    let start = text.find("Renovate's regex").unwrap();
+    let block = &text[start..];
+    let json = &block[block.find("```json\n").unwrap() + 8..];
+    let config: serde_json::Value =
+        serde_json::from_str(&json[..json.find("```").unwrap()]).unwrap();
+    let base = Platform::example_files()
+        .into_iter()
+        .find(|(path, _)| path == "platform.yaml")
+        .unwrap()
+        .1;
+    let mut found = Vec::new();
+    for m in config["customManagers"].as_array().unwrap() {
+        for pattern in m["managerFilePatterns"].as_array().unwrap() {
+            let p = pattern.as_str().unwrap();
+            let files = regex::Regex::new(&p[1..p.len() - 1]).unwrap();
+            for path in ["platform/platform.yaml", "platform/envs/prod.yaml"] {
+                assert!(files.is_match(path), "{p} misses {path}");
+            }
+        }
+        let template = m["registryUrlTemplate"].as_str();
+        for pattern in m["matchStrings"].as_array().unwrap() {
+            let re = regex::Regex::new(pattern.as_str().unwrap()).unwrap();
+            for c in re.captures_iter(&base) {
+                let url = &c["registryUrl"];
+                let repository = match template {
+                    // The docker datasource is given the registry over HTTPS.
+                    Some(t) => {
+                        assert_eq!(t, "https://{{{registryUrl}}}");
+                        format!("oci://{url}")
+                    }
+                    None => url.to_string(),
+                };
+                found.push((
+                    repository,
+                    c["depName"].to_string(),
+                    c["currentValue"].to_string(),
+                ));
+            }
+        }
+    }
+    found.sort();
+    let effective = Platform::builtin()
+        .unwrap()
+        .effective_config("prod")
+        .unwrap();
+    let config: serde_json::Value = serde_norway::from_str(&effective).unwrap();
+    let mut pins: Vec<(String, String, String)> = config["charts"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| {
+            let part = |k: &str| p[k].as_str().unwrap().to_string();
+            (part("repository"), part("chart"), part("version"))
+        })
+        .collect();
+    pins.sort();
+    assert_eq!(pins.len(), 8, "one pin per Helm component");
+    assert_eq!(found, pins);
+}

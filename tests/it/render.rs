@@ -131,6 +131,97 @@ fn datahub_addresses_follow_the_components_release_names() {
 }
 
 #[test]
+fn a_chart_pin_moves_the_application_the_values_header_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_builtin_config(dir.path());
+    let render = || Platform::load(dir.path()).unwrap().render("prod").unwrap();
+    let prod = render();
+    let overlay = dir.path().join("envs/prod.yaml");
+    let mut text = std::fs::read_to_string(&overlay).unwrap();
+    text.push_str(
+        "charts:\n  kafka:\n    version: 32.4.5\n  mlflow:\n    repository: oci://mirror.example.com/charts\n",
+    );
+    std::fs::write(&overlay, text).unwrap();
+    let bumped = render();
+    let source = |tree: &platgen::RenderedTree, c: &str| {
+        common::doc(tree, &format!("apps/{c}.yaml"))["spec"]["sources"][0].clone()
+    };
+    let kafka = source(&bumped, "kafka");
+    assert_eq!(kafka["targetRevision"], "32.4.5");
+    assert_eq!(kafka["chart"], "kafka");
+    assert_eq!(kafka["repoURL"], "registry-1.docker.io/bitnamicharts");
+    // Argo CD takes an OCI repository without its scheme.
+    let mlflow = source(&bumped, "mlflow");
+    assert_eq!(mlflow["repoURL"], "mirror.example.com/charts");
+    assert_eq!(
+        mlflow["targetRevision"],
+        source(&prod, "mlflow")["targetRevision"]
+    );
+    assert!(bumped.files["values/kafka.yaml"]
+        .contains("# Helm values for chart kafka 32.4.5 (registry-1.docker.io/bitnamicharts),"));
+    let changed: Vec<&String> = bumped
+        .files
+        .iter()
+        .filter(|(path, text)| prod.files.get(*path) != Some(*text))
+        .map(|(path, _)| path)
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "apps/kafka.yaml",
+            "apps/mlflow.yaml",
+            "values/kafka.yaml",
+            "values/mlflow.yaml"
+        ]
+    );
+}
+
+/// The example's `charts:` block restates the built-in pins: without it the
+/// same charts are installed, and the effective config lists them in full.
+#[test]
+fn the_example_chart_pins_are_the_built_in_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_builtin_config(dir.path());
+    let path = dir.path().join("platform.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let at = text
+        .find("\ncharts:\n")
+        .expect("the example pins its charts");
+    let rest = &text[at + 1..];
+    let end = rest[1..].find("\n\n").map_or(rest.len(), |i| i + 2);
+    assert!(
+        !rest[..end].contains("\ncomponents:"),
+        "charts: is the last block"
+    );
+    let stripped = format!("{}{}", &text[..at + 1], &rest[end..]);
+    assert!(!stripped.contains("\ncharts:") && !stripped.contains("version: 32.4.4"));
+    std::fs::write(&path, stripped).unwrap();
+    let without = Platform::load(dir.path()).unwrap();
+    let builtin = Platform::builtin().unwrap();
+    let charts = |p: &Platform| {
+        let v: serde_json::Value =
+            serde_norway::from_str(&p.effective_config("prod").unwrap()).unwrap();
+        v["charts"].clone()
+    };
+    assert_eq!(charts(&without).as_object().unwrap().len(), 8);
+    assert_eq!(charts(&without), charts(&builtin));
+    let apps = |p: &Platform| {
+        let tree = p.render("prod").unwrap();
+        tree.files
+            .iter()
+            .filter(|(path, _)| path.starts_with("apps/"))
+            .map(|(path, text)| {
+                (
+                    path.clone(),
+                    common::yaml_docs(path, text)[0]["spec"].clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(apps(&without), apps(&builtin));
+}
+
+#[test]
 fn sync_waves_follow_the_dependency_graph() {
     let tree = Platform::builtin().unwrap().render("prod").unwrap();
     let wave = |c: &str| {
