@@ -23,6 +23,7 @@
 #![warn(unreachable_pub)]
 
 mod build;
+pub mod charts;
 mod components;
 pub mod config;
 pub mod diff;
@@ -42,6 +43,7 @@ mod render;
 mod resolve;
 mod schema;
 mod tree;
+pub mod vendor;
 mod write;
 mod yaml;
 

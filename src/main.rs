@@ -113,6 +113,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
         format: ExplainFormat,
     },
+    /// Pull every chart the envs install into the config's charts/ with Helm,
+    /// and record each in charts.lock; --check verifies them.
+    #[command(
+        after_help = "Every chart an enabled component installs in any env (its pin in `charts:`, or the built-in one) is pulled with `helm pull` ($HELM, or helm on PATH) from its HTTP repository or OCI registry into DIR/charts/, and DIR/charts.lock records its repository, version and sha256. A chart whose pin and package match the lock is not pulled again: change a pin and run gen vendor to refresh that chart alone. Packages the lock listed that no env installs any more are removed. Nothing changes unless every pull succeeds and every package reads back as the chart pinned (one folder, regular files only, within size limits).\n\n--check needs no Helm and no network: it exits 1 when a pinned chart is not vendored, a package is missing or not the one locked, or the lock lists a chart nothing installs.\n\nExamples:\n  gen vendor --config platform\n  gen vendor --check --config platform"
+    )]
+    Vendor {
+        /// Verify charts.lock against the pins and the packages instead of
+        /// pulling; exit 1 on any mismatch.
+        #[arg(long)]
+        check: bool,
+    },
     /// Write a synthetic fleet config for benchmarks: the example platform
     /// with N env overlays varying replicas, volume sizes and image tags.
     #[command(
@@ -677,6 +688,43 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                     emit(&platgen::explain::configs_report(&found, json))?;
                 }
                 _ => unreachable!("clap takes one or two"),
+            }
+            Ok(0)
+        }
+        Command::Vendor { check: true } => {
+            let problems = platform.vendor_check()?;
+            if problems.is_empty() {
+                if !cli.quiet {
+                    let n = platform.chart_uses()?.len();
+                    say!("charts.lock matches the pins and the {n} packages in charts/");
+                }
+                return Ok(0);
+            }
+            for p in &problems {
+                say!("error: {p}");
+            }
+            say!("  help: run `gen vendor` to pull what the pins name and update charts.lock");
+            Ok(1)
+        }
+        Command::Vendor { check: false } => {
+            let report = platform.vendor()?;
+            if !cli.quiet {
+                for (l, action) in &report.charts {
+                    let what = match action {
+                        platgen::vendor::Action::Pulled => "pulled",
+                        platgen::vendor::Action::Kept => "up to date",
+                    };
+                    say!(
+                        "{} {}: {what} ({}, {})",
+                        l.name,
+                        l.version,
+                        l.repository,
+                        l.digest
+                    );
+                }
+                for f in &report.removed {
+                    say!("removed charts/{f}: no env installs it");
+                }
             }
             Ok(0)
         }

@@ -157,6 +157,54 @@ impl Platform {
         crate::schema::init_files(&builtin_components())
     }
 
+    /// Every chart the enabled Helm components of any env install, each
+    /// once, with the envs and components that install it.
+    pub fn chart_uses(&self) -> Result<Vec<crate::vendor::ChartUse>> {
+        let envs = self.all_envs()?;
+        let resolved = crate::error::all_of(
+            envs.iter()
+                .map(|env| {
+                    let r = self.resolve(env)?;
+                    let charts = r
+                        .charts()
+                        .into_iter()
+                        .map(|(k, c, at)| (k, c.clone(), at))
+                        .collect::<Vec<_>>();
+                    Ok((env.clone(), charts))
+                })
+                .collect(),
+        )?;
+        crate::vendor::uses(resolved)
+    }
+
+    /// The config directory, for what is kept beside the config.
+    fn config_dir(&self, what: &str) -> Result<&Path> {
+        match &self.sources.origin {
+            Origin::Dir(d) => Ok(d),
+            _ => Err(Error::Usage(
+                Diagnostic::new(format!("{what} keeps charts in the config directory, and there is none here (the built-in example is used)"))
+                    .help("write the example as config with `gen init platform` (or pass --config DIR), then run it there"),
+            )),
+        }
+    }
+
+    /// Pulls every chart the envs install with Helm into the config
+    /// directory's `charts/` and records each in `charts.lock` (`gen
+    /// vendor`). A chart whose pin and package match the lock is not
+    /// pulled again; nothing is changed unless every pull succeeds.
+    pub fn vendor(&self) -> Result<crate::vendor::VendorReport> {
+        let dir = self.config_dir("gen vendor")?;
+        crate::vendor::vendor(dir, &self.chart_uses()?)
+    }
+
+    /// What is wrong with the vendored charts (`gen vendor --check`): a
+    /// pin not vendored, a package missing or not the one locked, a locked
+    /// chart nothing installs. Empty when all agree.
+    pub fn vendor_check(&self) -> Result<Vec<String>> {
+        let dir = self.config_dir("gen vendor --check")?;
+        crate::vendor::check(dir, &self.chart_uses()?)
+    }
+
     /// Names of the envs, sorted.
     pub fn envs(&self) -> Vec<String> {
         self.sources.envs.keys().cloned().collect()

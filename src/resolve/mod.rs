@@ -59,6 +59,22 @@ impl Resolved {
         self.all().filter(|(_, s)| s.enabled)
     }
 
+    /// The chart each enabled Helm component installs, by component key,
+    /// with where the config pins it (`None`: the built-in pin).
+    pub(crate) fn charts(&self) -> Vec<(String, &crate::model::Chart, Option<Loc>)> {
+        self.enabled()
+            .filter_map(|(c, s)| {
+                let k = key(c);
+                let at = self
+                    .platform
+                    .charts
+                    .contains_key(&k)
+                    .then(|| self.locate(&["charts".into(), k.clone(), "version".into()]));
+                Some((k, s.chart.as_ref()?, at))
+            })
+            .collect()
+    }
+
     /// Where the value at `path` is in the config files.
     pub(crate) fn locate(&self, path: &[String]) -> Loc {
         Merged::new(&self.tree).locate(path)

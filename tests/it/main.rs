@@ -3,6 +3,7 @@
 //! Fixtures are in `tests/fixtures/`; reviewed snapshots in `snapshots/`.
 
 mod bootstrap;
+mod chart_repo;
 mod cli;
 mod cluster;
 mod common;
@@ -31,5 +32,6 @@ mod smoke;
 mod smoke_scripts;
 mod streams;
 mod upstream;
+mod vendor;
 mod walkthrough;
 mod writer;

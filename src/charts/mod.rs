@@ -1,0 +1,12 @@
+//! Vendored Helm charts: the packages `gen vendor` keeps in the config
+//! directory's `charts/`, read without Helm, and `charts.lock`, the
+//! digest of each.
+
+mod lock;
+mod package;
+
+pub use lock::{Lock, Locked, LOCK_FILE};
+pub use package::{digest, Package, PackageError, MAX_PACKAGE_BYTES, MAX_UNPACKED_BYTES};
+
+/// The folder of the config directory that holds vendored packages.
+pub const CHARTS_DIR: &str = "charts";

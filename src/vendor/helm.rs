@@ -1,0 +1,82 @@
+//! The real Helm, for what only it does here: pulling a chart from an HTTP
+//! repository or an OCI registry.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::model::Chart;
+
+/// The Helm binary: `$HELM` when set, else `helm` on `PATH`, proven to run.
+pub(crate) fn find() -> Result<PathBuf> {
+    let (helm, from) = match std::env::var_os("HELM").filter(|h| !h.is_empty()) {
+        Some(h) => (PathBuf::from(h), "$HELM"),
+        None => (PathBuf::from("helm"), "PATH"),
+    };
+    let missing = |why: String| {
+        Error::Usage(
+            Diagnostic::new(format!("gen vendor pulls charts with Helm, and {why}"))
+                .help("install Helm 3.8 or later (https://helm.sh/docs/intro/install/), or set HELM to its path; `gen vendor --check` needs no Helm"),
+        )
+    };
+    match Command::new(&helm).args(["version", "--short"]).output() {
+        Ok(o) if o.status.success() => Ok(helm),
+        Ok(o) => Err(missing(format!(
+            "`{} version` failed: {}",
+            helm.display(),
+            String::from_utf8_lossy(&o.stderr).trim()
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(missing(match from {
+            "PATH" => "there is no `helm` on PATH".to_string(),
+            _ => format!("$HELM names `{}`, which does not exist", helm.display()),
+        })),
+        Err(e) => Err(missing(format!("`{}` does not run: {e}", helm.display()))),
+    }
+}
+
+/// Pulls `chart` into the empty folder `into`; returns the package's path.
+/// Helm's error, when it fails, is the message (credentials masked).
+pub(crate) fn pull(
+    helm: &Path,
+    chart: &Chart,
+    into: &Path,
+) -> std::result::Result<PathBuf, String> {
+    let mut cmd = Command::new(helm);
+    cmd.arg("pull");
+    if chart.is_oci() {
+        cmd.arg(format!("{}/{}", chart.repository(), chart.name));
+    } else {
+        cmd.arg(chart.name.as_ref())
+            .arg("--repo")
+            .arg(chart.repo_url.as_ref());
+    }
+    cmd.arg("--version")
+        .arg(chart.version.as_ref())
+        .arg("--destination")
+        .arg(into);
+    let out = cmd
+        .output()
+        .map_err(|e| format!("`{}` does not run: {e}", helm.display()))?;
+    if !out.status.success() {
+        let said = String::from_utf8_lossy(&out.stderr);
+        let said: Vec<String> = said
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| crate::names::mask_credentials(l).into_owned())
+            .collect();
+        return Err(if said.is_empty() {
+            format!("helm pull exited with {}", out.status)
+        } else {
+            said.join("\n")
+        });
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir(into)
+        .map_err(|e| format!("reading {}: {e}", into.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "tgz"))
+        .collect();
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        n => Err(format!("helm pull left {n} packages, not one")),
+    }
+}

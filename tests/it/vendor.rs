@@ -1,0 +1,426 @@
+//! `gen vendor` against a real chart repository on 127.0.0.1 holding the
+//! pinned upstream charts: pulled by the real `helm pull`, locked by
+//! digest, offline afterwards; and every way it can fail leaves the config
+//! directory as it was, with a clear error.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use crate::chart_repo::{helm, ChartRepo};
+use crate::common;
+
+/// The example platform with every chart pinned to `repo`, and Superset
+/// (whose chart the upstream folder lacks) off.
+fn platform_on(repo: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_builtin_config(dir.path());
+    let path = dir.path().join("platform.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text: Vec<String> = text
+        .lines()
+        .map(|l| match l.strip_prefix("    repository: ") {
+            Some(_) => format!("    repository: {repo}"),
+            None => l.to_string(),
+        })
+        .collect();
+    std::fs::write(&path, text.join("\n") + "\n").unwrap();
+    common::edit(
+        dir.path(),
+        "platform.yaml",
+        "  superset:\n    release: superset\n",
+        "  superset:\n    enabled: false\n    release: superset\n",
+    );
+    dir
+}
+
+fn vendor(dir: &Path, args: &[&str]) -> Output {
+    let helm = helm();
+    let mut cmd = common::gen();
+    cmd.arg("vendor")
+        .args(args)
+        .arg("--config")
+        .arg(dir)
+        .env("HELM", &helm)
+        // Helm's caches and config in the test's folder, not the user's.
+        .env("HELM_CACHE_HOME", dir.join(".helm/cache"))
+        .env("HELM_CONFIG_HOME", dir.join(".helm/config"))
+        .env("HELM_DATA_HOME", dir.join(".helm/data"));
+    cmd.output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The config directory's files, Helm's caches left out.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    common::snapshot_dir(dir)
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(".helm"))
+        .collect()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let sum = sha2::Sha256::digest(bytes);
+    let hex: String = sum.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+fn upstream_package(file: &str) -> PathBuf {
+    common::upstream().unwrap().join("charts").join(file)
+}
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm")),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM) and helm (../shared/tools/install-k8s-tools.sh .tools)"
+)]
+fn the_pinned_charts_are_pulled_locked_and_then_offline() {
+    let repo = ChartRepo::upstream();
+    let cfg = platform_on(&repo.url);
+    let o = vendor(cfg.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o).matches(": pulled (").count(),
+        7,
+        "{}",
+        stderr(&o)
+    );
+    let lock: serde_json::Value = common::yaml_file(&cfg.path().join("charts.lock"));
+    let entries = lock["charts"].as_array().unwrap();
+    assert_eq!(entries.len(), 7);
+    for e in entries {
+        let file = e["file"].as_str().unwrap();
+        let served = std::fs::read(upstream_package(file)).unwrap();
+        let vendored = std::fs::read(cfg.path().join("charts").join(file)).unwrap();
+        assert_eq!(
+            served, vendored,
+            "{file} is the served package, byte for byte"
+        );
+        assert_eq!(e["digest"], sha256(&served), "{file}");
+        assert_eq!(e["repository"], repo.url.as_str());
+        assert_eq!(
+            file,
+            format!(
+                "{}-{}.tgz",
+                e["name"].as_str().unwrap(),
+                e["version"].as_str().unwrap()
+            )
+        );
+    }
+    let names: Vec<&str> = entries
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "datahub",
+            "doris-operator",
+            "elasticsearch",
+            "kafka",
+            "kuberay-operator",
+            "mlflow",
+            "neo4j"
+        ]
+    );
+    // Nothing of the staging folder stays.
+    let in_charts = std::fs::read_dir(cfg.path().join("charts"))
+        .unwrap()
+        .count();
+    assert_eq!(in_charts, 7);
+    let check = vendor(cfg.path(), &["--check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+
+    // The repository gone, everything still works: nothing is pulled again.
+    let before = files(cfg.path());
+    drop(repo);
+    let again = vendor(cfg.path(), &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(stderr(&again).matches(": up to date (").count(), 7);
+    assert_eq!(files(cfg.path()), before, "a second vendor changes nothing");
+    assert!(vendor(cfg.path(), &["--check"]).status.success());
+}
+
+/// The real neo4j chart repackaged as `version` (its Chart.yaml edited),
+/// with the real `helm package`.
+fn neo4j_as(version: &str, into: &Path) -> PathBuf {
+    let work = tempfile::tempdir().unwrap();
+    let h = helm();
+    let run = |args: &[&std::ffi::OsStr]| {
+        let o = std::process::Command::new(&h).args(args).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let package = std::fs::File::open(upstream_package("neo4j-5.17.0.tgz")).unwrap();
+    tar::Archive::new(flate2::read::GzDecoder::new(package))
+        .unpack(work.path())
+        .unwrap();
+    let chart = work.path().join("neo4j");
+    let meta = chart.join("Chart.yaml");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    assert!(text.contains("\nversion: 5.17.0\n"), "{text}");
+    std::fs::write(
+        &meta,
+        text.replace("\nversion: 5.17.0\n", &format!("\nversion: {version}\n")),
+    )
+    .unwrap();
+    run(&[
+        "package".as_ref(),
+        chart.as_os_str(),
+        "--destination".as_ref(),
+        into.as_os_str(),
+    ]);
+    into.join(format!("neo4j-{version}.tgz"))
+}
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm")),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM) and helm (../shared/tools/install-k8s-tools.sh .tools)"
+)]
+fn a_changed_pin_refreshes_that_chart_alone() {
+    let mut repo = ChartRepo::upstream();
+    neo4j_as("5.17.1", repo.dir.path());
+    repo.index();
+    let cfg = platform_on(&repo.url);
+    assert!(vendor(cfg.path(), &[]).status.success());
+    // prod moves to 5.17.1; dev and staging stay on 5.17.0.
+    let prod = cfg.path().join("envs/prod.yaml");
+    let mut text = std::fs::read_to_string(&prod).unwrap();
+    text.push_str("charts:\n  neo4j:\n    version: 5.17.1\n");
+    std::fs::write(&prod, &text).unwrap();
+    let stale = vendor(cfg.path(), &["--check"]);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(
+        stderr(&stale).contains("neo4j 5.17.1 from"),
+        "{}",
+        stderr(&stale)
+    );
+    assert!(
+        stderr(&stale).contains("is pinned (by prod/neo4j) but not vendored"),
+        "{}",
+        stderr(&stale)
+    );
+    let o = vendor(cfg.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.matches(": pulled (").count(), 1, "{err}");
+    assert!(err.contains("neo4j 5.17.1: pulled"), "{err}");
+    assert_eq!(err.matches(": up to date (").count(), 7, "{err}");
+    assert!(
+        cfg.path().join("charts/neo4j-5.17.0.tgz").is_file(),
+        "dev and staging still use it"
+    );
+    assert!(cfg.path().join("charts/neo4j-5.17.1.tgz").is_file());
+    // Every env on 5.17.1: the old package goes.
+    common::edit(
+        cfg.path(),
+        "platform.yaml",
+        "    version: 5.17.0\n",
+        "    version: 5.17.1\n",
+    );
+    let o = vendor(cfg.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("removed charts/neo4j-5.17.0.tgz"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!cfg.path().join("charts/neo4j-5.17.0.tgz").exists());
+    assert!(vendor(cfg.path(), &["--check"]).status.success());
+}
+
+/// Runs a vendor that must fail: exit 2, the config directory unchanged,
+/// and the error naming `want`.
+fn fails(cfg: &Path, want: &[&str]) -> String {
+    let before = files(cfg);
+    let o = vendor(cfg, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    for w in want {
+        assert!(err.contains(w), "no {w:?} in:\n{err}");
+    }
+    assert_eq!(
+        files(cfg),
+        before,
+        "a failed vendor changes nothing:\n{err}"
+    );
+    err
+}
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm")),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM) and helm (../shared/tools/install-k8s-tools.sh .tools)"
+)]
+fn every_failure_is_a_clear_error_and_changes_nothing() {
+    let mut repo = ChartRepo::upstream();
+    let cfg = platform_on(&repo.url);
+    assert!(vendor(cfg.path(), &[]).status.success());
+    let prod = cfg.path().join("envs/prod.yaml");
+    let overlay = std::fs::read_to_string(&prod).unwrap();
+    let pin = |extra: &str| {
+        let pins = if extra.is_empty() {
+            String::new()
+        } else {
+            format!("charts:\n{extra}")
+        };
+        std::fs::write(&prod, format!("{overlay}{pins}")).unwrap()
+    };
+
+    // A version the repository does not have: located at the pin.
+    pin("  neo4j:\n    version: 9.9.9\n");
+    let err = fails(
+        cfg.path(),
+        &[
+            "envs/prod.yaml:",
+            "charts.neo4j",
+            "neo4j 9.9.9",
+            "not found",
+            "help:",
+        ],
+    );
+    assert!(
+        err.contains("version: 9.9.9"),
+        "the pin's line is shown:\n{err}"
+    );
+
+    // A package with `../` entries, and one with a link.
+    let evil = |name: &str, entries: &[(&str, tar::EntryType)]| {
+        let chart = format!("apiVersion: v2\nname: {name}\nversion: 1.0.0\n");
+        let mut b = tar::Builder::new(Vec::new());
+        for (path, kind) in entries {
+            let data: &[u8] = if path.ends_with("Chart.yaml") {
+                chart.as_bytes()
+            } else {
+                b"x"
+            };
+            let data = if kind.is_file() { data } else { &[][..] };
+            let mut h = tar::Header::new_gnu();
+            h.as_old_mut().name[..path.len()].copy_from_slice(path.as_bytes());
+            h.set_entry_type(*kind);
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            if kind.is_symlink() {
+                h.set_link_name("/etc/passwd").unwrap();
+            }
+            h.set_cksum();
+            b.append(&h, data).unwrap();
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &b.into_inner().unwrap()).unwrap();
+        gz.finish().unwrap()
+    };
+    let file = tar::EntryType::Regular;
+    repo.add_raw(
+        "escape",
+        "1.0.0",
+        &evil(
+            "escape",
+            &[("escape/Chart.yaml", file), ("escape/../../escaped", file)],
+        ),
+    );
+    repo.add_raw(
+        "link",
+        "1.0.0",
+        &evil(
+            "link",
+            &[
+                ("link/Chart.yaml", file),
+                ("link/templates/x", tar::EntryType::Symlink),
+            ],
+        ),
+    );
+    pin("  neo4j:\n    chart: escape\n    version: 1.0.0\n");
+    fails(cfg.path(), &["escape 1.0.0", "is refused", "climbs out"]);
+    pin("  neo4j:\n    chart: link\n    version: 1.0.0\n");
+    fails(cfg.path(), &["link 1.0.0", "is refused", "is a link"]);
+
+    // The repository serves other bytes for a locked version: the same
+    // chart, compressed anew.
+    pin("");
+    std::fs::remove_file(cfg.path().join("charts/kafka-32.4.4.tgz")).unwrap();
+    let served = repo.dir.path().join("kafka-32.4.4.tgz");
+    let original = std::fs::read(&served).unwrap();
+    let mut tar = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&original[..]), &mut tar).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gz, &tar).unwrap();
+    let recompressed = gz.finish().unwrap();
+    assert_ne!(recompressed, original);
+    std::fs::write(&served, &recompressed).unwrap();
+    fails(
+        cfg.path(),
+        &[
+            "kafka 32.4.4",
+            "is not the package charts.lock records",
+            "remove its entry",
+        ],
+    );
+    std::fs::write(&served, &original).unwrap();
+    // The recorded bytes served again: restored.
+    let o = vendor(cfg.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("kafka 32.4.4: pulled"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A tampered package is reported by --check (exit 1), not trusted.
+    let vendored = cfg.path().join("charts/mlflow-1.11.5.tgz");
+    let mut bytes = std::fs::read(&vendored).unwrap();
+    bytes.push(0);
+    std::fs::write(&vendored, bytes).unwrap();
+    let check = vendor(cfg.path(), &["--check"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        stderr(&check).contains("mlflow-1.11.5.tgz is not the package charts.lock records"),
+        "{}",
+        stderr(&check)
+    );
+    assert!(
+        vendor(cfg.path(), &[]).status.success(),
+        "gen vendor restores it"
+    );
+
+    // Helm missing.
+    pin("  neo4j:\n    version: 9.9.9\n");
+    let before = files(cfg.path());
+    let o = common::gen()
+        .args(["vendor", "--config"])
+        .arg(cfg.path())
+        .env("HELM", cfg.path().join("no-such-helm"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no-such-helm`, which does not exist"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("install Helm"), "{}", stderr(&o));
+    assert_eq!(files(cfg.path()), before);
+
+    // The repository down.
+    drop(repo);
+    fails(
+        cfg.path(),
+        &["neo4j 9.9.9", "cannot be reached", "must be reachable"],
+    );
+}
+
+#[test]
+fn the_built_in_example_has_no_directory_to_vendor_into() {
+    let w = tempfile::tempdir().unwrap();
+    let o = common::gen()
+        .current_dir(w.path())
+        .arg("vendor")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("gen init platform"), "{}", stderr(&o));
+    assert!(std::fs::read_dir(w.path()).unwrap().next().is_none());
+}
