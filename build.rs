@@ -30,6 +30,7 @@ const NAMES: &[&str] = &[
     "strace",
     "lua",
     "helm",
+    "docker_registry",
     "git",
     "root",
 ];
@@ -99,6 +100,7 @@ fn found(name: &str, root: &Path) -> bool {
         // tmpfs; read from /proc rather than tried.
         "root" => on_path("mount") && sys_admin(),
         "lua" => on_path("lua5.1"),
+        "docker_registry" => on_path("docker-registry"),
         "helm" => file(&root.join(".tools/bin/helm")) || on_path("helm"),
         tool => on_path(tool),
     }

@@ -123,6 +123,10 @@ enum Command {
         /// pulling; exit 1 on any mismatch.
         #[arg(long)]
         check: bool,
+        /// Pull from OCI registries over plain HTTP (helm pull
+        /// --plain-http), for a registry without TLS.
+        #[arg(long, conflicts_with = "check")]
+        plain_http: bool,
     },
     /// Write a synthetic fleet config for benchmarks: the example platform
     /// with N env overlays varying replicas, volume sizes and image tags.
@@ -691,7 +695,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             }
             Ok(0)
         }
-        Command::Vendor { check: true } => {
+        Command::Vendor { check: true, .. } => {
             let problems = platform.vendor_check()?;
             if problems.is_empty() {
                 if !cli.quiet {
@@ -706,8 +710,13 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             say!("  help: run `gen vendor` to pull what the pins name and update charts.lock");
             Ok(1)
         }
-        Command::Vendor { check: false } => {
-            let report = platform.vendor()?;
+        Command::Vendor {
+            check: false,
+            plain_http,
+        } => {
+            let report = platform.vendor(&platgen::vendor::VendorOptions {
+                plain_http: *plain_http,
+            })?;
             if !cli.quiet {
                 for (l, action) in &report.charts {
                     let what = match action {

@@ -192,9 +192,12 @@ impl Platform {
     /// directory's `charts/` and records each in `charts.lock` (`gen
     /// vendor`). A chart whose pin and package match the lock is not
     /// pulled again; nothing is changed unless every pull succeeds.
-    pub fn vendor(&self) -> Result<crate::vendor::VendorReport> {
+    pub fn vendor(
+        &self,
+        options: &crate::vendor::VendorOptions,
+    ) -> Result<crate::vendor::VendorReport> {
         let dir = self.config_dir("gen vendor")?;
-        crate::vendor::vendor(dir, &self.chart_uses()?)
+        crate::vendor::vendor(dir, &self.chart_uses()?, options)
     }
 
     /// What is wrong with the vendored charts (`gen vendor --check`): a

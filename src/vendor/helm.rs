@@ -40,11 +40,15 @@ pub(crate) fn pull(
     helm: &Path,
     chart: &Chart,
     into: &Path,
+    plain_http: bool,
 ) -> std::result::Result<PathBuf, String> {
     let mut cmd = Command::new(helm);
     cmd.arg("pull");
     if chart.is_oci() {
         cmd.arg(format!("{}/{}", chart.repository(), chart.name));
+        if plain_http {
+            cmd.arg("--plain-http");
+        }
     } else {
         cmd.arg(chart.name.as_ref())
             .arg("--repo")

@@ -42,6 +42,14 @@ impl ChartUse {
     }
 }
 
+/// How `gen vendor` pulls.
+#[derive(Debug, Clone, Default)]
+pub struct VendorOptions {
+    /// Pull from OCI registries over plain HTTP (`helm pull --plain-http`),
+    /// for a registry without TLS.
+    pub plain_http: bool,
+}
+
 /// What `gen vendor` did to one chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -175,7 +183,11 @@ pub(crate) fn check(dir: &Path, uses: &[ChartUse]) -> Result<Vec<String>> {
 /// Pulls every chart of `uses` that the lock does not already hold as
 /// pinned into `dir/charts/`, then writes the lock; removes packages the
 /// old lock listed that no env installs. All or nothing.
-pub(crate) fn vendor(dir: &Path, uses: &[ChartUse]) -> Result<VendorReport> {
+pub(crate) fn vendor(
+    dir: &Path,
+    uses: &[ChartUse],
+    options: &VendorOptions,
+) -> Result<VendorReport> {
     let old = Lock::read(&lock_path(dir))?;
     let charts = dir.join(CHARTS_DIR);
     let mut report = VendorReport::default();
@@ -201,7 +213,7 @@ pub(crate) fn vendor(dir: &Path, uses: &[ChartUse]) -> Result<VendorReport> {
         for (i, u) in to_pull.iter().enumerate() {
             let into = stage.path().join(i.to_string());
             std::fs::create_dir(&into).map_err(|e| Error::io("create", &into, e))?;
-            match pull_one(&helm, u, &into, &old) {
+            match pull_one(&helm, u, &into, &old, options) {
                 Ok((path, locked)) => staged.push((path, locked)),
                 Err(d) => errors.push(d),
             }
@@ -254,6 +266,7 @@ fn pull_one(
     u: &ChartUse,
     into: &Path,
     old: &Lock,
+    options: &VendorOptions,
 ) -> std::result::Result<(PathBuf, Locked), Diagnostic> {
     let c = &u.chart;
     let fail = |message: String, help: &str| {
@@ -265,7 +278,7 @@ fn pull_one(
             ))
             .help(help)
     };
-    let path = helm::pull(helm, c, into).map_err(|said| {
+    let path = helm::pull(helm, c, into, options.plain_http).map_err(|said| {
         fail(
             format!(
                 "helm pull of {} (for {}) failed: {said}",

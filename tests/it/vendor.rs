@@ -424,3 +424,131 @@ fn the_built_in_example_has_no_directory_to_vendor_into() {
     assert!(stderr(&o).contains("gen init platform"), "{}", stderr(&o));
     assert!(std::fs::read_dir(w.path()).unwrap().next().is_none());
 }
+
+/// A real OCI registry (Debian's `docker-registry`, the CNCF distribution
+/// registry) on a free loopback port, over plain HTTP; stops when dropped.
+struct Registry {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Registry {
+    fn start() -> Registry {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let config = dir.path().join("config.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\nlog:\n  level: error\n",
+                dir.path().join("data").display()
+            ),
+        )
+        .unwrap();
+        let child = std::process::Command::new(common::tool("docker-registry").unwrap())
+            .arg("serve")
+            .arg(&config)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed().as_secs() < 20,
+                "the registry did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Registry {
+            child,
+            port,
+            _dir: dir,
+        }
+    }
+
+    /// Pushes a package with the real `helm push`.
+    fn push(&self, package: &Path) {
+        let o = std::process::Command::new(helm())
+            .arg("push")
+            .arg(package)
+            .arg(format!("oci://127.0.0.1:{}/charts", self.port))
+            .arg("--plain-http")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(all(
+        platgen_has = "upstream",
+        platgen_has = "helm",
+        platgen_has = "docker_registry"
+    )),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM), helm (../shared/tools/install-k8s-tools.sh .tools) and docker-registry (.ci/run installs it)"
+)]
+fn charts_are_vendored_from_an_oci_registry() {
+    let registry = Registry::start();
+    registry.push(&upstream_package("kafka-32.4.4.tgz"));
+    registry.push(&upstream_package("elasticsearch-22.1.7.tgz"));
+    let repo = ChartRepo::upstream();
+    let cfg = platform_on(&repo.url);
+    let oci = format!("oci://127.0.0.1:{}/charts", registry.port);
+    for chart in ["kafka", "elasticsearch"] {
+        common::edit(
+            cfg.path(),
+            "platform.yaml",
+            &format!("    repository: {}\n    chart: {chart}\n", repo.url),
+            &format!("    repository: {oci}\n    chart: {chart}\n"),
+        );
+    }
+    // Without TLS the registry needs --plain-http, as Helm's pull does.
+    let tls = vendor(cfg.path(), &[]);
+    assert_eq!(tls.status.code(), Some(2), "{}", stderr(&tls));
+    assert!(!cfg.path().join("charts.lock").exists());
+    let o = vendor(cfg.path(), &["--plain-http"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lock = common::yaml_file(&cfg.path().join("charts.lock"));
+    for chart in ["kafka", "elasticsearch"] {
+        let e = lock["charts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == chart)
+            .unwrap();
+        assert_eq!(e["repository"], oci.as_str());
+        let file = e["file"].as_str().unwrap();
+        let pushed = std::fs::read(upstream_package(file)).unwrap();
+        assert_eq!(
+            e["digest"],
+            sha256(&pushed),
+            "the registry serves the pushed bytes"
+        );
+    }
+    // The Application reads the registry as Argo CD names it: no scheme.
+    let tree = platgen::Platform::load(cfg.path())
+        .unwrap()
+        .render("prod")
+        .unwrap();
+    let app = common::doc(&tree, "apps/kafka.yaml");
+    assert_eq!(
+        app["spec"]["sources"][0]["repoURL"],
+        format!("127.0.0.1:{}/charts", registry.port)
+    );
+    drop(registry);
+    assert!(vendor(cfg.path(), &["--check"]).status.success());
+}
