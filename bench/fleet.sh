@@ -80,6 +80,46 @@ for n in ${SIZES:-1 10 100 1000}; do
   rm -rf "$DIR/fleet-$n"
 done
 
+# The largest fleet again with every chart vendored (the pinned upstream
+# packages and a charts.lock, as `gen vendor` leaves them), so every values
+# file of every env is checked against its chart; beside it the same fleet
+# unvendored. Superset is off in both (its chart is not among the upstream
+# packages).
+UPSTREAM="${PLATGEN_UPSTREAM:-$PWD/../shared/upstream}"
+if [ -d "$UPSTREAM/charts" ]; then
+  n=$(echo ${SIZES:-1 10 100 1000} | tr ' ' '\n' | sort -n | tail -1)
+  fleet="$DIR/fleet-$n"
+  "$GEN" fleet --count "$n" --out "$fleet"
+  python3 - "$fleet/platform.yaml" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+assert "  superset:\n    release: superset\n" in s
+open(p, "w").write(s.replace("  superset:\n    release: superset\n", "  superset:\n    enabled: false\n    release: superset\n", 1))
+PY
+  row "fleet, N = $n, Superset off, charts not vendored" "$n" --all --config "$fleet"
+  mkdir -p "$fleet/charts"
+  cp "$UPSTREAM"/charts/*.tgz "$fleet/charts/"
+  python3 - "$fleet" <<'PY'
+import hashlib, pathlib, re, sys
+fleet = pathlib.Path(sys.argv[1])
+text = (fleet / "platform.yaml").read_text()
+pins = re.findall(r"    repository: (\S+)\n    chart: (\S+)\n    version: (\S+)\n", text)
+out = ["charts:"]
+for repo, chart, version in sorted(pins, key=lambda p: (p[1], p[2])):
+    f = fleet / "charts" / f"{chart}-{version}.tgz"
+    if not f.exists():
+        continue
+    digest = hashlib.sha256(f.read_bytes()).hexdigest()
+    out += [f"- name: {chart}", f"  repository: {repo}", f'  version: "{version}"', f"  file: {f.name}", f"  digest: sha256:{digest}"]
+assert len(out) == 1 + 7 * 5, out
+(fleet / "charts.lock").write_text("\n".join(out) + "\n")
+PY
+  "$GEN" vendor --check --config "$fleet" -q
+  row "fleet, N = $n, Superset off, 7 charts vendored" "$n" --all --config "$fleet"
+  rm -rf "$fleet"
+fi
+
 # `gen diff --base HEAD` of a fleet in Git where one overlay changed, beside
 # `gen check` of the same fleet's tree: unchanged envs are not rendered.
 if command -v git > /dev/null; then

@@ -23,6 +23,7 @@
 #![warn(unreachable_pub)]
 
 mod build;
+mod chart_check;
 pub mod charts;
 mod components;
 pub mod config;

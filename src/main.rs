@@ -350,6 +350,15 @@ fn write_config(dir: &Path, files: &[(String, String)], quiet: bool) -> Result<u
     Ok(0)
 }
 
+/// Says, once, that values are not checked against charts when the
+/// config has none vendored.
+fn note_unchecked(platform: &Platform, quiet: bool) -> Result<(), Error> {
+    if !quiet && platform.vendored()?.is_none() {
+        say!("note: values not checked against the charts: none vendored (`gen vendor` pulls them into the config's charts/)");
+    }
+    Ok(())
+}
+
 /// Says what a write does besides writing.
 fn notify(message: &str) {
     say!("note: {message}");
@@ -524,6 +533,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 for tree in render(&platform, select, cli.quiet)? {
                     emit(&tree.to_stream())?;
                 }
+                note_unchecked(&platform, cli.quiet)?;
                 return Ok(0);
             };
             // Every env rendered and staged before any is put in place.
@@ -564,6 +574,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                     }
                 }
             }
+            note_unchecked(&platform, cli.quiet)?;
             Ok(0)
         }
         Command::Check {

@@ -22,7 +22,12 @@ pub struct Platform {
     /// The config directory as its Git repository names it (`platform/`),
     /// for the headers; empty for the built-in example.
     config_name: String,
+    /// The config directory's vendored charts, loaded on first use.
+    vendored: std::sync::OnceLock<VendoredCharts>,
 }
+
+/// A config directory's vendored charts: `None` without `charts.lock`.
+type VendoredCharts = std::result::Result<Option<crate::charts::Vendored>, Vec<Diagnostic>>;
 
 impl std::fmt::Debug for Platform {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -60,6 +65,7 @@ impl Platform {
             renderer: Renderer::new(templates(&components), None)?,
             components,
             template_dir: None,
+            vendored: std::sync::OnceLock::new(),
         })
     }
 
@@ -185,6 +191,20 @@ impl Platform {
                 Diagnostic::new(format!("{what} keeps charts in the config directory, and there is none here (the built-in example is used)"))
                     .help("write the example as config with `gen init platform` (or pass --config DIR), then run it there"),
             )),
+        }
+    }
+
+    /// The config directory's vendored charts (`gen vendor`), read and
+    /// verified once; `None` when there is no `charts.lock` (or no config
+    /// directory): values are then not checked against charts.
+    pub fn vendored(&self) -> Result<Option<&crate::charts::Vendored>> {
+        let loaded = self.vendored.get_or_init(|| match &self.sources.origin {
+            Origin::Dir(d) => crate::charts::Vendored::load(d),
+            _ => Ok(None),
+        });
+        match loaded {
+            Ok(v) => Ok(v.as_ref()),
+            Err(ds) => Err(Error::Config(ds.clone())),
         }
     }
 
@@ -353,7 +373,9 @@ impl Platform {
     /// [`render`](Self::render) of other config files with this platform's
     /// components and templates.
     pub(crate) fn render_sources(&self, sources: &Sources, env: &str) -> Result<RenderedTree> {
-        let resolved = resolve(sources, env, &self.components)?;
+        let mut resolved = resolve(sources, env, &self.components)?;
+        let vendored = self.vendored()?;
+        resolved.checks_values = vendored.is_some();
         let graph = graph(&resolved)?;
         // Only a declared capacity can be exceeded.
         if resolved.platform.capacity.is_some() {
@@ -365,7 +387,14 @@ impl Platform {
         let header = self.header(env);
         let mut files = std::collections::BTreeMap::new();
         let mut problems = Vec::new();
-        for doc in crate::build::build(&resolved, &graph)? {
+        let docs = crate::build::build(&resolved, &graph)?;
+        if let Some(vendored) = vendored {
+            let found = crate::chart_check::check(&resolved, &docs, vendored);
+            if !found.is_empty() {
+                return Err(Error::Config(crate::error::in_file_order(found)));
+            }
+        }
+        for doc in docs {
             let text =
                 self.renderer
                     .render(doc.template, &header, &doc.data, doc.view, &doc.expect)?;

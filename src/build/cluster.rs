@@ -74,6 +74,7 @@ pub(crate) fn argocd_cm(r: &Resolved) -> Document {
         ..ConfigMap::default()
     };
     Document {
+        json: None,
         path: ARGOCD_CM.into(),
         template: "argocd-cm",
         data: serde_json::json!({

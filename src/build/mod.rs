@@ -54,5 +54,6 @@ fn app_file(path: String, template: &'static str, app: Emitted) -> Document {
         data: serde_json::json!({}),
         view: View::One("app"),
         expect: vec![app],
+        json: None,
     }
 }

@@ -119,6 +119,7 @@ pub(crate) fn document(
         }
     };
     Document {
+        json: None,
         path: format!("manifests/{}.yaml", SmokeCheck::name(component)),
         template: "smoke",
         data: serde_json::json!({

@@ -2,11 +2,15 @@
 //! directory's `charts/`, read without Helm, and `charts.lock`, the
 //! digest of each.
 
+mod keys;
 mod lock;
 mod package;
+mod vendored;
 
+pub use keys::{coalesce, ChartKeys, UnknownKey};
 pub use lock::{Lock, Locked, LOCK_FILE};
 pub use package::{digest, Package, PackageError, MAX_PACKAGE_BYTES, MAX_UNPACKED_BYTES};
+pub use vendored::Vendored;
 
 /// The folder of the config directory that holds vendored packages.
 pub const CHARTS_DIR: &str = "charts";

@@ -263,6 +263,7 @@ impl Component for Doris {
             },
         );
         Ok(vec![Document {
+            json: None,
             path: "manifests/doris.yaml".into(),
             template: Self::NAME,
             data: serde_json::json!({

@@ -127,6 +127,7 @@ impl Component for ExternalSecrets {
             })
             .collect();
         Ok(vec![Document {
+            json: None,
             path: "manifests/external-secrets.yaml".into(),
             template: Self::NAME,
             data: serde_json::json!({ "store": store.name }),

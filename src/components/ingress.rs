@@ -91,6 +91,7 @@ pub(crate) fn document(
         status: None,
     };
     Some(Document {
+        json: None,
         path: path.to_string(),
         template: "ingress",
         data: serde_json::json!({ "host": host, "service": to.service, "port": to.port }),

@@ -114,6 +114,7 @@ impl Component for Namespaces {
             return Ok(Vec::new());
         }
         Ok(vec![Document {
+            json: None,
             path: "manifests/namespaces.yaml".into(),
             template: Self::NAME,
             expect: docs,

@@ -127,6 +127,7 @@ impl Component for RayCluster {
         let spec = ray::spec(r.shape(), &cx.platform.images);
         let cluster = Resource::new(meta(&r.name, Some(cx.namespace)), spec);
         let mut docs = vec![Document {
+            json: None,
             path: "manifests/ray-cluster.yaml".into(),
             template: Self::NAME,
             data: serde_json::json!({

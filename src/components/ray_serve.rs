@@ -538,6 +538,7 @@ impl Component for RayServe {
         );
         let serve = cx.address(Self::NAME, "serve")?;
         let mut docs = vec![Document {
+            json: None,
             path: "manifests/ray-serve.yaml".into(),
             template: Self::NAME,
             data: serde_json::json!({

@@ -167,6 +167,10 @@ pub struct Own<'a, T> {
     /// The chart it installs: its [`Component::CHART`] with the config's
     /// `charts.<key>` applied (`None` for a component without one).
     pub chart: Option<&'a Chart>,
+    /// Whether the env's values files are checked against vendored
+    /// charts: [`values_file`](Self::values_file) then keeps the values as
+    /// JSON beside their text.
+    pub checks_values: bool,
 }
 
 impl<T> Own<'_, T> {
@@ -183,13 +187,17 @@ impl<T> Own<'_, T> {
     /// Its values file for its chart: `values/<name>.yaml`, for its
     /// release and namespace.
     pub fn values_file<V: Serialize>(&self, values: &V) -> Document {
-        Document::values(
+        let mut doc = Document::values(
             self.name,
             self.chart(),
             self.release,
             self.namespace,
             values,
-        )
+        );
+        if self.checks_values {
+            doc.json = Some(serde_json::to_value(values).expect("values serialise as JSON"));
+        }
+        doc
     }
 }
 

@@ -21,6 +21,10 @@ pub struct Document {
     /// them: what the template lays out and what the rendered file must
     /// hold (verbatim, or parsing back into the same values).
     pub expect: Vec<Emitted>,
+    /// A values file's values as JSON, when kept for checking them against
+    /// the chart ([`Own::checks_values`](super::Own::checks_values));
+    /// otherwise read from the text when needed.
+    pub json: Option<serde_json::Value>,
 }
 
 /// How a template sees a file's documents.
@@ -52,6 +56,7 @@ impl Document {
             }),
             view: View::One("values"),
             expect: vec![Emitted::of(values)],
+            json: None,
         }
     }
 }

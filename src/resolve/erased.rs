@@ -121,6 +121,7 @@ impl<C: Component> Typed<C> {
             release: slot.common.release.as_deref().unwrap_or(C::NAME),
             depends_on: &slot.common.depends_on,
             chart: slot.chart.as_ref(),
+            checks_values: r.checks_values,
         }
     }
 

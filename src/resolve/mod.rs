@@ -30,6 +30,9 @@ pub(crate) struct Resolved {
     pub platform: PlatformConfig,
     /// What the enabled components declare for the others.
     pub facts: Facts,
+    /// Whether values files are checked against vendored charts (set by
+    /// the caller before building).
+    pub checks_values: bool,
     components: Vec<Shared>,
     slots: Vec<Slot>,
     /// The merged config, to locate findings in.
@@ -217,6 +220,7 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
         env: env.to_string(),
         platform,
         facts: Facts::default(),
+        checks_values: false,
         components: components.to_vec(),
         slots,
         tree,

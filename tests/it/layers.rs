@@ -19,6 +19,8 @@ const RANKS: &[(&str, u32)] = &[
     ("model", 5),
     // The components: leaves only.
     ("components", 6),
+    // Vendored chart packages, read and locked.
+    ("charts", 6),
     // The stages, in the order data flows through them.
     ("load", 10),
     ("merge", 11),
@@ -26,6 +28,8 @@ const RANKS: &[(&str, u32)] = &[
     ("graph", 13),
     ("schema", 13),
     ("build", 14),
+    // Values files checked against the vendored charts, once built.
+    ("chart_check", 15),
     ("plan", 15),
     ("render", 16),
     ("readback", 17),
@@ -34,6 +38,8 @@ const RANKS: &[(&str, u32)] = &[
     // What reads rendered trees: a change between two, where a value
     // comes from.
     ("diff", 20),
+    // Pulling and locking the charts the envs install.
+    ("vendor", 20),
     ("explain", 21),
     // The facade.
     ("platform", 30),

@@ -146,32 +146,78 @@ fn the_pinned_charts_are_pulled_locked_and_then_offline() {
 /// The real neo4j chart repackaged as `version` (its Chart.yaml edited),
 /// with the real `helm package`.
 fn neo4j_as(version: &str, into: &Path) -> PathBuf {
+    repackage("neo4j", version, into, |_, text| text)
+}
+
+/// A real chart repackaged by the real `helm package` as `version`, every
+/// text file passed through `edit` (path below the chart, text) first;
+/// `values.schema.json` may be added by `edit` returning it for that path.
+pub(crate) fn repackage(
+    chart: &str,
+    version: &str,
+    into: &Path,
+    edit: impl Fn(&str, String) -> String,
+) -> PathBuf {
     let work = tempfile::tempdir().unwrap();
-    let h = helm();
-    let run = |args: &[&std::ffi::OsStr]| {
-        let o = std::process::Command::new(&h).args(args).output().unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    };
-    let package = std::fs::File::open(upstream_package("neo4j-5.17.0.tgz")).unwrap();
+    let upstream = std::fs::read_dir(common::upstream().unwrap().join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            let name = p.file_name().unwrap().to_str().unwrap();
+            name.starts_with(&format!("{chart}-")) && name.ends_with(".tgz")
+        })
+        .unwrap();
+    let package = std::fs::File::open(&upstream).unwrap();
     tar::Archive::new(flate2::read::GzDecoder::new(package))
         .unpack(work.path())
         .unwrap();
-    let chart = work.path().join("neo4j");
-    let meta = chart.join("Chart.yaml");
+    let dir = work.path().join(chart);
+    let meta = dir.join("Chart.yaml");
     let text = std::fs::read_to_string(&meta).unwrap();
-    assert!(text.contains("\nversion: 5.17.0\n"), "{text}");
+    let old = text
+        .lines()
+        .find_map(|l| l.strip_prefix("version: "))
+        .unwrap()
+        .to_string();
     std::fs::write(
         &meta,
-        text.replace("\nversion: 5.17.0\n", &format!("\nversion: {version}\n")),
+        text.replace(
+            &format!("\nversion: {old}\n"),
+            &format!("\nversion: {version}\n"),
+        ),
     )
     .unwrap();
-    run(&[
-        "package".as_ref(),
-        chart.as_os_str(),
-        "--destination".as_ref(),
-        into.as_os_str(),
-    ]);
-    into.join(format!("neo4j-{version}.tgz"))
+    for e in walkdir::WalkDir::new(&dir).into_iter().map(|e| e.unwrap()) {
+        if !e.file_type().is_file() {
+            continue;
+        }
+        let rel = e
+            .path()
+            .strip_prefix(&dir)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        if let Ok(text) = std::fs::read_to_string(e.path()) {
+            let edited = edit(&rel, text.clone());
+            if edited != text {
+                std::fs::write(e.path(), edited).unwrap();
+            }
+        }
+    }
+    let schema = edit("values.schema.json", String::new());
+    if !schema.is_empty() {
+        std::fs::write(dir.join("values.schema.json"), schema).unwrap();
+    }
+    let o = std::process::Command::new(helm())
+        .arg("package")
+        .arg(&dir)
+        .arg("--destination")
+        .arg(into)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    into.join(format!("{chart}-{version}.tgz"))
 }
 
 #[test]
@@ -551,4 +597,131 @@ fn charts_are_vendored_from_an_oci_registry() {
     );
     drop(registry);
     assert!(vendor(cfg.path(), &["--check"]).status.success());
+}
+
+fn render_out(cfg: &Path, out: &Path, env: &str) -> Output {
+    common::gen()
+        .args(["render", "--env", env, "--config"])
+        .arg(cfg)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm")),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM) and helm (../shared/tools/install-k8s-tools.sh .tools)"
+)]
+fn values_are_checked_against_the_vendored_charts() {
+    let mut repo = ChartRepo::upstream();
+    // The next neo4j renames a key gen writes; another adds a schema that
+    // refuses gen's value of it.
+    repackage("neo4j", "5.17.1", repo.dir.path(), |path, text| {
+        if path == "values.yaml" || path.starts_with("templates/") {
+            text.replace("disableLookups", "disableLookup")
+        } else {
+            text
+        }
+    });
+    repackage(
+        "neo4j",
+        "5.17.2",
+        repo.dir.path(),
+        |path, text| match path {
+            "values.schema.json" => {
+                r#"{"type":"object","properties":{"disableLookups":{"type":"string"}}}"#.into()
+            }
+            _ => text,
+        },
+    );
+    repo.index();
+    let cfg = platform_on(&repo.url);
+    let out = tempfile::tempdir().unwrap();
+
+    // Before vendoring, renders say the values were not checked.
+    let o = render_out(cfg.path(), out.path(), "prod");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("note: values not checked against the charts"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(vendor(cfg.path(), &[]).status.success());
+
+    // The built-in platform's values pass all seven real charts, in every env.
+    let platform = platgen::Platform::load(cfg.path()).unwrap();
+    assert!(platform.vendored().unwrap().is_some());
+    platform.render_all().unwrap();
+    let o = render_out(cfg.path(), out.path(), "prod");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("not checked"), "{}", stderr(&o));
+    let rendered = common::snapshot_dir(out.path());
+
+    let prod = cfg.path().join("envs/prod.yaml");
+    let overlay = std::fs::read_to_string(&prod).unwrap();
+    let bump = |version: &str| {
+        std::fs::write(
+            &prod,
+            format!("{overlay}charts:\n  neo4j:\n    version: {version}\n"),
+        )
+        .unwrap();
+    };
+    let refused = |want: &[&str]| {
+        let o = render_out(cfg.path(), out.path(), "prod");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        for w in want {
+            assert!(err.contains(w), "no {w:?} in:\n{err}");
+        }
+        assert_eq!(
+            common::snapshot_dir(out.path()),
+            rendered,
+            "a refused render writes nothing"
+        );
+        err
+    };
+
+    // The pin moved and was not vendored.
+    bump("5.17.1");
+    refused(&["chart neo4j 5.17.1", "is not vendored", "run `gen vendor`"]);
+    assert!(vendor(cfg.path(), &[]).status.success());
+    // The key gen writes is gone from the new version.
+    let err = refused(&[
+        "values/neo4j.yaml: `disableLookups` is not a value chart neo4j 5.17.1 reads",
+        "did you mean `disableLookup`?",
+        "components.neo4j",
+    ]);
+    assert!(
+        err.contains("platform.yaml:"),
+        "located at the component's section:\n{err}"
+    );
+    assert_eq!(err.matches("error:").count(), 1, "only that key:\n{err}");
+    // dev and staging still run 5.17.0, and pass.
+    assert!(
+        render_out(cfg.path(), tempfile::tempdir().unwrap().path(), "dev")
+            .status
+            .success()
+    );
+
+    // A schema violation of the coalesced values.
+    bump("5.17.2");
+    assert!(vendor(cfg.path(), &[]).status.success());
+    refused(&[
+        "values/neo4j.yaml: `disableLookups` fails chart neo4j 5.17.2's values.schema.json",
+        "is not of type \"string\"",
+    ]);
+
+    // A vendored package altered: refused until vendored again.
+    bump("5.17.0");
+    assert!(vendor(cfg.path(), &[]).status.success());
+    let package = cfg.path().join("charts/kafka-32.4.4.tgz");
+    let mut bytes = std::fs::read(&package).unwrap();
+    bytes.push(0);
+    std::fs::write(&package, bytes).unwrap();
+    refused(&[
+        "kafka-32.4.4.tgz is not the package charts.lock records",
+        "gen vendor",
+    ]);
 }

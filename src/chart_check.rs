@@ -1,0 +1,82 @@
+//! Closed values: every values file an env renders for a vendored chart
+//! is checked against it before anything is written: each key path must
+//! be one the chart (or a subchart) reads, and the values coalesced with
+//! the chart's defaults must pass its `values.schema.json`.
+
+use crate::charts::Vendored;
+use crate::error::Diagnostic;
+use crate::model::Document;
+use crate::resolve::erased::key;
+use crate::resolve::Resolved;
+
+/// What the vendored charts find wrong with an env's values files.
+pub(crate) fn check(r: &Resolved, docs: &[Document], vendored: &Vendored) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (c, slot) in r.enabled() {
+        let Some(chart) = &slot.chart else { continue };
+        let file = format!("values/{}.yaml", c.name());
+        let Some(doc) = docs.iter().find(|d| d.path == file) else {
+            continue;
+        };
+        let k = key(c);
+        let section = ["components".to_string(), k.clone()];
+        let at = r.locate(&section);
+        let label = format!("{} {}", chart.name, chart.version);
+        let Some(keys) = vendored.get(chart) else {
+            let pin = ["charts".to_string(), k.clone()];
+            let at = if r.platform.charts.contains_key(&k) {
+                r.locate(&pin)
+            } else {
+                at
+            };
+            out.push(
+                Diagnostic::new(format!(
+                    "chart {label} ({}) is not vendored, and charts.lock exists: {file} cannot be checked",
+                    chart.repository()
+                ))
+                .at(Some(at))
+                .path(format!("charts.{k}"))
+                .help("run `gen vendor` to pull it (charts.lock lists the charts this config checks its values against)"),
+            );
+            continue;
+        };
+        let values = match (&doc.json, doc.expect.first()) {
+            (Some(json), _) => std::borrow::Cow::Borrowed(json),
+            (None, Some(e)) => std::borrow::Cow::Owned(e.to_json()),
+            (None, None) => continue,
+        };
+        let open: Vec<&str> = c.open_values().iter().map(|(p, _)| *p).collect();
+        for u in keys.unknown_keys(&values, &open) {
+            let help = match &u.suggestion {
+                Some(s) => format!("did you mean `{s}`? (chart {label} has no such key in its values.yaml, templates or schema)"),
+                None => format!("chart {label} has no such key in its values.yaml, templates or schema: the chart ignores it"),
+            };
+            out.push(
+                Diagnostic::new(format!(
+                    "{file}: `{}` is not a value chart {label} reads",
+                    u.path.join(".")
+                ))
+                .at(Some(at.clone()))
+                .path(section.join("."))
+                .help(help),
+            );
+        }
+        for (path, message) in keys.schema_errors(&values) {
+            let shown = if path.is_empty() {
+                "(top level)".to_string()
+            } else {
+                format!("`{path}`")
+            };
+            out.push(
+                Diagnostic::new(format!(
+                    "{file}: {shown} fails chart {label}'s values.schema.json: {}",
+                    crate::names::mask_credentials(&message)
+                ))
+                .at(Some(at.clone()))
+                .path(section.join("."))
+                .help("the chart refuses these values at install; change the setting that writes this key"),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,952 @@
+//! What a chart reads from its values, built once from its package: its
+//! `values.yaml` defaults, the `.Values.…` paths its templates reference,
+//! its `values.schema.json`, and the same for every subchart under the
+//! key its parent gives it (alias or name). A values file is then checked
+//! key by key and, coalesced with the defaults, against the schemas.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::Package;
+
+/// Deepest subchart nesting followed.
+const MAX_DEPTH: usize = 4;
+
+/// One chart's part of what it reads.
+#[derive(Debug)]
+pub struct ChartKeys {
+    /// Chart name.
+    pub name: String,
+    /// Chart version.
+    pub version: String,
+    defaults: Value,
+    reads: BTreeSet<Vec<String>>,
+    schema: Option<Schema>,
+    subcharts: BTreeMap<String, ChartKeys>,
+    /// The values Helm computes from no values at all (defaults with every
+    /// subchart's under its key), built once; renders apply their values
+    /// onto a copy of it in place and take them off again.
+    computed: Value,
+    /// Copies of `computed` for renders to use, one per worker at a time.
+    scratch: std::sync::Mutex<Vec<Value>>,
+    /// What [`unknown_keys`](Self::unknown_keys) found, by the key paths
+    /// asked about (envs of a fleet mostly share them).
+    found: std::sync::Mutex<std::collections::HashMap<String, Vec<UnknownKey>>>,
+    /// The subcharts whose copy of `global` a schema can see (the others'
+    /// is left as the defaults have it while validating).
+    global_into: Vec<String>,
+}
+
+struct Schema {
+    raw: Value,
+    /// The whole schema compiled, unless it is validated by its parts.
+    validator: Option<jsonschema::Validator>,
+    /// The schema split by top-level property, when it is only
+    /// `properties` and `required` of an object (DataHub's): renders then
+    /// validate only the properties their values touch.
+    parts: Option<Parts>,
+}
+
+/// Errors of one value: `(path, message)`.
+type Errors = Vec<(String, String)>;
+
+/// A schema's top-level properties, each validated on its own.
+struct Parts {
+    required: Vec<String>,
+    /// Per property: its validator and what it finds in the defaults.
+    by_key: Vec<(String, jsonschema::Validator, Errors)>,
+    /// What a property's validator found, by the values that set it.
+    seen: std::sync::Mutex<std::collections::HashMap<(String, String), Errors>>,
+}
+
+impl Schema {
+    fn new(raw: Value, computed: &Value) -> Result<Schema, String> {
+        let mut s = Schema {
+            raw,
+            validator: None,
+            parts: None,
+        };
+        s.parts = Schema::parts(&s.raw, computed);
+        if s.parts.is_none() {
+            s.validator = Some(jsonschema::validator_for(&s.raw).map_err(|e| e.to_string())?);
+        }
+        Ok(s)
+    }
+
+    /// The parts of the schema, when validating them one by one is the
+    /// same as validating the whole: an object schema of `properties` and
+    /// `required` only, without references.
+    fn parts(raw: &Value, computed: &Value) -> Option<Parts> {
+        let map = raw.as_object()?;
+        let plain = [
+            "$schema",
+            "$id",
+            "$comment",
+            "title",
+            "description",
+            "type",
+            "properties",
+            "required",
+        ];
+        if !map.keys().all(|k| plain.contains(&k.as_str()))
+            || map.get("type").is_some_and(|t| t != "object")
+            || raw.to_string().contains("\"$ref\"")
+        {
+            return None;
+        }
+        let required = map
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| {
+                r.iter()
+                    .filter_map(|k| k.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut by_key = Vec::new();
+        for (k, sub) in map.get("properties")?.as_object()? {
+            let v = jsonschema::validator_for(sub).ok()?;
+            let baseline = computed
+                .get(k)
+                .map(|c| errors(&v, c, k))
+                .unwrap_or_default();
+            by_key.push((k.clone(), v, baseline));
+        }
+        Some(Parts {
+            required,
+            by_key,
+            seen: Default::default(),
+        })
+    }
+}
+
+/// What `v` finds wrong with `instance`, paths under `prefix`.
+fn errors(v: &jsonschema::Validator, instance: &Value, prefix: &str) -> Errors {
+    if v.is_valid(instance) {
+        return Vec::new();
+    }
+    v.iter_errors(instance)
+        .map(|e| {
+            let at = e.instance_path().to_string();
+            let dotted = at.trim_start_matches('/').replace('/', ".");
+            let path = match (prefix.is_empty(), dotted.is_empty()) {
+                (true, _) => dotted,
+                (false, true) => prefix.to_string(),
+                (false, false) => format!("{prefix}.{dotted}"),
+            };
+            (path, e.to_string())
+        })
+        .collect()
+}
+
+impl std::fmt::Debug for Schema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Schema")
+    }
+}
+
+/// A key path of a values file no part of the chart reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownKey {
+    /// The path, one step per key.
+    pub path: Vec<String>,
+    /// The existing key nearest to the first step the chart lacks.
+    pub suggestion: Option<String>,
+}
+
+fn parse_yaml(name: &str, text: &str) -> Result<Value, String> {
+    let source = std::sync::Arc::new(crate::error::Source {
+        name: name.into(),
+        text: text.into(),
+    });
+    let limits = crate::yaml::Limits {
+        max_bytes: super::MAX_UNPACKED_BYTES as usize,
+        ..crate::yaml::Limits::default()
+    };
+    crate::yaml::parse_one(source, limits)
+        .map(|n| n.to_json())
+        .map_err(|d| format!("{name}: {}", d.message))
+}
+
+/// Every `.Values.a.b` path a template references.
+fn template_reads(text: &str, out: &mut BTreeSet<Vec<String>>) {
+    for (at, _) in text.match_indices(".Values.") {
+        let rest = &text[at + ".Values.".len()..];
+        let mut path = Vec::new();
+        for step in rest.split('.') {
+            let ident: String = step
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if ident.is_empty() {
+                break;
+            }
+            let whole = ident.len() == step.len();
+            path.push(ident);
+            if !whole {
+                break;
+            }
+        }
+        if !path.is_empty() {
+            out.insert(path);
+        }
+    }
+}
+
+/// Whether a schema declares the object at this node free-form.
+fn schema_open(schema: &Value, path: &[String]) -> bool {
+    let mut node = schema;
+    for step in path {
+        let props = node.get("properties").and_then(Value::as_object);
+        if let Some(next) = props.and_then(|p| p.get(step)) {
+            node = next;
+            continue;
+        }
+        return match node.get("additionalProperties") {
+            Some(Value::Bool(true)) | Some(Value::Object(_)) => true,
+            Some(_) => false,
+            // An object schema that lists no properties takes any.
+            None => {
+                props.is_none()
+                    && node.get("$ref").is_none()
+                    && node.get("patternProperties").is_none()
+                    && node.get("type").is_none_or(|t| t == "object")
+            }
+        } || node.get("patternProperties").is_some();
+    }
+    false
+}
+
+fn lookup<'a>(tree: &'a Value, path: &[String]) -> Option<&'a Value> {
+    path.iter().try_fold(tree, |node, step| node.get(step))
+}
+
+/// Merges `over` onto `base` as Helm coalesces values: maps merge, all
+/// else replaces.
+pub fn coalesce(base: &Value, over: &Value) -> Value {
+    match (base, over) {
+        (Value::Object(b), Value::Object(o)) => {
+            let mut out = b.clone();
+            for (k, v) in o {
+                let merged = match b.get(k) {
+                    Some(bv) => coalesce(bv, v),
+                    None => v.clone(),
+                };
+                out.insert(k.clone(), merged);
+            }
+            Value::Object(out)
+        }
+        _ => over.clone(),
+    }
+}
+
+impl ChartKeys {
+    /// Builds a package's keys; a package whose values or schema do not
+    /// parse is refused.
+    pub fn of(package: &Package) -> Result<ChartKeys, String> {
+        ChartKeys::build(&package.name, &package.version, &package.files, 0)
+    }
+
+    fn build(
+        name: &str,
+        version: &str,
+        files: &BTreeMap<String, Vec<u8>>,
+        depth: usize,
+    ) -> Result<ChartKeys, String> {
+        let text = |path: &str| files.get(path).map(|b| String::from_utf8_lossy(b));
+        let defaults = match text("values.yaml") {
+            Some(t) => parse_yaml(&format!("{name}/values.yaml"), &t)?,
+            None => Value::Null,
+        };
+        let defaults = if defaults.is_null() {
+            Value::Object(Default::default())
+        } else {
+            defaults
+        };
+        let mut reads = BTreeSet::new();
+        for (path, bytes) in files.range("templates/".to_string()..) {
+            if !path.starts_with("templates/") {
+                break;
+            }
+            template_reads(&String::from_utf8_lossy(bytes), &mut reads);
+        }
+        let schema = match text("values.schema.json") {
+            Some(t) => {
+                let raw: Value = serde_json::from_str(&t)
+                    .map_err(|e| format!("{name}/values.schema.json: {e}"))?;
+                Some(raw)
+            }
+            None => None,
+        };
+        let mut subcharts = BTreeMap::new();
+        if depth < MAX_DEPTH {
+            let mut found: BTreeMap<String, ChartKeys> = BTreeMap::new();
+            // Unpacked subcharts: charts/<dir>/…
+            let mut dirs: BTreeMap<&str, BTreeMap<String, Vec<u8>>> = BTreeMap::new();
+            for (path, bytes) in files.range("charts/".to_string()..) {
+                let Some(rest) = path.strip_prefix("charts/") else {
+                    break;
+                };
+                match rest.split_once('/') {
+                    Some((dir, inner)) => {
+                        dirs.entry(dir)
+                            .or_default()
+                            .insert(inner.to_string(), bytes.clone());
+                    }
+                    None if rest.ends_with(".tgz") => {
+                        let p = Package::read(bytes)
+                            .map_err(|e| format!("{name}/charts/{rest}: {e}"))?;
+                        let k = ChartKeys::build(&p.name, &p.version, &p.files, depth + 1)?;
+                        found.insert(p.name.clone(), k);
+                    }
+                    None => {}
+                }
+            }
+            for (_, inner) in dirs {
+                let Some(chart) = inner.get("Chart.yaml") else {
+                    continue;
+                };
+                let meta = parse_yaml("Chart.yaml", &String::from_utf8_lossy(chart))?;
+                let Some(sub) = meta["name"].as_str() else {
+                    continue;
+                };
+                let v = meta["version"].as_str().unwrap_or_default().to_string();
+                let k = ChartKeys::build(sub, &v, &inner, depth + 1)?;
+                found.insert(sub.to_string(), k);
+            }
+            // Each dependency under its alias; without a list, by name.
+            let meta = match text("Chart.yaml") {
+                Some(t) => parse_yaml("Chart.yaml", &t)?,
+                None => Value::Null,
+            };
+            let deps = meta["dependencies"].as_array().cloned().unwrap_or_default();
+            if deps.is_empty() {
+                subcharts = found;
+            } else {
+                for d in deps {
+                    let Some(dep) = d["name"].as_str() else {
+                        continue;
+                    };
+                    let key = d["alias"].as_str().unwrap_or(dep);
+                    if let Some(k) = found.get(dep) {
+                        subcharts.insert(key.to_string(), k.duplicate());
+                    }
+                }
+            }
+        }
+        ChartKeys::new(name, version, defaults, reads, schema, subcharts)
+            .map_err(|e| format!("{name}/values.schema.json: {e}"))
+    }
+
+    fn new(
+        name: &str,
+        version: &str,
+        defaults: Value,
+        reads: BTreeSet<Vec<String>>,
+        schema: Option<Value>,
+        subcharts: BTreeMap<String, ChartKeys>,
+    ) -> Result<ChartKeys, String> {
+        let mut k = ChartKeys {
+            name: name.to_string(),
+            version: version.to_string(),
+            defaults,
+            reads,
+            schema: None,
+            subcharts,
+            computed: Value::Null,
+            scratch: Default::default(),
+            found: Default::default(),
+            global_into: Vec::new(),
+        };
+        k.computed = k.coalesced(&Value::Object(Default::default()));
+        if let Some(raw) = schema {
+            k.schema = Some(Schema::new(raw, &k.computed)?);
+        }
+        k.global_into = k
+            .subcharts
+            .iter()
+            .filter(|(key, sub)| sub.has_schema() || k.schema_sees_global_of(key))
+            .map(|(key, _)| key.clone())
+            .collect();
+        Ok(k)
+    }
+
+    /// Whether this chart's own schema may look at `global` below the
+    /// subchart key `key`: it names `global` there, or takes keys it does
+    /// not list, or is not split by property.
+    fn schema_sees_global_of(&self, key: &str) -> bool {
+        let Some(s) = &self.schema else { return false };
+        if s.parts.is_none() {
+            return true;
+        }
+        let Some(at) = s.raw["properties"].get(key) else {
+            return false;
+        };
+        let text = at.to_string();
+        [
+            "\"global\"",
+            "additionalProperties",
+            "patternProperties",
+            "\"$ref\"",
+            "\"allOf\"",
+            "\"anyOf\"",
+            "\"oneOf\"",
+            "\"not\"",
+            "\"if\"",
+        ]
+        .iter()
+        .any(|w| text.contains(w))
+    }
+
+    /// A copy (a subchart used under two aliases).
+    fn duplicate(&self) -> ChartKeys {
+        ChartKeys::new(
+            &self.name,
+            &self.version,
+            self.defaults.clone(),
+            self.reads.clone(),
+            self.schema.as_ref().map(|s| s.raw.clone()),
+            self.subcharts
+                .iter()
+                .map(|(k, v)| (k.clone(), v.duplicate()))
+                .collect(),
+        )
+        .expect("compiled before")
+    }
+
+    /// Whether the chart (or a subchart) reads the key `path`.
+    pub fn reads(&self, path: &[String]) -> bool {
+        if path.is_empty() {
+            return true;
+        }
+        let d = &self.defaults;
+        if lookup(d, path).is_some() {
+            return true;
+        }
+        // Below a map the chart leaves open (`{}`).
+        let mut node = d;
+        for step in path {
+            match node.get(step) {
+                Some(child) => node = child,
+                None => {
+                    if node.as_object().is_some_and(|m| m.is_empty()) {
+                        return true;
+                    }
+                    break;
+                }
+            }
+        }
+        // A template reads it, or a path above it the defaults do not
+        // spell out key by key.
+        for n in 1..=path.len() {
+            let above = &path[..n];
+            if self.reads.contains(above) {
+                let documented =
+                    lookup(d, above).is_some_and(|v| v.as_object().is_some_and(|m| !m.is_empty()));
+                if n == path.len() || !documented {
+                    return true;
+                }
+            }
+        }
+        if self
+            .schema
+            .as_ref()
+            .is_some_and(|s| schema_open(&s.raw, path))
+        {
+            return true;
+        }
+        if path[0] == "global" {
+            return self.subcharts.values().any(|s| s.reads(path));
+        }
+        match self.subcharts.get(&path[0]) {
+            Some(sub) => sub.reads(&path[1..]),
+            None => false,
+        }
+    }
+
+    /// The keys of `values` no part of the chart reads, except below the
+    /// key paths in `open` (dotted).
+    pub fn unknown_keys(&self, values: &Value, open: &[&str]) -> Vec<UnknownKey> {
+        let mut leaves = Vec::new();
+        leaf_paths(values, &mut Vec::new(), &mut leaves);
+        let mut asked = open.join("\n");
+        for p in &leaves {
+            asked.push('\0');
+            asked.push_str(&p.join("."));
+        }
+        if let Some(known) = self.found.lock().ok().and_then(|f| f.get(&asked).cloned()) {
+            return known;
+        }
+        let found: Vec<UnknownKey> = leaves
+            .into_iter()
+            .filter(|p| {
+                let dotted = p.join(".");
+                !open.iter().any(|o| {
+                    dotted == *o
+                        || (dotted.starts_with(o) && dotted.as_bytes().get(o.len()) == Some(&b'.'))
+                })
+            })
+            .filter(|p| !self.reads(p))
+            .map(|path| UnknownKey {
+                suggestion: self.suggest(&path),
+                path,
+            })
+            .collect();
+        if let Ok(mut f) = self.found.lock() {
+            f.insert(asked, found.clone());
+        }
+        found
+    }
+
+    /// The nearest key to the first step of `path` the chart lacks.
+    fn suggest(&self, path: &[String]) -> Option<String> {
+        let mut node = &self.defaults;
+        let mut chart = self;
+        let mut i = 0;
+        while i < path.len() {
+            if i == 0 || std::ptr::eq(node, &chart.defaults) {
+                if let Some(sub) = chart
+                    .subcharts
+                    .get(&path[i])
+                    .filter(|_| node.get(&path[i]).is_none())
+                {
+                    chart = sub;
+                    node = &sub.defaults;
+                    i += 1;
+                    continue;
+                }
+            }
+            match node.get(&path[i]) {
+                Some(child) => node = child,
+                None => break,
+            }
+            i += 1;
+        }
+        let step = path.get(i)?;
+        let mut candidates: Vec<String> = node
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        if std::ptr::eq(node, &chart.defaults) {
+            candidates.extend(chart.subcharts.keys().cloned());
+        }
+        crate::names::did_you_mean(step, candidates.iter().map(String::as_str)).map(str::to_string)
+    }
+
+    /// The chart's values as Helm computes them from `values`: defaults
+    /// coalesced, each subchart's under its key with `global` shared.
+    fn coalesced(&self, values: &Value) -> Value {
+        let mut all = coalesce(&self.defaults, values);
+        let global = all.get("global").cloned();
+        if let Value::Object(m) = &mut all {
+            for (key, sub) in &self.subcharts {
+                let own = m
+                    .get(key)
+                    .cloned()
+                    .unwrap_or(Value::Object(Default::default()));
+                let mut own = match global.clone() {
+                    Some(g) => coalesce(&own, &serde_json::json!({ "global": g })),
+                    None => own,
+                };
+                own = sub.coalesced(&own);
+                m.insert(key.clone(), own);
+            }
+        }
+        all
+    }
+
+    /// What the chart's and subcharts' `values.schema.json` find wrong
+    /// with `values` coalesced onto the defaults: `(path, message)`.
+    pub fn schema_errors(&self, values: &Value) -> Vec<(String, String)> {
+        if !self.has_schema() {
+            return Vec::new();
+        }
+        let taken = self.scratch.lock().ok().and_then(|mut s| s.pop());
+        let mut tree = taken.unwrap_or_else(|| self.computed.clone());
+        let mut undo = Vec::new();
+        let mut leaves = Vec::new();
+        leaf_paths(values, &mut Vec::new(), &mut leaves);
+        for path in &leaves {
+            let leaf = lookup(values, path).expect("a leaf of values");
+            self.apply(&mut tree, &mut Vec::new(), path, leaf, &mut undo);
+        }
+        let mut out = Vec::new();
+        self.validate(&tree, Some(values), "", &mut out);
+        for (path, old) in undo.into_iter().rev() {
+            restore(&mut tree, &path, old);
+        }
+        debug_assert_eq!(tree, self.computed, "values taken off again");
+        if let Ok(mut s) = self.scratch.lock() {
+            s.push(tree);
+        }
+        out
+    }
+
+    fn has_schema(&self) -> bool {
+        self.schema.is_some() || self.subcharts.values().any(ChartKeys::has_schema)
+    }
+
+    /// Sets `leaf` at `at` + `path` of `tree` as Helm's coalescing would
+    /// (a `global` value also in every subchart's `global`), recording
+    /// what it replaced.
+    fn apply(
+        &self,
+        tree: &mut Value,
+        at: &mut Vec<String>,
+        path: &[String],
+        leaf: &Value,
+        undo: &mut Vec<(Vec<String>, Option<Value>)>,
+    ) {
+        let base = at.len();
+        at.extend(path.iter().cloned());
+        set(tree, at, base, leaf, undo);
+        at.truncate(base);
+        if path.first().is_some_and(|p| p == "global") {
+            for key in &self.global_into {
+                at.push(key.clone());
+                self.subcharts[key].apply(tree, at, path, leaf, undo);
+                at.pop();
+            }
+        }
+    }
+
+    /// The top-level schema property by property: those `values` leaves
+    /// alone are as valid as the defaults; the others are validated once
+    /// per distinct value.
+    fn validate_parts(&self, parts: &Parts, all: &Value, values: &Value, out: &mut Errors) {
+        for key in &parts.required {
+            if all.get(key).is_none() {
+                out.push((String::new(), format!("{key:?} is a required property")));
+            }
+        }
+        let global = values.get("global");
+        for (key, v, baseline) in &parts.by_key {
+            let Some(instance) = all.get(key) else {
+                continue;
+            };
+            let sub = self.global_into.contains(key);
+            let own = values.get(key);
+            if own.is_none() && !(sub && global.is_some()) {
+                out.extend(baseline.iter().cloned());
+                continue;
+            }
+            let mut input = own.map(Value::to_string).unwrap_or_default();
+            if sub {
+                input.push('\0');
+                input.push_str(&global.map(Value::to_string).unwrap_or_default());
+            }
+            let id = (key.clone(), input);
+            let known = parts.seen.lock().ok().and_then(|s| s.get(&id).cloned());
+            let found = known.unwrap_or_else(|| {
+                let found = errors(v, instance, key);
+                if let Ok(mut s) = parts.seen.lock() {
+                    s.insert(id, found.clone());
+                }
+                found
+            });
+            out.extend(found);
+        }
+    }
+
+    /// Validates the computed values `all` (for the chart's own `values`
+    /// when given, at the top) against the schemas.
+    fn validate(&self, all: &Value, values: Option<&Value>, prefix: &str, out: &mut Errors) {
+        match (&self.schema, values) {
+            (
+                Some(Schema {
+                    parts: Some(parts), ..
+                }),
+                Some(values),
+            ) => self.validate_parts(parts, all, values, out),
+            (Some(s), _) => match &s.validator {
+                Some(v) => out.extend(errors(v, all, prefix)),
+                // Split by property: each part sees its own subtree.
+                None => {
+                    let parts = s.parts.as_ref().expect("split");
+                    for key in &parts.required {
+                        if all.get(key).is_none() {
+                            out.push((
+                                prefix.to_string(),
+                                format!("{key:?} is a required property"),
+                            ));
+                        }
+                    }
+                    for (key, v, _) in &parts.by_key {
+                        if let Some(instance) = all.get(key) {
+                            let at = if prefix.is_empty() {
+                                key.clone()
+                            } else {
+                                format!("{prefix}.{key}")
+                            };
+                            out.extend(errors(v, instance, &at));
+                        }
+                    }
+                }
+            },
+            (None, _) => {}
+        }
+        for (key, sub) in &self.subcharts {
+            if let Some(v) = all.get(key) {
+                let p = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                sub.validate(v, None, &p, out);
+            }
+        }
+    }
+}
+
+/// Sets `leaf` at `path` of `tree`, merging as Helm does: an empty map
+/// onto a map changes nothing, anything else replaces. What was replaced
+/// (or `None` for a key added) is recorded, from `path[from..]` on.
+fn set(
+    tree: &mut Value,
+    path: &[String],
+    from: usize,
+    leaf: &Value,
+    undo: &mut Vec<(Vec<String>, Option<Value>)>,
+) {
+    let mut node = tree;
+    for (i, step) in path.iter().enumerate() {
+        let last = i + 1 == path.len();
+        if !node.is_object() {
+            if i < from {
+                return;
+            }
+            let old = std::mem::replace(node, Value::Object(Default::default()));
+            undo.push((path[..i].to_vec(), Some(old)));
+            build_into(node, &path[i..], leaf);
+            return;
+        }
+        let map = node.as_object_mut().expect("an object");
+        if !map.contains_key(step) {
+            undo.push((path[..=i].to_vec(), None));
+            let mut fresh = Value::Null;
+            build_into(&mut fresh, &path[i + 1..], leaf);
+            map.insert(step.clone(), fresh);
+            return;
+        }
+        let child = map.get_mut(step).expect("present");
+        if last {
+            let empty_map = leaf.as_object().is_some_and(|m| m.is_empty());
+            if empty_map && child.is_object() {
+                return;
+            }
+            let old = std::mem::replace(child, leaf.clone());
+            undo.push((path.to_vec(), Some(old)));
+            return;
+        }
+        node = child;
+    }
+}
+
+/// `leaf` nested under `path` in the (fresh) `node`.
+fn build_into(node: &mut Value, path: &[String], leaf: &Value) {
+    let mut v = leaf.clone();
+    for step in path.iter().rev() {
+        let mut m = serde_json::Map::new();
+        m.insert(step.clone(), v);
+        v = Value::Object(m);
+    }
+    *node = v;
+}
+
+/// Undoes one [`set`].
+fn restore(tree: &mut Value, path: &[String], old: Option<Value>) {
+    let Some((last, parent)) = path.split_last() else {
+        if let Some(old) = old {
+            *tree = old;
+        }
+        return;
+    };
+    let mut node = tree;
+    for step in parent {
+        node = node.get_mut(step).expect("set made this path");
+    }
+    let map = node.as_object_mut().expect("set made this a map");
+    match old {
+        Some(old) => {
+            map.insert(last.clone(), old);
+        }
+        None => {
+            map.shift_remove(last);
+        }
+    }
+}
+
+/// Every leaf path of a values tree: a scalar, a list or an empty map.
+fn leaf_paths(v: &Value, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match v {
+        Value::Object(map) if !map.is_empty() => {
+            for (k, child) in map {
+                prefix.push(k.clone());
+                leaf_paths(child, prefix, out);
+                prefix.pop();
+            }
+        }
+        _ => out.push(prefix.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(entries: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+        entries
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
+            .collect()
+    }
+
+    fn p(s: &str) -> Vec<String> {
+        s.split('.').map(String::from).collect()
+    }
+
+    fn chart() -> ChartKeys {
+        ChartKeys::build(
+            "demo",
+            "1.0.0",
+            &files(&[
+                ("Chart.yaml", "name: demo\nversion: 1.0.0\ndependencies:\n- name: db\n  alias: store\n"),
+                (
+                    "values.yaml",
+                    "controller:\n  replicaCount: 1\n  resources: {}\npodAnnotations: {}\nimage:\n  tag: \"1\"\nglobal:\n  imageRegistry: \"\"\n",
+                ),
+                ("templates/a.yaml", "x: {{ .Values.extra.thing }} {{ toYaml .Values.controller }} {{ $.Values.sidecar }}"),
+                ("charts/db/Chart.yaml", "name: db\nversion: 2.0.0\n"),
+                ("charts/db/values.yaml", "auth:\n  database: x\nglobal:\n  storageClass: \"\"\n"),
+                ("charts/db/values.schema.json", r#"{"type":"object","properties":{"global":{"type":"object","properties":{"storageClass":{"type":"string"}}}}}"#),
+                (
+                    "values.schema.json",
+                    r#"{"type":"object","properties":{"image":{"type":"object","properties":{"tag":{"type":"string"}}},"labels":{"type":"object","additionalProperties":{"type":"string"}}}}"#,
+                ),
+            ]),
+            0,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn keys_are_read_from_values_templates_subcharts_and_schema() {
+        let c = chart();
+        for ok in [
+            "controller.replicaCount",
+            "controller.resources.limits.cpu",
+            "podAnnotations.a",
+            "extra.thing",
+            "extra.thing.below",
+            "sidecar.image",
+            "store.auth.database",
+            "global.storageClass",
+            "labels.team",
+        ] {
+            assert!(c.reads(&p(ok)), "{ok}");
+        }
+        // `toYaml .Values.controller` reads a documented map: a typo below
+        // it is still unknown.
+        for unknown in [
+            "controller.replicaCont",
+            "replicaCount",
+            "store.auth.user",
+            "db.auth.database",
+            "extra.other",
+        ] {
+            assert!(!c.reads(&p(unknown)), "{unknown}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_come_with_the_nearest_existing_one() {
+        let c = chart();
+        let values = serde_json::json!({
+            "controler": {"replicaCount": 3},
+            "controller": {"replicaCont": 2},
+            "stor": {"auth": {"database": "d"}},
+            "store": {"auth": {"databse": "d"}},
+            "kept": {"free": 1},
+        });
+        let found = c.unknown_keys(&values, &["kept"]);
+        let got: Vec<(String, Option<String>)> = found
+            .into_iter()
+            .map(|u| (u.path.join("."), u.suggestion))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("controler.replicaCount".into(), Some("controller".into())),
+                ("controller.replicaCont".into(), Some("replicaCount".into())),
+                ("stor.auth.database".into(), Some("store".into())),
+                ("store.auth.databse".into(), Some("database".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn coalesced_values_are_validated_against_the_schema() {
+        let c = chart();
+        assert!(c
+            .schema_errors(&serde_json::json!({"image": {"tag": "2"}}))
+            .is_empty());
+        let errors =
+            c.schema_errors(&serde_json::json!({"image": {"tag": 2}, "labels": {"a": true}}));
+        let paths: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["image.tag", "labels.a"], "{errors:?}");
+    }
+
+    #[test]
+    fn values_applied_in_place_are_the_coalesced_values_and_come_off_again() {
+        let c = chart();
+        for values in [
+            serde_json::json!({}),
+            serde_json::json!({"controller": {"replicaCount": 3, "resources": {"limits": {"cpu": "1"}}}}),
+            serde_json::json!({"global": {"imageRegistry": "r.example", "new": {"a": 1}}, "store": {"auth": {"database": "d"}}}),
+            serde_json::json!({"image": {"tag": {"now": "a map"}}, "podAnnotations": {}, "fresh": {"deep": {"x": [1, 2]}}}),
+            serde_json::json!({"image": "a scalar over a map", "store": {"global": {"storageClass": "s"}}}),
+        ] {
+            let mut tree = c.computed.clone();
+            let mut undo = Vec::new();
+            let mut leaves = Vec::new();
+            leaf_paths(&values, &mut Vec::new(), &mut leaves);
+            for path in &leaves {
+                c.apply(
+                    &mut tree,
+                    &mut Vec::new(),
+                    path,
+                    lookup(&values, path).unwrap(),
+                    &mut undo,
+                );
+            }
+            assert_eq!(tree, c.coalesced(&values), "{values}");
+            for (path, old) in undo.into_iter().rev() {
+                restore(&mut tree, &path, old);
+            }
+            assert_eq!(tree, c.computed, "{values}");
+            // Key order too: the text is the same.
+            assert_eq!(tree.to_string(), c.computed.to_string());
+        }
+    }
+
+    #[test]
+    fn a_global_reaches_the_subchart_schemas_that_see_it() {
+        let c = chart();
+        assert_eq!(c.global_into, ["store"]);
+        let errors = c.schema_errors(&serde_json::json!({"global": {"storageClass": 1}}));
+        let paths: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["store.global.storageClass"], "{errors:?}");
+    }
+
+    #[test]
+    fn template_references_are_found() {
+        let mut out = BTreeSet::new();
+        template_reads(
+            "{{ .Values.a.b_c }} {{- if .Values.d }}{{ index .Values \"x\" }} .Values.e.f-g",
+            &mut out,
+        );
+        let got: Vec<String> = out.iter().map(|p| p.join(".")).collect();
+        assert_eq!(got, ["a.b_c", "d", "e.f"]);
+    }
+}
