@@ -224,7 +224,7 @@ fn lookup<'a>(tree: &'a Value, path: &[String]) -> Option<&'a Value> {
 
 /// Merges `over` onto `base` as Helm coalesces values: maps merge, all
 /// else replaces.
-pub fn coalesce(base: &Value, over: &Value) -> Value {
+fn coalesce(base: &Value, over: &Value) -> Value {
     match (base, over) {
         (Value::Object(b), Value::Object(o)) => {
             let mut out = b.clone();

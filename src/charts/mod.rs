@@ -7,7 +7,7 @@ mod lock;
 mod package;
 mod vendored;
 
-pub use keys::{coalesce, ChartKeys, UnknownKey};
+pub use keys::{ChartKeys, UnknownKey};
 pub use lock::{Lock, Locked, LOCK_FILE};
 pub use package::{digest, Package, PackageError, MAX_PACKAGE_BYTES, MAX_UNPACKED_BYTES};
 pub use vendored::Vendored;

@@ -10,14 +10,7 @@ use std::sync::Arc;
 
 use crate::common;
 
-/// The real Helm: `.tools/bin/helm` (which `.ci/run` installs) or PATH.
-pub fn helm() -> PathBuf {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/helm");
-    if local.is_file() {
-        return local;
-    }
-    common::tool("helm").unwrap()
-}
+pub use common::helm;
 
 /// A served chart repository; stops when dropped.
 pub struct ChartRepo {

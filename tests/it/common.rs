@@ -114,6 +114,15 @@ pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
 
+/// The real Helm: `.tools/bin/helm` (which `.ci/run` installs) or PATH.
+pub fn helm() -> PathBuf {
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/helm");
+    if local.is_file() {
+        return local;
+    }
+    tool("helm").unwrap()
+}
+
 /// The `gen` binary built for these tests.
 /// `cmd` with a Git identity set, so commits work on a machine without one.
 pub fn with_git_identity(cmd: &mut std::process::Command) -> &mut std::process::Command {

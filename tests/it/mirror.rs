@@ -3,18 +3,10 @@
 //! from the mirror, and so do the custom resources and smoke checks gen
 //! writes itself. Without a mirror the charts render as before.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use crate::common;
-
-fn helm() -> PathBuf {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/helm");
-    if local.is_file() {
-        return local;
-    }
-    common::tool("helm").unwrap()
-}
 
 /// Every `image:` value in a YAML stream, at any depth.
 fn images(text: &str) -> Vec<String> {
@@ -73,7 +65,7 @@ fn chart_images(up: &Path, tree: &platgen::RenderedTree) -> Vec<(String, String)
         assert!(package.is_file(), "no pinned chart {}", package.display());
         let values = dir.path().join(format!("{component}.yaml"));
         std::fs::write(&values, &tree.files[&format!("values/{component}.yaml")]).unwrap();
-        let rendered = Command::new(helm())
+        let rendered = Command::new(common::helm())
             .arg("template")
             .arg(chart["helm"]["releaseName"].as_str().unwrap())
             .arg(&package)
