@@ -46,18 +46,29 @@ pub(crate) fn check(r: &Resolved, docs: &[Document], vendored: &Vendored) -> Vec
             (None, None) => continue,
         };
         let open: Vec<&str> = c.open_values().iter().map(|(p, _)| *p).collect();
+        // A key `values:` wrote is placed at its line.
+        let place = |path: &[String]| match passthrough(slot.common.values.as_ref(), path) {
+            Some(p) => {
+                let mut at = section.to_vec();
+                at.push("values".into());
+                at.extend(p);
+                (r.locate(&at), at.join("."))
+            }
+            None => (at.clone(), section.join(".")),
+        };
         for u in keys.unknown_keys(&values, &open) {
             let help = match &u.suggestion {
                 Some(s) => format!("did you mean `{s}`? (chart {label} has no such key in its values.yaml, templates or schema)"),
                 None => format!("chart {label} has no such key in its values.yaml, templates or schema: the chart ignores it"),
             };
+            let (loc, path) = place(&u.path);
             out.push(
                 Diagnostic::new(format!(
                     "{file}: `{}` is not a value chart {label} reads",
                     u.path.join(".")
                 ))
-                .at(Some(at.clone()))
-                .path(section.join("."))
+                .at(Some(loc))
+                .path(path)
                 .help(help),
             );
         }
@@ -67,16 +78,37 @@ pub(crate) fn check(r: &Resolved, docs: &[Document], vendored: &Vendored) -> Vec
             } else {
                 format!("`{path}`")
             };
+            let steps: Vec<String> = path.split('.').map(String::from).collect();
+            let (loc, at_path) = place(&steps);
             out.push(
                 Diagnostic::new(format!(
                     "{file}: {shown} fails chart {label}'s values.schema.json: {}",
                     crate::names::mask_credentials(&message)
                 ))
-                .at(Some(at.clone()))
-                .path(section.join("."))
+                .at(Some(loc))
+                .path(at_path)
                 .help("the chart refuses these values at install; change the setting that writes this key"),
             );
         }
     }
     out
+}
+
+/// The longest start of `path` that a component's `values:` writes, if it
+/// writes its first key.
+fn passthrough(
+    values: Option<&serde_json::Map<String, serde_json::Value>>,
+    path: &[String],
+) -> Option<Vec<String>> {
+    let mut node = values?;
+    let mut out = Vec::new();
+    for step in path {
+        let Some(v) = node.get(step) else { break };
+        out.push(step.clone());
+        match v {
+            serde_json::Value::Object(m) => node = m,
+            _ => break,
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }

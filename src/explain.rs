@@ -324,6 +324,24 @@ impl Sensitivity {
         out
     }
 
+    /// The config values whose change moves the value at `path` of `file`
+    /// (a values file: no objects) or anything below it, by path.
+    pub(crate) fn feeding(&self, file: &str, path: &str) -> Vec<String> {
+        let below = |c: &Change| {
+            c.file == file
+                && c.object.is_none()
+                && (c.path == path
+                    || c.path.starts_with(&format!("{path}."))
+                    || c.path.starts_with(&format!("{path}["))
+                    || moves(c, file, &None, path))
+        };
+        self.leaves
+            .iter()
+            .filter(|(_, _, m)| m.as_ref().is_some_and(|cs| cs.iter().any(below)))
+            .map(|(p, _, _)| p.to_string())
+            .collect()
+    }
+
     /// What each config value measured feeds.
     pub(crate) fn config(&self, layers: &[&Node]) -> Vec<ConfigExplanation> {
         self.leaves

@@ -324,6 +324,57 @@ impl Platform {
         crate::explain::Sensitivity::measure(&effective, under, &render)
     }
 
+    /// The error for keys of `values:` the typed values already hold, each
+    /// naming the settings that write it: found by sensitivity, on the
+    /// env's config without any `values:`.
+    fn typed_conflicts(&self, r: &Resolved, conflicts: &[crate::build::values::Conflict]) -> Error {
+        let mut effective = r.effective_config();
+        if let Some(serde_json::Value::Object(sections)) = effective.get_mut("components") {
+            for section in sections.values_mut() {
+                if let Some(s) = section.as_object_mut() {
+                    s.remove("values");
+                }
+            }
+        }
+        let overlay = format!("envs/{}.yaml", r.env);
+        let render = |config: &serde_json::Value| {
+            let text = crate::yaml::to_yaml(config).expect("config serialises");
+            let sources = crate::load::load_files(&[
+                ("platform.yaml".to_string(), text),
+                (overlay.clone(), String::new()),
+            ])?;
+            self.render_sources(&sources, &r.env)
+        };
+        let measured = crate::explain::Sensitivity::measure(&effective, "", &render).ok();
+        let found = conflicts
+            .iter()
+            .map(|c| {
+                let path = c.path.join(".");
+                let feeding = measured
+                    .as_ref()
+                    .map(|m| m.feeding(&c.file, &path))
+                    .unwrap_or_default();
+                let help = match feeding.as_slice() {
+                    [] => "gen always writes this value, whatever the config says (the platform relies on it): remove it from `values:`".to_string(),
+                    [one] => format!("set `{one}` instead: gen writes this value from it"),
+                    many => format!(
+                        "gen writes this value from {}: set those instead",
+                        many.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                let at = c.config_path();
+                Diagnostic::new(format!(
+                    "{}: `{path}` is written by gen; `values:` cannot set it too",
+                    c.file
+                ))
+                .at(Some(r.locate(&at)))
+                .path(at.join("."))
+                .help(help)
+            })
+            .collect();
+        Error::Config(crate::error::in_file_order(found))
+    }
+
     /// Every config value path of the env (for did-you-mean).
     fn sensitivity_paths(&self, env: &str) -> Result<Vec<String>> {
         let effective = self.resolve(env)?.effective_config();
@@ -387,7 +438,11 @@ impl Platform {
         let header = self.header(env);
         let mut files = std::collections::BTreeMap::new();
         let mut problems = Vec::new();
-        let docs = crate::build::build(&resolved, &graph)?;
+        let mut docs = crate::build::build(&resolved, &graph)?;
+        let conflicts = crate::build::values::apply(&resolved, &mut docs);
+        if !conflicts.is_empty() {
+            return Err(self.typed_conflicts(&resolved, &conflicts));
+        }
         if let Some(vendored) = vendored {
             let found = crate::chart_check::check(&resolved, &docs, vendored);
             if !found.is_empty() {

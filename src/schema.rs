@@ -43,6 +43,7 @@ fn section(c: &dyn crate::resolve::erased::Erased, generator: &mut SchemaGenerat
     let obj = schema.as_object_mut().expect("settings are a map");
     obj.insert("description".into(), c.about().into());
     let mut properties = Map::new();
+    let mut last = Map::new();
     for k in c.section().keys() {
         let p = match *k {
             "enabled" => json!({
@@ -65,6 +66,17 @@ fn section(c: &dyn crate::resolve::erased::Erased, generator: &mut SchemaGenerat
                 "items": { "type": "string" },
                 "default": [],
             }),
+            "values" => {
+                last.insert(
+                    (*k).to_string(),
+                    json!({
+                        "description": "Values for the chart that the typed settings do not cover (nodeSelector, tolerations, podAnnotations, a tuning key), merged onto the values gen writes: maps merge, anything else is set as written. A key gen already writes is an error naming the setting to use instead; with the chart vendored, every key is checked against it. No credentials: point the chart at a Secret instead.",
+                        "type": "object",
+                        "additionalProperties": true,
+                    }),
+                );
+                continue;
+            }
             other => unreachable!("no common key `{other}`"),
         };
         properties.insert(k.to_string(), p);
@@ -72,6 +84,7 @@ fn section(c: &dyn crate::resolve::erased::Erased, generator: &mut SchemaGenerat
     if let Some(Value::Object(own)) = obj.remove("properties") {
         properties.extend(own);
     }
+    properties.extend(last);
     obj.insert("properties".into(), Value::Object(properties));
     if matches!(c.section(), Section::Namespaced | Section::Release) {
         let required = obj

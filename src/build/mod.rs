@@ -5,6 +5,7 @@
 pub(crate) mod argocd;
 pub(crate) mod cluster;
 pub(crate) mod smoke;
+pub(crate) mod values;
 
 use crate::error::Result;
 use crate::graph::Graph;

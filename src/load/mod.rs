@@ -305,35 +305,54 @@ fn parse_one(source: Arc<Source>, limits: Limits) -> Result<Node> {
 }
 
 fn credentials(node: &Node, path: &mut Vec<String>, found: &mut Vec<Diagnostic>) {
+    credentials_below(node, false, path, found);
+}
+
+/// `named`: the key above `node` (a list's items included) holds a
+/// credential.
+fn credentials_below(
+    node: &Node,
+    named: bool,
+    path: &mut Vec<String>,
+    found: &mut Vec<Diagnostic>,
+) {
     use crate::config::{LITERAL_SECRET, SECRET_HELP};
     use crate::names::{has_userinfo_password, holds_credential};
+    // A chart's free-form values take no Secret reference of gen's: the
+    // chart reads its credentials from a Secret it is told the name of.
+    let in_values = path.len() > 2 && path[0] == "components" && path[2] == "values";
+    let help = if in_values {
+        "point the chart at a Kubernetes Secret instead (most charts take an `existingSecret` key), created by an ExternalSecret or beforehand"
+    } else {
+        SECRET_HELP
+    };
+    let literal = match &node.value {
+        NodeValue::Str(s) => !s.is_empty(),
+        NodeValue::Int(_) | NodeValue::Float(..) => true,
+        _ => false,
+    };
+    if named && literal {
+        found.push(
+            Diagnostic::new(LITERAL_SECRET)
+                .at(Some(node.loc.clone()))
+                .path(path.join("."))
+                .help(help)
+                .hide_source(),
+        );
+        return;
+    }
     match &node.value {
         NodeValue::Map(map) => {
             for (key, (_, value)) in map.iter() {
                 path.push(key.clone());
-                let literal = match &value.value {
-                    NodeValue::Str(s) => !s.is_empty(),
-                    NodeValue::Int(_) | NodeValue::Float(..) => true,
-                    _ => false,
-                };
-                if literal && holds_credential(key) {
-                    found.push(
-                        Diagnostic::new(LITERAL_SECRET)
-                            .at(Some(value.loc.clone()))
-                            .path(path.join("."))
-                            .help(SECRET_HELP)
-                            .hide_source(),
-                    );
-                } else {
-                    credentials(value, path, found);
-                }
+                credentials_below(value, holds_credential(key), path, found);
                 path.pop();
             }
         }
         NodeValue::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
                 path.push(i.to_string());
-                credentials(item, path, found);
+                credentials_below(item, named, path, found);
                 path.pop();
             }
         }
@@ -341,7 +360,11 @@ fn credentials(node: &Node, path: &mut Vec<String>, found: &mut Vec<Diagnostic>)
             Diagnostic::new("a password in a URL or host: config never holds a credential")
                 .at(Some(node.loc.clone()))
                 .path(path.join("."))
-                .help("leave the userinfo out: Argo CD takes repository credentials from a Secret labelled `argocd.argoproj.io/secret-type: repository`, and a component's password from a Secret reference")
+                .help(if in_values {
+                    "leave the userinfo out, and point the chart at a Kubernetes Secret that holds the password instead"
+                } else {
+                    "leave the userinfo out: Argo CD takes repository credentials from a Secret labelled `argocd.argoproj.io/secret-type: repository`, and a component's password from a Secret reference"
+                })
                 .hide_source(),
         ),
         _ => {}

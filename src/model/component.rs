@@ -25,7 +25,8 @@ pub enum Section {
     Plain,
     /// Also `namespace` (required): where its resources go.
     Namespaced,
-    /// Also `release` (default: the component's name): a Helm release.
+    /// Also `release` (default: the component's name) and `values` (free-form
+    /// values merged onto the typed ones): a Helm release.
     Release,
 }
 
@@ -36,7 +37,7 @@ impl Section {
             Section::None => &[],
             Section::Plain => &["enabled", "dependsOn"],
             Section::Namespaced => &["enabled", "namespace", "dependsOn"],
-            Section::Release => &["enabled", "release", "namespace", "dependsOn"],
+            Section::Release => &["enabled", "release", "namespace", "dependsOn", "values"],
         }
     }
 }

@@ -29,6 +29,9 @@ pub(crate) struct Common {
     pub namespace: Option<String>,
     #[serde(default)]
     pub depends_on: Vec<String>,
+    /// A Helm component's free-form values, merged onto the typed ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// One component's part of a resolved env.

@@ -124,11 +124,14 @@ impl Resolved {
                 _ => unreachable!("common keys are a map"),
             };
             section.retain(|k, _| c.section().keys().contains(&k.as_str()));
+            // The free-form values go last, after the typed settings.
+            let values = section.remove("values");
             if let Some(config) = slot.config.as_deref() {
                 if let serde_json::Value::Object(own) = c.to_json(config) {
                     section.extend(own);
                 }
             }
+            section.extend(values.map(|v| ("values".to_string(), v)));
             components.insert(key(c), serde_json::Value::Object(section));
         }
         v.as_object_mut()
@@ -249,6 +252,7 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
         placement(&r, c, slot, &mut f);
         findings.extend(f.list);
     }
+
     if !findings.is_empty() {
         return Err(r.located(findings));
     }
@@ -344,6 +348,7 @@ fn read_slot(c: &dyn Erased, key: &str, merged: &Merged<'_>) -> Result<Slot, Vec
         release: None,
         namespace: None,
         depends_on: Vec::new(),
+        values: None,
     };
     if c.section() == Section::None {
         let config = c.no_section().map_err(|m| vec![Diagnostic::new(m)])?;

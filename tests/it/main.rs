@@ -20,6 +20,7 @@ mod layers;
 mod metadata;
 mod mirror;
 mod ml;
+mod passthrough;
 mod plan;
 mod plan_mistakes;
 mod properties;

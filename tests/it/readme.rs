@@ -270,3 +270,51 @@ fn the_renovate_patterns_in_the_readme_find_every_chart_pin() {
     assert_eq!(pins.len(), 8, "one pin per Helm component");
     assert_eq!(found, pins);
 }
+
+/// The fenced block of `lang` after `heading`.
+fn block_after(text: &str, heading: &str, lang: &str) -> String {
+    let at = text.find(heading).unwrap_or_else(|| panic!("no {heading:?}"));
+    let fence = format!("```{lang}\n");
+    let rest = &text[at..];
+    let body = &rest[rest.find(&fence).unwrap() + fence.len()..];
+    body[..body.find("```").unwrap()].to_string()
+}
+
+#[test]
+fn the_values_example_renders_and_its_error_is_what_gen_prints() {
+    let text = readme();
+    let heading = "### Values the typed settings do not cover";
+    let example = block_after(&text, heading, "yaml");
+    let shown = block_after(&text, heading, "text");
+    let section = example.strip_prefix("components:\n").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("platform");
+    crate::common::write_builtin_config(&cfg);
+    crate::common::edit(
+        &cfg,
+        "platform.yaml",
+        "  kafka:\n    release: kafka\n    namespace: data-platform\n    controller:\n      replicas: 3\n      storage: 20Gi\n",
+        section,
+    );
+    let tree = Platform::load(&cfg).unwrap().render("prod").unwrap();
+    let kafka = crate::common::doc(&tree, "values/kafka.yaml");
+    assert_eq!(kafka["controller"]["nodeSelector"]["disktype"], "ssd");
+    assert_eq!(kafka["controller"]["tolerations"][0]["value"], "kafka");
+
+    crate::common::edit(
+        &cfg,
+        "platform.yaml",
+        "    values:\n      controller:\n",
+        "    values:\n      controller:\n        replicaCount: 5\n",
+    );
+    let o = crate::common::gen()
+        .current_dir(dir.path())
+        .args(["render", "--env", "prod", "--config", "platform", "--out", "out"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    let want: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines[0], want[0], "{err}");
+    assert_eq!(lines.last().unwrap(), want.last().unwrap(), "{err}");
+}

@@ -725,3 +725,67 @@ fn values_are_checked_against_the_vendored_charts() {
         "gen vendor",
     ]);
 }
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm")),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM) and helm (../shared/tools/install-k8s-tools.sh .tools)"
+)]
+fn free_form_values_are_checked_against_the_vendored_charts() {
+    let repo = ChartRepo::upstream();
+    let with_values = |kafka: &str, mlflow: &str| {
+        let cfg = platform_on(&repo.url);
+        common::edit(
+            cfg.path(),
+            "platform.yaml",
+            "      replicas: 3\n      storage: 20Gi\n",
+            &format!("      replicas: 3\n      storage: 20Gi\n    values:\n{kafka}"),
+        );
+        common::edit(
+            cfg.path(),
+            "platform.yaml",
+            "  mlflow:\n    release: mlflow\n",
+            &format!("  mlflow:\n    release: mlflow\n    values:\n{mlflow}"),
+        );
+        cfg
+    };
+    // Keys the charts read, below maps they leave open: accepted.
+    let good = with_values(
+        "      controller:\n        nodeSelector:\n          disktype: ssd\n        podAnnotations:\n          team: data\n",
+        "      podAnnotations:\n        team: data\n      tolerations:\n        - {key: ml, operator: Exists}\n",
+    );
+    assert!(vendor(good.path(), &[]).status.success());
+    let out = tempfile::tempdir().unwrap();
+    let o = render_out(good.path(), out.path(), "prod");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("not checked"), "{}", stderr(&o));
+    let kafka = common::yaml_file(&out.path().join("prod/values/kafka.yaml"));
+    assert_eq!(kafka["controller"]["nodeSelector"]["disktype"], "ssd");
+
+    // A misspelt key and a value the chart's schema refuses: each placed
+    // at its own line of `values:`.
+    let bad = with_values(
+        "      controller:\n        nodeSelectr:\n          disktype: ssd\n",
+        "      podAnnotations: team-data\n",
+    );
+    assert!(vendor(bad.path(), &[]).status.success());
+    let o = render_out(bad.path(), out.path(), "prod");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    let text = std::fs::read_to_string(bad.path().join("platform.yaml")).unwrap();
+    let line = |s: &str| text.lines().position(|l| l.contains(s)).unwrap() + 1;
+    for want in [
+        format!(
+            "platform.yaml:{}:21: components.kafka.values.controller.nodeSelectr.disktype: values/kafka.yaml: `controller.nodeSelectr.disktype` is not a value chart kafka 32.4.4 reads",
+            line("disktype: ssd")
+        ),
+        "did you mean `nodeSelector`?".to_string(),
+        format!(
+            "platform.yaml:{}:23: components.mlflow.values.podAnnotations: values/mlflow.yaml: `podAnnotations` fails chart mlflow 1.11.5's values.schema.json",
+            line("podAnnotations: team-data")
+        ),
+    ] {
+        assert!(err.contains(&want), "{want:?} not in:\n{err}");
+    }
+    assert_eq!(err.matches("error:").count(), 2, "{err}");
+}
