@@ -116,7 +116,7 @@ enum Command {
     /// Pull every chart the envs install into the config's charts/ with Helm,
     /// and record each in charts.lock; --check verifies them.
     #[command(
-        after_help = "Every chart an enabled component installs in any env (its pin in `charts:`, or the built-in one) is pulled with `helm pull` ($HELM, or helm on PATH) from its HTTP repository or OCI registry into DIR/charts/, and DIR/charts.lock records its repository, version and sha256. A chart whose pin and package match the lock is not pulled again: change a pin and run gen vendor to refresh that chart alone. Packages the lock listed that no env installs any more are removed. Nothing changes unless every pull succeeds and every package reads back as the chart pinned (one folder, regular files only, within size limits).\n\n--check needs no Helm and no network: it exits 1 when a pinned chart is not vendored, a package is missing or not the one locked, or the lock lists a chart nothing installs.\n\nExamples:\n  gen vendor --config platform\n  gen vendor --check --config platform"
+        after_help = "Every chart an enabled component installs in any env (its pin in `charts:`, or the built-in one) is pulled with `helm pull` ($HELM, or helm on PATH) from its HTTP repository or OCI registry into DIR/charts/, and DIR/charts.lock records its repository, version and sha256. A chart whose pin and package match the lock is not pulled again: change a pin and run gen vendor to refresh that chart alone. Packages the lock listed that no env installs any more are removed. Nothing changes unless every pull succeeds and every package reads back as the chart pinned (one folder, regular files only, within size limits).\n\nWhen a chart is pulled at a new version, gen compares it with the version vendored before for the values gen writes in every env that installs it: keys the new version no longer reads and values its values.schema.json refuses (errors: exit 1, the charts are vendored all the same and renders then fail), values it newly requires, and the defaults that changed below keys gen leaves unset (old → new).\n\n--check needs no Helm and no network: it exits 1 when a pinned chart is not vendored, a package is missing or not the one locked, or the lock lists a chart nothing installs.\n\nExamples:\n  gen vendor --config platform\n  gen vendor --config platform --format json | jq '.upgrades[].unread'\n  gen vendor --check --config platform"
     )]
     Vendor {
         /// Verify charts.lock against the pins and the packages instead of
@@ -127,6 +127,10 @@ enum Command {
         /// --plain-http), for a registry without TLS.
         #[arg(long, conflicts_with = "check")]
         plain_http: bool,
+        /// What was pulled and the upgrade report: text, or JSON on
+        /// standard output for CI.
+        #[arg(long, value_enum, default_value_t = ExplainFormat::Text, conflicts_with = "check")]
+        format: ExplainFormat,
     },
     /// Write a synthetic fleet config for benchmarks: the example platform
     /// with N env overlays varying replicas, volume sizes and image tags.
@@ -724,10 +728,38 @@ fn run(cli: &Cli) -> Result<u8, Error> {
         Command::Vendor {
             check: false,
             plain_http,
+            format,
         } => {
             let report = platform.vendor(&platgen::vendor::VendorOptions {
                 plain_http: *plain_http,
             })?;
+            let breaks = report.upgrades.iter().any(platgen::charts::Upgrade::breaks);
+            if *format == ExplainFormat::Json {
+                let charts: Vec<serde_json::Value> = report
+                    .charts
+                    .iter()
+                    .map(|(l, action)| {
+                        let mut v = serde_json::to_value(l).expect("serialises");
+                        v["action"] = match action {
+                            platgen::vendor::Action::Pulled => "pulled",
+                            platgen::vendor::Action::Kept => "kept",
+                        }
+                        .into();
+                        v
+                    })
+                    .collect();
+                let json = serde_json::json!({
+                    "charts": charts,
+                    "removed": report.removed,
+                    "upgrades": report.upgrades,
+                    "breaks": breaks,
+                });
+                emit(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&json).expect("serialises")
+                ))?;
+                return Ok(u8::from(breaks));
+            }
             if !cli.quiet {
                 for (l, action) in &report.charts {
                     let what = match action {
@@ -746,7 +778,13 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                     say!("removed charts/{f}: no env installs it");
                 }
             }
-            Ok(0)
+            for u in &report.upgrades {
+                emit(&platgen::charts::upgrade::text(u))?;
+            }
+            if breaks {
+                say!("  help: the values gen writes break with the new version: change the settings (or `values:`) named above, or keep the old pin; renders fail until then");
+            }
+            Ok(u8::from(breaks))
         }
         Command::Bootstrap => {
             emit(&platform.bootstrap()?)?;

@@ -217,7 +217,22 @@ impl Platform {
         options: &crate::vendor::VendorOptions,
     ) -> Result<crate::vendor::VendorReport> {
         let dir = self.config_dir("gen vendor")?;
-        crate::vendor::vendor(dir, &self.chart_uses()?, options)
+        let mut report = crate::vendor::vendor(dir, &self.chart_uses()?, options)?;
+        for m in std::mem::take(&mut report.moved) {
+            let keys = |bytes: &[u8]| {
+                crate::charts::Package::read(bytes)
+                    .map_err(|e| e.to_string())
+                    .and_then(|p| crate::charts::ChartKeys::of(&p))
+            };
+            let (Ok(old), Ok(new)) = (keys(&m.old), keys(&m.new)) else {
+                continue;
+            };
+            let (written, open) = self.written_values(&m.used_by)?;
+            report
+                .upgrades
+                .push(crate::charts::upgrade::compare(&old, &new, &written, &open));
+        }
+        Ok(report)
     }
 
     /// What is wrong with the vendored charts (`gen vendor --check`): a
@@ -424,25 +439,11 @@ impl Platform {
     /// [`render`](Self::render) of other config files with this platform's
     /// components and templates.
     pub(crate) fn render_sources(&self, sources: &Sources, env: &str) -> Result<RenderedTree> {
-        let mut resolved = resolve(sources, env, &self.components)?;
         let vendored = self.vendored()?;
-        resolved.checks_values = vendored.is_some();
-        let graph = graph(&resolved)?;
-        // Only a declared capacity can be exceeded.
-        if resolved.platform.capacity.is_some() {
-            let over = capacity::over_capacity(&resolved, &aggregate::plan(&resolved));
-            if !over.is_empty() {
-                return Err(Error::Validation(over));
-            }
-        }
+        let (resolved, docs) = self.documents(sources, env, vendored.is_some())?;
         let header = self.header(env);
         let mut files = std::collections::BTreeMap::new();
         let mut problems = Vec::new();
-        let mut docs = crate::build::build(&resolved, &graph)?;
-        let conflicts = crate::build::values::apply(&resolved, &mut docs);
-        if !conflicts.is_empty() {
-            return Err(self.typed_conflicts(&resolved, &conflicts));
-        }
         if let Some(vendored) = vendored {
             let found = crate::chart_check::check(&resolved, &docs, vendored);
             if !found.is_empty() {
@@ -466,6 +467,67 @@ impl Platform {
             repo_dir: crate::build::argocd::env_dir(&resolved.platform, env),
             files,
         })
+    }
+
+    /// Resolves and builds one env: resolve → graph → plan (capacity) →
+    /// build, `values:` merged; `keep_json` keeps each values file's values
+    /// as JSON.
+    fn documents(
+        &self,
+        sources: &Sources,
+        env: &str,
+        keep_json: bool,
+    ) -> Result<(Resolved, Vec<crate::model::Document>)> {
+        let mut resolved = resolve(sources, env, &self.components)?;
+        resolved.checks_values = keep_json;
+        let graph = graph(&resolved)?;
+        // Only a declared capacity can be exceeded.
+        if resolved.platform.capacity.is_some() {
+            let over = capacity::over_capacity(&resolved, &aggregate::plan(&resolved));
+            if !over.is_empty() {
+                return Err(Error::Validation(over));
+            }
+        }
+        let mut docs = crate::build::build(&resolved, &graph)?;
+        let conflicts = crate::build::values::apply(&resolved, &mut docs);
+        if !conflicts.is_empty() {
+            return Err(self.typed_conflicts(&resolved, &conflicts));
+        }
+        Ok((resolved, docs))
+    }
+
+    /// The values gen writes for `used_by` (`env/component key`), each
+    /// with who writes it, and the free-form paths its component declares.
+    fn written_values(
+        &self,
+        used_by: &[String],
+    ) -> Result<(Vec<crate::charts::upgrade::Written>, Vec<&'static str>)> {
+        let mut written = Vec::new();
+        let mut open = Vec::new();
+        for who in used_by {
+            let Some((env, k)) = who.split_once('/') else {
+                continue;
+            };
+            let (resolved, docs) = self.documents(&self.sources, env, true)?;
+            let Some((c, _)) = resolved
+                .enabled()
+                .find(|(c, _)| crate::resolve::erased::key(*c) == k)
+            else {
+                continue;
+            };
+            open.extend(c.open_values().iter().map(|(p, _)| *p));
+            let file = format!("values/{}.yaml", c.name());
+            if let Some(json) = docs
+                .into_iter()
+                .find(|d| d.path == file)
+                .and_then(|d| d.json)
+            {
+                written.push((who.clone(), json));
+            }
+        }
+        open.sort_unstable();
+        open.dedup();
+        Ok((written, open))
     }
 
     /// Renders every env and compares it with `<out>/<env>/`, in parallel,

@@ -415,6 +415,31 @@ impl ChartKeys {
         .expect("compiled before")
     }
 
+    /// The values Helm computes from no values at all: the defaults, with
+    /// every subchart's under its key.
+    pub fn computed(&self) -> &Value {
+        &self.computed
+    }
+
+    /// Every value path the chart's and subcharts' schemas require (an
+    /// object's `required`, through its `properties`), dotted, sorted.
+    pub fn required_paths(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(s) = &self.schema {
+            required_in(&s.raw, "", &mut out);
+        }
+        for (key, sub) in &self.subcharts {
+            out.extend(
+                sub.required_paths()
+                    .into_iter()
+                    .map(|p| format!("{key}.{p}")),
+            );
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Whether the chart (or a subchart) reads the key `path`.
     pub fn reads(&self, path: &[String]) -> bool {
         if path.is_empty() {
@@ -948,5 +973,25 @@ mod tests {
         );
         let got: Vec<String> = out.iter().map(|p| p.join(".")).collect();
         assert_eq!(got, ["a.b_c", "d", "e.f"]);
+    }
+}
+
+/// The `required` keys of `schema` and of its `properties`' schemas, as
+/// paths under `prefix`.
+fn required_in(schema: &Value, prefix: &str, out: &mut Vec<String>) {
+    let at = |k: &str| {
+        if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    };
+    if let Some(list) = schema.get("required").and_then(Value::as_array) {
+        out.extend(list.iter().filter_map(Value::as_str).map(at));
+    }
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (k, sub) in props {
+            required_in(sub, &at(k), out);
+        }
     }
 }

@@ -11,7 +11,7 @@ mod helm;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::charts::{digest, Lock, Locked, Package, CHARTS_DIR, LOCK_FILE};
+use crate::charts::{digest, Lock, Locked, Package, Upgrade, CHARTS_DIR, LOCK_FILE};
 use crate::error::{Diagnostic, Error, Loc, Result};
 use crate::model::Chart;
 
@@ -67,6 +67,23 @@ pub struct VendorReport {
     /// Packages removed from `charts/`: the lock listed them and no env
     /// installs them any more.
     pub removed: Vec<String>,
+    /// For each chart pulled at a new version, what the move does to the
+    /// values gen writes for it (against the version vendored before).
+    pub upgrades: Vec<Upgrade>,
+    /// Charts pulled at a new version: the previous version's package
+    /// bytes and the new one's, for the upgrade report.
+    pub(crate) moved: Vec<Moved>,
+}
+
+/// A chart pulled at a new version, with the package vendored before.
+#[derive(Debug, Clone)]
+pub(crate) struct Moved {
+    /// Who installs the new version: `env/component key`.
+    pub used_by: Vec<String>,
+    /// The package vendored before.
+    pub old: Vec<u8>,
+    /// The package pulled now.
+    pub new: Vec<u8>,
 }
 
 /// Gathers the charts of `envs`, each once.
@@ -223,6 +240,28 @@ pub(crate) fn vendor(
         }
         Some(stage)
     };
+    // The version each moved chart had before, read while it is still here.
+    for (u, (path, locked)) in to_pull.iter().zip(&staged) {
+        let before = old
+            .charts
+            .iter()
+            .filter(|l| l.name == locked.name && l.version != locked.version)
+            .max_by_key(|l| {
+                let replaced = !uses
+                    .iter()
+                    .any(|u| u.chart.name == l.name && u.chart.version == l.version);
+                (replaced, l.repository == locked.repository)
+            });
+        if let Some(l) = before {
+            if let (Ok(old), Ok(new)) = (verify(dir, l), std::fs::read(path)) {
+                report.moved.push(Moved {
+                    used_by: u.used_by.clone(),
+                    old,
+                    new,
+                });
+            }
+        }
+    }
     // Everything pulled and read back: put it in place, then the lock.
     for (path, locked) in staged {
         let to = charts.join(&locked.file);

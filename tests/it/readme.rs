@@ -273,7 +273,9 @@ fn the_renovate_patterns_in_the_readme_find_every_chart_pin() {
 
 /// The fenced block of `lang` after `heading`.
 fn block_after(text: &str, heading: &str, lang: &str) -> String {
-    let at = text.find(heading).unwrap_or_else(|| panic!("no {heading:?}"));
+    let at = text
+        .find(heading)
+        .unwrap_or_else(|| panic!("no {heading:?}"));
     let fence = format!("```{lang}\n");
     let rest = &text[at..];
     let body = &rest[rest.find(&fence).unwrap() + fence.len()..];
@@ -309,7 +311,9 @@ fn the_values_example_renders_and_its_error_is_what_gen_prints() {
     );
     let o = crate::common::gen()
         .current_dir(dir.path())
-        .args(["render", "--env", "prod", "--config", "platform", "--out", "out"])
+        .args([
+            "render", "--env", "prod", "--config", "platform", "--out", "out",
+        ])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);

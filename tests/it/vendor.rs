@@ -789,3 +789,106 @@ fn free_form_values_are_checked_against_the_vendored_charts() {
     }
     assert_eq!(err.matches("error:").count(), 2, "{err}");
 }
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm")),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM) and helm (../shared/tools/install-k8s-tools.sh .tools)"
+)]
+fn a_new_chart_version_is_reported_against_the_one_vendored_before() {
+    let mut repo = ChartRepo::upstream();
+    // The next neo4j renames a key gen writes, moves a default gen leaves
+    // alone, and requires a value it did not.
+    repackage("neo4j", "5.17.1", repo.dir.path(), |path, text| {
+        match path {
+        "values.yaml" => text
+            .replace("disableLookups", "disableLookup")
+            .replace("clusterDomain: \"cluster.local\"", "clusterDomain: \"cluster.example\""),
+        p if p.starts_with("templates/") => text.replace("disableLookups", "disableLookup"),
+        "values.schema.json" => r#"{"type":"object","required":["analytics"],"properties":{"analytics":{"type":"object","required":["enabled"]},"neo4j":{"type":"object","properties":{"edition":{"enum":["enterprise"]}}}}}"#.into(),
+        _ => text,
+    }
+    });
+    repo.index();
+    let cfg = platform_on(&repo.url);
+    let first = vendor(cfg.path(), &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        String::from_utf8_lossy(&first.stdout).is_empty(),
+        "no upgrade on a first vendor"
+    );
+    let prod = cfg.path().join("envs/prod.yaml");
+    let overlay = std::fs::read_to_string(&prod).unwrap();
+    std::fs::write(
+        &prod,
+        format!("{overlay}charts:\n  neo4j:\n    version: 5.17.1\n"),
+    )
+    .unwrap();
+    let o = vendor(cfg.path(), &["--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["breaks"], true);
+    let upgrades = report["upgrades"].as_array().unwrap();
+    assert_eq!(upgrades.len(), 1, "{report:#}");
+    let u = &upgrades[0];
+    assert_eq!(
+        (&u["chart"], &u["from"], &u["to"]),
+        (&"neo4j".into(), &"5.17.0".into(), &"5.17.1".into())
+    );
+    assert_eq!(
+        u["unread"],
+        serde_json::json!([{"path": "disableLookups", "written_by": ["prod/neo4j"], "read_before": true, "suggestion": "disableLookup"}])
+    );
+    assert_eq!(
+        u["required"],
+        serde_json::json!(["analytics", "analytics.enabled"])
+    );
+    assert_eq!(
+        u["refused"],
+        serde_json::json!([{"path": "neo4j.edition", "message": "\"community\" is not one of \"enterprise\"", "written_by": ["prod/neo4j"]}])
+    );
+    let defaults = u["defaults"].as_array().unwrap();
+    assert!(
+        defaults.contains(&serde_json::json!({"path": "clusterDomain", "old": "\"cluster.local\"", "new": "\"cluster.example\""})),
+        "{defaults:?}"
+    );
+    // `disableLookup` is new only as a default (gen writes the old name):
+    // the renamed key shows as a default that appeared.
+    assert!(
+        defaults
+            .contains(&serde_json::json!({"path": "disableLookup", "old": null, "new": "false"})),
+        "{defaults:?}"
+    );
+    assert!(
+        !defaults.iter().any(|d| d["path"] == "neo4j.name"),
+        "keys gen writes are not listed as defaults: {defaults:?}"
+    );
+    // The charts were vendored all the same; the render then fails.
+    assert!(vendor(cfg.path(), &["--check"]).status.success());
+
+    // The text report, on another bump from 5.17.0.
+    let cfg = platform_on(&repo.url);
+    assert!(vendor(cfg.path(), &[]).status.success());
+    std::fs::write(
+        cfg.path().join("envs/prod.yaml"),
+        format!("{overlay}charts:\n  neo4j:\n    version: 5.17.1\n"),
+    )
+    .unwrap();
+    let o = vendor(cfg.path(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&o.stdout);
+    for want in [
+        "neo4j 5.17.0 → 5.17.1:\n",
+        "  error: `disableLookups` (written by prod/neo4j) is not read by neo4j 5.17.1; did you mean `disableLookup`?\n",
+        "  error: `neo4j.edition` (written by prod/neo4j) fails neo4j 5.17.1's values.schema.json: \"community\" is not one of \"enterprise\"\n",
+        "  required: `analytics` is required by 5.17.1\n",
+        "  default: `clusterDomain`: \"cluster.local\" → \"cluster.example\"\n",
+    ] {
+        assert!(text.contains(want), "{want:?} not in:\n{text}");
+    }
+    assert!(
+        stderr(&o).contains("help: the values gen writes break"),
+        "{}",
+        stderr(&o)
+    );
+}
