@@ -816,6 +816,26 @@ fn leaf_paths(v: &Value, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
     }
 }
 
+/// The `required` keys of `schema` and of its `properties`' schemas, as
+/// paths under `prefix`.
+fn required_in(schema: &Value, prefix: &str, out: &mut Vec<String>) {
+    let at = |k: &str| {
+        if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    };
+    if let Some(list) = schema.get("required").and_then(Value::as_array) {
+        out.extend(list.iter().filter_map(Value::as_str).map(at));
+    }
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (k, sub) in props {
+            required_in(sub, &at(k), out);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -973,25 +993,5 @@ mod tests {
         );
         let got: Vec<String> = out.iter().map(|p| p.join(".")).collect();
         assert_eq!(got, ["a.b_c", "d", "e.f"]);
-    }
-}
-
-/// The `required` keys of `schema` and of its `properties`' schemas, as
-/// paths under `prefix`.
-fn required_in(schema: &Value, prefix: &str, out: &mut Vec<String>) {
-    let at = |k: &str| {
-        if prefix.is_empty() {
-            k.to_string()
-        } else {
-            format!("{prefix}.{k}")
-        }
-    };
-    if let Some(list) = schema.get("required").and_then(Value::as_array) {
-        out.extend(list.iter().filter_map(Value::as_str).map(at));
-    }
-    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-        for (k, sub) in props {
-            required_in(sub, &at(k), out);
-        }
     }
 }
