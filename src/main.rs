@@ -517,7 +517,9 @@ fn run(cli: &Cli) -> Result<u8, Error> {
         return Ok(if diff.is_empty() { 0 } else { 1 });
     }
     let started = std::time::Instant::now();
-    let platform = load(cli)?;
+    // Kept to the end of the process: freeing the config, the vendored
+    // charts and their caches would only delay the exit.
+    let platform: &'static Platform = Box::leak(Box::new(load(cli)?));
     if cli.verbose {
         let from = match platform.origin() {
             platgen::Origin::Builtin => "the built-in example platform".to_string(),
@@ -534,10 +536,10 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             no_wait,
         } => {
             let Some(dir) = out else {
-                for tree in render(&platform, select, cli.quiet)? {
+                for tree in render(platform, select, cli.quiet)? {
                     emit(&tree.to_stream())?;
                 }
-                note_unchecked(&platform, cli.quiet)?;
+                note_unchecked(platform, cli.quiet)?;
                 return Ok(0);
             };
             // Every env rendered and staged before any is put in place.
@@ -550,7 +552,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                     let tree = platform.render(env)?;
                     vec![(tree.env.clone(), tree.write_with_options(dir, &options)?)]
                 }
-                None => with_progress(&platform, cli.quiet, || {
+                None => with_progress(platform, cli.quiet, || {
                     platform.write_all_with_options(dir, &options)
                 })?,
             };
@@ -578,7 +580,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                     }
                 }
             }
-            note_unchecked(&platform, cli.quiet)?;
+            note_unchecked(platform, cli.quiet)?;
             Ok(0)
         }
         Command::Check {

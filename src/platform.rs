@@ -24,6 +24,8 @@ pub struct Platform {
     config_name: String,
     /// The config directory's vendored charts, loaded on first use.
     vendored: std::sync::OnceLock<VendoredCharts>,
+    /// Their load, started beside the config's (first use waits for it).
+    loading: std::sync::Mutex<Option<std::thread::JoinHandle<VendoredCharts>>>,
 }
 
 /// A config directory's vendored charts: `None` without `charts.lock`.
@@ -66,6 +68,7 @@ impl Platform {
             components,
             template_dir: None,
             vendored: std::sync::OnceLock::new(),
+            loading: std::sync::Mutex::new(None),
         })
     }
 
@@ -77,7 +80,15 @@ impl Platform {
 
     /// Loads `DIR/platform.yaml` and `DIR/envs/*.yaml`.
     pub fn load(dir: &Path) -> Result<Platform> {
-        Platform::from_sources(load_dir(dir)?)
+        // The vendored charts are read while the config is: both are
+        // needed before the first render.
+        let charts = dir.join(crate::charts::LOCK_FILE).is_file().then(|| {
+            let dir = dir.to_path_buf();
+            std::thread::spawn(move || crate::charts::Vendored::load(&dir))
+        });
+        let platform = Platform::from_sources(load_dir(dir)?)?;
+        *platform.loading.lock().expect("not poisoned") = charts;
+        Ok(platform)
     }
 
     /// Loads the config in `DIR` as revision `rev` (a branch, tag or
@@ -198,9 +209,15 @@ impl Platform {
     /// verified once; `None` when there is no `charts.lock` (or no config
     /// directory): values are then not checked against charts.
     pub fn vendored(&self) -> Result<Option<&crate::charts::Vendored>> {
-        let loaded = self.vendored.get_or_init(|| match &self.sources.origin {
-            Origin::Dir(d) => crate::charts::Vendored::load(d),
-            _ => Ok(None),
+        let loaded = self.vendored.get_or_init(|| {
+            let started = self.loading.lock().ok().and_then(|mut l| l.take());
+            match (started, &self.sources.origin) {
+                (Some(h), _) => h.join().unwrap_or_else(|_| {
+                    Err(vec![Diagnostic::new("reading the vendored charts failed")])
+                }),
+                (None, Origin::Dir(d)) => crate::charts::Vendored::load(d),
+                (None, _) => Ok(None),
+            }
         });
         match loaded {
             Ok(v) => Ok(v.as_ref()),

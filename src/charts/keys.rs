@@ -36,6 +36,12 @@ pub struct ChartKeys {
     /// The subcharts whose copy of `global` a schema can see (the others'
     /// is left as the defaults have it while validating).
     global_into: Vec<String>,
+    /// What each subchart's schemas find in the defaults: the answer for
+    /// values that leave the subchart (and a `global` it sees) alone.
+    sub_baseline: BTreeMap<String, Errors>,
+    /// What a subchart's schemas found, by the values that reach it (its
+    /// key's and `global`, as JSON text).
+    sub_seen: std::sync::Mutex<std::collections::HashMap<(String, String), Errors>>,
 }
 
 struct Schema {
@@ -54,10 +60,52 @@ type Errors = Vec<(String, String)>;
 /// A schema's top-level properties, each validated on its own.
 struct Parts {
     required: Vec<String>,
+    /// `additionalProperties: false`: no top-level key but the properties.
+    closed: bool,
+    /// The schema's `allOf`, validated on the whole values (its parts look
+    /// at a few properties each).
+    rest: Option<jsonschema::Validator>,
     /// Per property: its validator and what it finds in the defaults.
     by_key: Vec<(String, jsonschema::Validator, Errors)>,
     /// What a property's validator found, by the values that set it.
     seen: std::sync::Mutex<std::collections::HashMap<(String, String), Errors>>,
+}
+
+impl Parts {
+    /// What the schema says of the values as a whole: a required property
+    /// missing, a key it does not list when closed, and its `allOf`.
+    fn whole(&self, all: &Value, prefix: &str, out: &mut Errors) {
+        for key in &self.required {
+            if all.get(key).is_none() {
+                out.push((
+                    prefix.to_string(),
+                    format!("{key:?} is a required property"),
+                ));
+            }
+        }
+        if self.closed {
+            if let Some(m) = all.as_object() {
+                let extra: Vec<String> = m
+                    .keys()
+                    .filter(|k| !self.by_key.iter().any(|(p, _, _)| p == *k))
+                    .map(|k| format!("'{k}'"))
+                    .collect();
+                if !extra.is_empty() {
+                    let (list, verb) = match extra.len() {
+                        1 => (extra[0].clone(), "was"),
+                        _ => (extra.join(", "), "were"),
+                    };
+                    out.push((
+                        prefix.to_string(),
+                        format!("Additional properties are not allowed ({list} {verb} unexpected)"),
+                    ));
+                }
+            }
+        }
+        if let Some(rest) = &self.rest {
+            out.extend(errors(rest, all, prefix));
+        }
+    }
 }
 
 impl Schema {
@@ -75,8 +123,9 @@ impl Schema {
     }
 
     /// The parts of the schema, when validating them one by one is the
-    /// same as validating the whole: an object schema of `properties` and
-    /// `required` only, without references.
+    /// same as validating the whole: an object schema of `properties`,
+    /// `required`, `additionalProperties` (a boolean) and `allOf` only,
+    /// without references.
     fn parts(raw: &Value, computed: &Value) -> Option<Parts> {
         let map = raw.as_object()?;
         let plain = [
@@ -88,13 +137,25 @@ impl Schema {
             "type",
             "properties",
             "required",
+            "additionalProperties",
+            "allOf",
         ];
         if !map.keys().all(|k| plain.contains(&k.as_str()))
             || map.get("type").is_some_and(|t| t != "object")
+            || map
+                .get("additionalProperties")
+                .is_some_and(|a| !a.is_boolean())
             || raw.to_string().contains("\"$ref\"")
         {
             return None;
         }
+        let closed = map.get("additionalProperties") == Some(&Value::Bool(false));
+        let rest = match map.get("allOf") {
+            Some(all_of) => {
+                Some(jsonschema::validator_for(&serde_json::json!({ "allOf": all_of })).ok()?)
+            }
+            None => None,
+        };
         let required = map
             .get("required")
             .and_then(Value::as_array)
@@ -115,6 +176,8 @@ impl Schema {
         }
         Some(Parts {
             required,
+            closed,
+            rest,
             by_key,
             seen: Default::default(),
         })
@@ -358,6 +421,8 @@ impl ChartKeys {
             scratch: Default::default(),
             found: Default::default(),
             global_into: Vec::new(),
+            sub_baseline: BTreeMap::new(),
+            sub_seen: Default::default(),
         };
         k.computed = k.coalesced(&Value::Object(Default::default()));
         if let Some(raw) = schema {
@@ -369,6 +434,13 @@ impl ChartKeys {
             .filter(|(key, sub)| sub.has_schema() || k.schema_sees_global_of(key))
             .map(|(key, _)| key.clone())
             .collect();
+        for (key, sub) in &k.subcharts {
+            if let Some(v) = k.computed.get(key).filter(|_| sub.has_schema()) {
+                let mut errors = Vec::new();
+                sub.validate(v, None, key, &mut errors);
+                k.sub_baseline.insert(key.clone(), errors);
+            }
+        }
         Ok(k)
     }
 
@@ -378,6 +450,12 @@ impl ChartKeys {
     fn schema_sees_global_of(&self, key: &str) -> bool {
         let Some(s) = &self.schema else { return false };
         if s.parts.is_none() {
+            return true;
+        }
+        if s.raw
+            .get("allOf")
+            .is_some_and(|a| a.to_string().contains(&format!("\"{key}\"")))
+        {
             return true;
         }
         let Some(at) = s.raw["properties"].get(key) else {
@@ -493,16 +571,13 @@ impl ChartKeys {
     /// The keys of `values` no part of the chart reads, except below the
     /// key paths in `open` (dotted).
     pub fn unknown_keys(&self, values: &Value, open: &[&str]) -> Vec<UnknownKey> {
-        let mut leaves = Vec::new();
-        leaf_paths(values, &mut Vec::new(), &mut leaves);
         let mut asked = open.join("\n");
-        for p in &leaves {
-            asked.push('\0');
-            asked.push_str(&p.join("."));
-        }
+        leaf_text(values, &mut String::new(), &mut asked);
         if let Some(known) = self.found.lock().ok().and_then(|f| f.get(&asked).cloned()) {
             return known;
         }
+        let mut leaves = Vec::new();
+        leaf_paths(values, &mut Vec::new(), &mut leaves);
         let found: Vec<UnknownKey> = leaves
             .into_iter()
             .filter(|p| {
@@ -590,12 +665,7 @@ impl ChartKeys {
         let taken = self.scratch.lock().ok().and_then(|mut s| s.pop());
         let mut tree = taken.unwrap_or_else(|| self.computed.clone());
         let mut undo = Vec::new();
-        let mut leaves = Vec::new();
-        leaf_paths(values, &mut Vec::new(), &mut leaves);
-        for path in &leaves {
-            let leaf = lookup(values, path).expect("a leaf of values");
-            self.apply(&mut tree, &mut Vec::new(), path, leaf, &mut undo);
-        }
+        self.apply_all(&mut tree, values, &mut Vec::new(), &mut undo);
         let mut out = Vec::new();
         self.validate(&tree, Some(values), "", &mut out);
         for (path, old) in undo.into_iter().rev() {
@@ -612,6 +682,26 @@ impl ChartKeys {
         self.schema.is_some() || self.subcharts.values().any(ChartKeys::has_schema)
     }
 
+    /// [`apply`](Self::apply)s every leaf of `values` (below `path`).
+    fn apply_all(
+        &self,
+        tree: &mut Value,
+        values: &Value,
+        path: &mut Vec<String>,
+        undo: &mut Vec<(Vec<String>, Option<Value>)>,
+    ) {
+        match values {
+            Value::Object(map) if !map.is_empty() => {
+                for (k, child) in map {
+                    path.push(k.clone());
+                    self.apply_all(tree, child, path, undo);
+                    path.pop();
+                }
+            }
+            leaf => self.apply(tree, &mut Vec::new(), path, leaf, undo),
+        }
+    }
+
     /// Sets `leaf` at `at` + `path` of `tree` as Helm's coalescing would
     /// (a `global` value also in every subchart's `global`), recording
     /// what it replaced.
@@ -624,9 +714,13 @@ impl ChartKeys {
         undo: &mut Vec<(Vec<String>, Option<Value>)>,
     ) {
         let base = at.len();
-        at.extend(path.iter().cloned());
-        set(tree, at, base, leaf, undo);
-        at.truncate(base);
+        if base == 0 {
+            set(tree, path, 0, leaf, undo);
+        } else {
+            at.extend(path.iter().cloned());
+            set(tree, at, base, leaf, undo);
+            at.truncate(base);
+        }
         if path.first().is_some_and(|p| p == "global") {
             for key in &self.global_into {
                 at.push(key.clone());
@@ -640,11 +734,7 @@ impl ChartKeys {
     /// alone are as valid as the defaults; the others are validated once
     /// per distinct value.
     fn validate_parts(&self, parts: &Parts, all: &Value, values: &Value, out: &mut Errors) {
-        for key in &parts.required {
-            if all.get(key).is_none() {
-                out.push((String::new(), format!("{key:?} is a required property")));
-            }
-        }
+        parts.whole(all, "", out);
         let global = values.get("global");
         for (key, v, baseline) in &parts.by_key {
             let Some(instance) = all.get(key) else {
@@ -689,14 +779,7 @@ impl ChartKeys {
                 // Split by property: each part sees its own subtree.
                 None => {
                     let parts = s.parts.as_ref().expect("split");
-                    for key in &parts.required {
-                        if all.get(key).is_none() {
-                            out.push((
-                                prefix.to_string(),
-                                format!("{key:?} is a required property"),
-                            ));
-                        }
-                    }
+                    parts.whole(all, prefix, out);
                     for (key, v, _) in &parts.by_key {
                         if let Some(instance) = all.get(key) {
                             let at = if prefix.is_empty() {
@@ -711,14 +794,45 @@ impl ChartKeys {
             },
             (None, _) => {}
         }
+        let global = values.and_then(|v| v.get("global")).is_some();
         for (key, sub) in &self.subcharts {
+            // Values that leave a subchart alone: as valid as its defaults.
+            let untouched = values.is_some_and(|v| {
+                v.get(key).is_none() && !(global && self.global_into.contains(key))
+            });
+            if let (true, Some(baseline)) = (untouched, self.sub_baseline.get(key)) {
+                out.extend(baseline.iter().cloned());
+                continue;
+            }
+            // The subchart's values are a function of its key's and the
+            // global values: validated once per distinct pair.
+            let input = values.map(|v| {
+                let mut text = v.get(key).map(Value::to_string).unwrap_or_default();
+                if self.global_into.contains(key) {
+                    text.push('\0');
+                    text.push_str(&v.get("global").map(Value::to_string).unwrap_or_default());
+                }
+                (key.clone(), text)
+            });
+            if let Some(id) = &input {
+                let known = self.sub_seen.lock().ok().and_then(|s| s.get(id).cloned());
+                if let Some(found) = known {
+                    out.extend(found);
+                    continue;
+                }
+            }
             if let Some(v) = all.get(key) {
                 let p = if prefix.is_empty() {
                     key.clone()
                 } else {
                     format!("{prefix}.{key}")
                 };
-                sub.validate(v, None, &p, out);
+                let mut found = Vec::new();
+                sub.validate(v, None, &p, &mut found);
+                if let (Some(id), Ok(mut seen)) = (input, self.sub_seen.lock()) {
+                    seen.insert(id, found.clone());
+                }
+                out.extend(found);
             }
         }
     }
@@ -813,6 +927,28 @@ fn leaf_paths(v: &Value, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
             }
         }
         _ => out.push(prefix.clone()),
+    }
+}
+
+/// Appends every leaf path of `v` (as [`leaf_paths`] finds them), dotted,
+/// each after a `\0`, to `out`.
+fn leaf_text(v: &Value, prefix: &mut String, out: &mut String) {
+    match v {
+        Value::Object(map) if !map.is_empty() => {
+            for (k, child) in map {
+                let len = prefix.len();
+                if len > 0 {
+                    prefix.push('.');
+                }
+                prefix.push_str(k);
+                leaf_text(child, prefix, out);
+                prefix.truncate(len);
+            }
+        }
+        _ => {
+            out.push('\0');
+            out.push_str(prefix);
+        }
     }
 }
 
@@ -973,6 +1109,48 @@ mod tests {
             // Key order too: the text is the same.
             assert_eq!(tree.to_string(), c.computed.to_string());
         }
+    }
+
+    #[test]
+    fn a_closed_schema_with_all_of_split_by_property_finds_what_the_whole_finds() {
+        let schema = r#"{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","additionalProperties":false,
+            "required":["auth","ldap","replicaCount"],
+            "properties":{"auth":{"type":"object","properties":{"enabled":{"type":"boolean"}}},
+                          "ldap":{"type":"object","properties":{"enabled":{"type":"boolean"}}},
+                          "replicaCount":{"type":"integer"}},
+            "allOf":[{"not":{"properties":{"auth":{"properties":{"enabled":{"const":true}}},"ldap":{"properties":{"enabled":{"const":true}}}}}}]}"#;
+        let c = ChartKeys::build(
+            "closed",
+            "1.0.0",
+            &files(&[
+                ("Chart.yaml", "name: closed\nversion: 1.0.0\n"),
+                (
+                    "values.yaml",
+                    "auth:\n  enabled: false\nldap:\n  enabled: false\nreplicaCount: 1\n",
+                ),
+                ("values.schema.json", schema),
+            ]),
+            0,
+        )
+        .unwrap();
+        assert!(c.schema.as_ref().unwrap().parts.is_some(), "split");
+        let whole = jsonschema::validator_for(&serde_json::from_str(schema).unwrap()).unwrap();
+        for values in [
+            serde_json::json!({}),
+            serde_json::json!({"replicaCount": 2}),
+            serde_json::json!({"replicaCount": "2"}),
+            serde_json::json!({"auth": {"enabled": true}}),
+            serde_json::json!({"auth": {"enabled": true}, "ldap": {"enabled": true}}),
+            serde_json::json!({"extra": 1}),
+            serde_json::json!({"extra": 1, "more": {"a": 1}, "replicaCount": 1.5}),
+        ] {
+            let mut split = c.schema_errors(&values);
+            let mut full = errors(&whole, &c.coalesced(&values), "");
+            split.sort();
+            full.sort();
+            assert_eq!(split, full, "{values}");
+        }
+        assert!(!c.schema_errors(&serde_json::json!({"extra": 1})).is_empty());
     }
 
     #[test]
