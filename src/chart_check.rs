@@ -19,12 +19,15 @@ pub(crate) fn check(r: &Resolved, docs: &[Document], vendored: &Vendored) -> Vec
             continue;
         };
         let k = key(c);
-        let section = ["components".to_string(), k.clone()];
+        let section = c.section_path();
         let at = r.locate(&section);
         let label = format!("{} {}", chart.name, chart.version);
         let Some(keys) = vendored.get(chart) else {
-            let pin = ["charts".to_string(), k.clone()];
-            let at = if r.platform.charts.contains_key(&k) {
+            let pin = match section[0].as_str() {
+                "releases" => [section.clone(), vec!["chart".to_string()]].concat(),
+                _ => vec!["charts".to_string(), k.clone()],
+            };
+            let at = if section[0] == "releases" || r.platform.charts.contains_key(&k) {
                 r.locate(&pin)
             } else {
                 at
@@ -35,7 +38,7 @@ pub(crate) fn check(r: &Resolved, docs: &[Document], vendored: &Vendored) -> Vec
                     chart.repository()
                 ))
                 .at(Some(at))
-                .path(format!("charts.{k}"))
+                .path(pin.join("."))
                 .help("run `gen vendor` to pull it (charts.lock lists the charts this config checks its values against)"),
             );
             continue;
@@ -49,7 +52,7 @@ pub(crate) fn check(r: &Resolved, docs: &[Document], vendored: &Vendored) -> Vec
         // A key `values:` wrote is placed at its line.
         let place = |path: &[String]| match passthrough(slot.common.values.as_ref(), path) {
             Some(p) => {
-                let mut at = section.to_vec();
+                let mut at = section.clone();
                 at.push("values".into());
                 at.extend(p);
                 (r.locate(&at), at.join("."))

@@ -44,15 +44,25 @@ pub(crate) fn graph(r: &Resolved) -> Result<Graph> {
         .collect();
     let mut needs: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
     let mut wrote_depends_on = Vec::new();
+    let sections: BTreeMap<&'static str, Vec<String>> =
+        r.all().map(|(c, _)| (c.name(), c.section_path())).collect();
+    let at = |name: &str, rest: &[&str]| -> Vec<String> {
+        let mut p = sections
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| vec!["components".into(), config_key(name)]);
+        p.extend(rest.iter().map(|s| s.to_string()));
+        p
+    };
     for (c, slot) in r.enabled() {
-        let key = config_key(c.name());
         let mut deps: Vec<&'static str> = Vec::new();
         if !slot.common.depends_on.is_empty() {
             wrote_depends_on.push(c.name());
         }
         for (i, extra) in slot.common.depends_on.iter().enumerate() {
             let idx = i.to_string();
-            let path = ["components", key.as_str(), "dependsOn", idx.as_str()];
+            let path = at(c.name(), &["dependsOn", idx.as_str()]);
+            let path: Vec<&str> = path.iter().map(String::as_str).collect();
             match by_name.get_key_value(extra.as_str()) {
                 Some((d, true)) => deps.push(*d),
                 Some((d, false)) => findings.push(Finding::new(
@@ -80,12 +90,18 @@ pub(crate) fn graph(r: &Resolved) -> Result<Graph> {
             match by_name.get(d) {
                 Some(true) => deps.push(d),
                 Some(false) => findings.push(Finding::new(
-                    &["components", &config_key(d), "enabled"],
+                    &at(d, &["enabled"])
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>(),
                     format!("`{d}` is disabled but `{}` needs it", c.name()),
                     format!("enable `{d}`, or disable `{}` too", c.name()),
                 )),
                 None => findings.push(Finding::new(
-                    &["components", &key],
+                    &at(c.name(), &[])
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>(),
                     format!(
                         "`{}` needs `{d}`, which this platform does not have",
                         c.name()
@@ -116,9 +132,11 @@ pub(crate) fn graph(r: &Resolved) -> Result<Graph> {
                 .iter()
                 .find(|n| wrote_depends_on.contains(*n))
                 .unwrap_or(&cycle[0]);
-            let key = config_key(culprit);
             findings.push(Finding::new(
-                &["components", key.as_str(), "dependsOn"],
+                &at(culprit, &["dependsOn"])
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
                 format!("dependency cycle: {}", cycle.join(" → ")),
                 "remove one of these dependencies".to_string(),
             ));

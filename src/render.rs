@@ -17,7 +17,7 @@ use crate::yaml::Emitted;
 /// ([`Component::TEMPLATE`]).
 ///
 /// [`Component::TEMPLATE`]: crate::model::Component::TEMPLATE
-pub(crate) const PLATFORM_TEMPLATES: [(&str, &str); 5] = [
+pub(crate) const PLATFORM_TEMPLATES: [(&str, &str); 6] = [
     (
         "application.yaml.tera",
         include_str!("../templates/application.yaml.tera"),
@@ -29,6 +29,10 @@ pub(crate) const PLATFORM_TEMPLATES: [(&str, &str); 5] = [
     (
         "ingress.yaml.tera",
         include_str!("../templates/ingress.yaml.tera"),
+    ),
+    (
+        "release.yaml.tera",
+        include_str!("../templates/release.yaml.tera"),
     ),
     (
         "smoke.yaml.tera",

@@ -6,7 +6,6 @@
 use serde_json::{Map, Value};
 
 use crate::model::Document;
-use crate::resolve::erased::key;
 use crate::resolve::Resolved;
 use crate::yaml::Emitted;
 
@@ -15,8 +14,8 @@ use crate::yaml::Emitted;
 pub(crate) struct Conflict {
     /// The values file (`values/kafka.yaml`).
     pub file: String,
-    /// The component's config key (`kafka`).
-    pub key: String,
+    /// Where the component's section is in config (`components.kafka`).
+    pub section: Vec<String>,
     /// The key's path in the values (`controller`, `replicaCount`).
     pub path: Vec<String>,
 }
@@ -24,7 +23,8 @@ pub(crate) struct Conflict {
 impl Conflict {
     /// Where the key is written in config.
     pub(crate) fn config_path(&self) -> Vec<String> {
-        let mut p = vec!["components".to_string(), self.key.clone(), "values".into()];
+        let mut p = self.section.clone();
+        p.push("values".into());
         p.extend(self.path.iter().cloned());
         p
     }
@@ -54,10 +54,10 @@ pub(crate) fn apply(r: &Resolved, docs: &mut [Document]) -> Vec<Conflict> {
         let mut conflicts = Vec::new();
         merge(typed, extra, &mut Vec::new(), &mut conflicts);
         if !conflicts.is_empty() {
-            let k = key(c);
+            let section = c.section_path();
             out.extend(conflicts.into_iter().map(|path| Conflict {
                 file: file.clone(),
-                key: k.clone(),
+                section: section.clone(),
                 path,
             }));
             continue;

@@ -8,6 +8,7 @@
 mod chart;
 mod image;
 mod quantity;
+mod release;
 mod secret;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use chart::ChartPin;
 pub use image::{split_registry, ImageRef};
 pub use quantity::{Quantity, QuantityError};
+pub use release::{ReleaseChart, ReleaseConfig};
 pub use secret::{SecretRef, LITERAL_SECRET, SECRET_HELP};
 
 /// The platform's shared settings, for one environment (base and overlay
@@ -41,6 +43,12 @@ pub struct PlatformConfig {
     /// component's built-in pin. `gen vendor` pulls every pinned chart.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub charts: BTreeMap<String, ChartPin>,
+    /// Helm releases of any chart besides the components, by name: each
+    /// rendered like a built-in Helm component (values file, Application,
+    /// sync wave from `dependsOn`), its values checked against the
+    /// vendored chart.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub releases: BTreeMap<String, ReleaseConfig>,
     /// Services already running on the cluster that components use.
     pub external: ExternalServices,
     /// Capacity of the cluster this env runs on; `gen plan` shows the

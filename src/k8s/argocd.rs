@@ -126,7 +126,7 @@ pub struct SyncPolicy {
     pub automated: Automated,
     /// Sync options (`ServerSideApply=true`, …).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub sync_options: Vec<&'static str>,
+    pub sync_options: Vec<String>,
 }
 
 /// Automatic sync settings.

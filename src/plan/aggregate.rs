@@ -47,6 +47,7 @@ impl Plan {
             total,
             capacity,
             prerequisites: Vec::new(),
+            not_counted: Vec::new(),
         }
     }
 }
@@ -66,6 +67,14 @@ pub(crate) fn plan(r: &Resolved) -> Plan {
         .collect();
     let mut plan = Plan::new(&r.env, workloads, r.platform.capacity.as_ref());
     plan.prerequisites = super::prereqs::of(r, &plan);
+    plan.not_counted = r
+        .enabled()
+        .filter(|(c, _)| c.section_path()[0] == "releases")
+        .filter_map(|(c, slot)| {
+            let chart = slot.chart.as_ref()?;
+            Some(format!("{} ({} {})", c.name(), chart.name, chart.version))
+        })
+        .collect();
     plan
 }
 

@@ -82,6 +82,10 @@ pub struct Plan {
     pub capacity: Option<Headroom>,
     /// What must exist on the cluster before the first sync.
     pub prerequisites: Vec<Prerequisite>,
+    /// Releases declared under `releases:`, whose pods are not counted:
+    /// what their charts create is not known to gen. `name (chart version)`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_counted: Vec<String>,
 }
 
 /// Declared capacity against the worst case (autoscaled groups at their maximum).

@@ -206,6 +206,18 @@ pub(crate) fn format(p: &Plan, format: Format) -> String {
             format,
         ));
     }
+    if !p.not_counted.is_empty() {
+        out.push('\n');
+        out.push_str(&h(
+            "Not counted: releases whose charts gen does not model (their pods, requests and volumes are missing above)",
+        ));
+        if md {
+            out.push('\n');
+        }
+        for r in &p.not_counted {
+            out.push_str(&format!("- {r}\n"));
+        }
+    }
     if !p.prerequisites.is_empty() {
         out.push('\n');
         out.push_str(&h(

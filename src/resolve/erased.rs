@@ -59,10 +59,19 @@ impl Slot {
 /// A component of any type.
 pub(crate) trait Erased: Send + Sync {
     fn name(&self) -> &'static str;
+    /// Its key in config: a component's camelCase name, a release's name.
+    fn key(&self) -> String {
+        config_key(self.name())
+    }
+    /// Where its section is in config (`components.kafka`,
+    /// `releases.redis`).
+    fn section_path(&self) -> Vec<String> {
+        vec!["components".into(), self.key()]
+    }
     fn about(&self) -> &'static str;
     fn section(&self) -> Section;
     fn template(&self) -> Option<&'static str>;
-    fn sync_options(&self) -> &'static [&'static str];
+    fn sync_options(&self) -> Vec<String>;
     fn creates_secrets(&self) -> bool;
     fn open_values(&self) -> &'static [(&'static str, &'static str)];
     fn chart(&self) -> Option<Chart>;
@@ -146,8 +155,8 @@ impl<C: Component> Erased for Typed<C> {
     fn template(&self) -> Option<&'static str> {
         C::TEMPLATE
     }
-    fn sync_options(&self) -> &'static [&'static str] {
-        C::SYNC_OPTIONS
+    fn sync_options(&self) -> Vec<String> {
+        C::SYNC_OPTIONS.iter().map(|o| o.to_string()).collect()
     }
     fn creates_secrets(&self) -> bool {
         C::CREATES_SECRETS
@@ -229,7 +238,8 @@ impl<C: Component> Erased for Typed<C> {
     }
 }
 
-/// The config key of a component's section (`components.<key>`).
+/// The config key of a component's section (`components.<key>`), or a
+/// release's name (`releases.<name>`).
 pub(crate) fn key(c: &dyn Erased) -> String {
-    config_key(c.name())
+    c.key()
 }

@@ -7,6 +7,7 @@
 
 mod diagnose;
 pub(crate) mod erased;
+pub(crate) mod release;
 
 use serde::de::IgnoredAny;
 
@@ -68,11 +69,17 @@ impl Resolved {
         self.enabled()
             .filter_map(|(c, s)| {
                 let k = key(c);
-                let at = self
-                    .platform
-                    .charts
-                    .contains_key(&k)
-                    .then(|| self.locate(&["charts".into(), k.clone(), "version".into()]));
+                let section = c.section_path();
+                let at = if section[0] == "releases" {
+                    let mut p = section;
+                    p.extend(["chart".into(), "version".into()]);
+                    Some(self.locate(&p))
+                } else {
+                    self.platform
+                        .charts
+                        .contains_key(&k)
+                        .then(|| self.locate(&["charts".into(), k.clone(), "version".into()]))
+                };
                 Some((k, s.chart.as_ref()?, at))
             })
             .collect()
@@ -106,6 +113,7 @@ impl Resolved {
         // built-in ones.
         platform.charts = self
             .all()
+            .filter(|(c, _)| c.section_path()[0] == "components")
             .filter_map(|(c, s)| {
                 let chart = s.chart.as_ref()?;
                 let pin = crate::config::ChartPin {
@@ -118,7 +126,10 @@ impl Resolved {
             .collect();
         let mut v = serde_json::to_value(&platform).expect("settings serialise");
         let mut components = serde_json::Map::new();
-        for (c, slot) in self.all().filter(|(_, s)| s.present) {
+        for (c, slot) in self
+            .all()
+            .filter(|(c, s)| s.present && c.section_path()[0] == "components")
+        {
             let mut section = match serde_json::to_value(&slot.common).expect("serialises") {
                 serde_json::Value::Object(m) => m,
                 _ => unreachable!("common keys are a map"),
@@ -219,12 +230,17 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
                 .map_or_else(|| d.clone(), |p| d.pinned_by(p))
         });
     }
+    let mut components = components.to_vec();
+    for (c, slot) in release::releases(&platform.releases) {
+        components.push(c);
+        slots.push(slot);
+    }
     let mut r = Resolved {
         env: env.to_string(),
         platform,
         facts: Facts::default(),
         checks_values: false,
-        components: components.to_vec(),
+        components,
         slots,
         tree,
     };
@@ -247,7 +263,8 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
         findings.extend(f.list);
     }
     for (c, slot) in r.enabled() {
-        let mut f = Findings::new(&["components", &key(c)]);
+        let section = c.section_path();
+        let mut f = Findings::new(&section.iter().map(String::as_str).collect::<Vec<_>>());
         c.validate(&r, slot, &mut f);
         placement(&r, c, slot, &mut f);
         findings.extend(f.list);
@@ -299,8 +316,47 @@ fn chart_pins(
         );
     }
     for (name, pin) in &platform.charts {
+        errors.extend(pin_problems(pin, &["charts", name.as_str()], config));
+    }
+    for (name, r) in &platform.releases {
+        let at = ["releases", name.as_str()];
+        errors.extend(pin_problems(
+            &r.chart.pin(),
+            &[at[0], at[1], "chart"],
+            config,
+        ));
+        let taken = components
+            .iter()
+            .zip(keys)
+            .find(|(c, k)| c.name() == name || *k == name);
+        if let Some((c, _)) = taken {
+            let path = at.map(String::from);
+            errors.push(
+                Diagnostic::new(format!(
+                    "release `{name}` has the name of the component `{}`",
+                    c.name()
+                ))
+                .at(Some(config.locate(&path)))
+                .path(path.join("."))
+                .help("give the release another name (its files and Application are named after it), or configure the component under `components`"),
+            );
+        }
+    }
+    errors
+}
+
+/// Problems with one chart pin at `at`: a repository Helm cannot pull
+/// from or with a password in it, an empty part.
+fn pin_problems(
+    pin: &crate::config::ChartPin,
+    at: &[&str],
+    config: &Merged<'_>,
+) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    {
         let mut bad = |field: &str, message: String, help: &str| {
-            let path = ["charts", name.as_str(), field].map(String::from);
+            let mut path: Vec<String> = at.iter().map(|s| s.to_string()).collect();
+            path.push(field.to_string());
             errors.push(
                 Diagnostic::new(message)
                     .at(Some(config.locate(&path)))

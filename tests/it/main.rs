@@ -26,6 +26,7 @@ mod plan_mistakes;
 mod properties;
 mod quantity;
 mod readme;
+mod releases;
 mod render;
 mod schema;
 mod secrets;
