@@ -50,7 +50,7 @@ pub(crate) fn check(r: &Resolved, docs: &[Document], vendored: &Vendored) -> Vec
         };
         let open: Vec<&str> = c.open_values().iter().map(|(p, _)| *p).collect();
         // A key `values:` wrote is placed at its line.
-        let place = |path: &[String]| match passthrough(slot.common.values.as_ref(), path) {
+        let place = |path: &[String]| match passthrough(c.written_values(slot), path) {
             Some(p) => {
                 let mut at = section.clone();
                 at.push("values".into());

@@ -142,10 +142,25 @@ pub(crate) fn component_app(
             }
             (None, Some(sources))
         }
+        Delivery::Git(g) => (
+            Some(Source {
+                repo_url: g.repo_url.clone(),
+                target_revision: g.revision.clone(),
+                chart: None,
+                path: Some(g.path.clone()),
+                reference: None,
+                helm: None,
+                directory: None,
+                kustomize: None,
+            }),
+            None,
+        ),
     };
     let wave = graph.waves.get(component.name()).copied().unwrap_or(0);
     let namespace = match delivery {
-        Delivery::Helm(_) | Delivery::Kustomize(_) => Some(slot.namespace().to_string()),
+        Delivery::Helm(_) | Delivery::Kustomize(_) | Delivery::Git(_) => {
+            Some(slot.namespace().to_string())
+        }
         Delivery::Manifests => None,
     };
     let metadata = app_metadata(

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use chart::ChartPin;
 pub use image::{split_registry, ImageRef};
 pub use quantity::{Quantity, QuantityError};
-pub use release::{ReleaseChart, ReleaseConfig};
+pub use release::{GitDir, ReleaseChart, ReleaseConfig};
 pub use secret::{SecretRef, LITERAL_SECRET, SECRET_HELP};
 
 /// The platform's shared settings, for one environment (base and overlay

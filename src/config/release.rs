@@ -25,8 +25,15 @@ pub struct ReleaseConfig {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
     /// The chart it installs, all three parts written (three consecutive
-    /// lines, as Renovate's regex manager bumps them).
-    pub chart: ReleaseChart,
+    /// lines, as Renovate's regex manager bumps them). Either this or
+    /// `git`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chart: Option<ReleaseChart>,
+    /// Instead of a chart: a directory of a Git repository at a pinned
+    /// revision, applied as Argo CD finds it (a kustomization when it holds
+    /// `kustomization.yaml`, else plain manifests). It takes no `values`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git: Option<GitDir>,
     /// Argo CD `syncOptions` of its Application besides gen's
     /// (`ServerSideApply=true`, `SkipDryRunOnMissingResource=true`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -36,6 +43,19 @@ pub struct ReleaseConfig {
     /// chart at a Secret instead.
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub values: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A directory of a Git repository at a pinned revision.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GitDir {
+    /// Git URL (`https://github.com/kubeflow/pipelines.git`).
+    pub repo_url: String,
+    /// A tag or commit: what Argo CD checks out (a branch would move
+    /// under the env).
+    pub revision: String,
+    /// The directory inside the repository.
+    pub path: String,
 }
 
 /// A release's chart.

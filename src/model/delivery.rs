@@ -76,6 +76,9 @@ pub enum Delivery {
     /// Upstream kustomize directories at a pinned revision (plus any
     /// manifests the component renders, such as an Ingress).
     Kustomize(KustomizeSource),
+    /// A directory of a Git repository at a pinned revision, as Argo CD
+    /// finds it (a kustomization or plain manifests).
+    Git(crate::config::GitDir),
 }
 
 /// Kustomize directories of an upstream Git repository at a pinned revision.

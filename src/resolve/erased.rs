@@ -72,6 +72,14 @@ pub(crate) trait Erased: Send + Sync {
     fn section(&self) -> Section;
     fn template(&self) -> Option<&'static str>;
     fn sync_options(&self) -> Vec<String>;
+    /// The free-form values its section writes into its values file
+    /// (`values`, at `section_path` + `values`).
+    fn written_values<'s>(
+        &self,
+        slot: &'s Slot,
+    ) -> Option<&'s serde_json::Map<String, serde_json::Value>> {
+        slot.common.values.as_ref()
+    }
     fn creates_secrets(&self) -> bool;
     fn open_values(&self) -> &'static [(&'static str, &'static str)];
     fn chart(&self) -> Option<Chart>;

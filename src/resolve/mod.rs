@@ -320,11 +320,19 @@ fn chart_pins(
     }
     for (name, r) in &platform.releases {
         let at = ["releases", name.as_str()];
-        errors.extend(pin_problems(
-            &r.chart.pin(),
-            &[at[0], at[1], "chart"],
-            config,
-        ));
+        if let Some(chart) = &r.chart {
+            errors.extend(pin_problems(&chart.pin(), &[at[0], at[1], "chart"], config));
+        }
+        for (below, message, help) in release::problems(r) {
+            let mut path: Vec<String> = at.iter().map(|s| s.to_string()).collect();
+            path.extend(below.iter().map(|s| s.to_string()));
+            errors.push(
+                Diagnostic::new(message)
+                    .at(Some(config.locate(&path)))
+                    .path(path.join("."))
+                    .help(help),
+            );
+        }
         let taken = components
             .iter()
             .zip(keys)

@@ -24,8 +24,15 @@ pub(crate) const TEMPLATE: &str = "release";
 /// One `releases.<name>` entry.
 pub(crate) struct Release {
     name: &'static str,
-    chart: Chart,
+    source: Source,
     sync_options: Vec<String>,
+}
+
+/// What a release applies.
+#[derive(Clone)]
+enum Source {
+    Chart(Chart),
+    Git(crate::config::GitDir),
 }
 
 /// `name` as a `&'static str`, each distinct name allocated once per
@@ -44,28 +51,36 @@ fn intern(name: &str) -> &'static str {
     }
 }
 
-/// The releases of `config`, each with its slot (the chart is pinned in
-/// full: nothing defaults).
+/// The releases of `config`, each with its slot (a chart is pinned in
+/// full: nothing defaults). One with neither or both of `chart` and `git`
+/// is left out: [`problems`] reports it.
 pub(crate) fn releases(
     config: &std::collections::BTreeMap<String, ReleaseConfig>,
 ) -> Vec<(Shared, Slot)> {
     config
         .iter()
-        .map(|(name, r)| {
-            let chart = Chart {
-                repo_url: std::borrow::Cow::Owned(
-                    r.chart
-                        .repository
-                        .strip_prefix("oci://")
-                        .unwrap_or(&r.chart.repository)
-                        .to_string(),
-                ),
-                name: std::borrow::Cow::Owned(r.chart.chart.clone()),
-                version: std::borrow::Cow::Owned(r.chart.version.clone()),
+        .filter_map(|(name, r)| {
+            let source = match (&r.chart, &r.git) {
+                (Some(c), None) => Source::Chart(Chart {
+                    repo_url: std::borrow::Cow::Owned(
+                        c.repository
+                            .strip_prefix("oci://")
+                            .unwrap_or(&c.repository)
+                            .to_string(),
+                    ),
+                    name: std::borrow::Cow::Owned(c.chart.clone()),
+                    version: std::borrow::Cow::Owned(c.version.clone()),
+                }),
+                (None, Some(g)) => Source::Git(g.clone()),
+                _ => return None,
+            };
+            let chart = match &source {
+                Source::Chart(c) => Some(c.clone()),
+                Source::Git(_) => None,
             };
             let release = Release {
                 name: intern(name),
-                chart: chart.clone(),
+                source,
                 sync_options: r.sync_options.clone(),
             };
             let slot = Slot {
@@ -79,11 +94,65 @@ pub(crate) fn releases(
                 },
                 config: Some(Box::new(r.values.clone())),
                 enabled: false,
-                chart: Some(chart),
+                chart,
             };
-            (Arc::new(release) as Shared, slot)
+            Some((Arc::new(release) as Shared, slot))
         })
         .collect()
+}
+
+/// What is wrong with a release that [`releases`] cannot see: `(path below
+/// the release, message, help)`.
+pub(crate) fn problems(r: &ReleaseConfig) -> Vec<(Vec<&'static str>, String, String)> {
+    let mut out = Vec::new();
+    match (&r.chart, &r.git) {
+        (None, None) => out.push((
+            vec![],
+            "a release needs `chart` or `git`".to_string(),
+            "add `chart: {repository, chart, version}` for a Helm chart, or `git: {repoUrl, revision, path}` for a directory of a Git repository".to_string(),
+        )),
+        (Some(_), Some(_)) => out.push((
+            vec!["git"],
+            "a release has `chart` or `git`, not both".to_string(),
+            "keep the one it installs".to_string(),
+        )),
+        (None, Some(g)) => {
+            if !r.values.is_empty() {
+                out.push((
+                    vec!["values"],
+                    "a Git directory takes no values".to_string(),
+                    "remove `values`, or install the directory's chart through `chart`".to_string(),
+                ));
+            }
+            let scheme = ["https://", "http://", "ssh://", "git@"]
+                .iter()
+                .find(|s| g.repo_url.starts_with(*s));
+            if scheme.is_none_or(|s| g.repo_url.len() == s.len()) {
+                out.push((
+                    vec!["git", "repoUrl"],
+                    format!("`{}` is not a Git URL Argo CD can clone", g.repo_url),
+                    "write an https:// or ssh:// URL (or git@host:path)".to_string(),
+                ));
+            }
+            let revision = g.revision.trim();
+            if revision.is_empty() || revision == "HEAD" || revision.contains(char::is_whitespace) {
+                out.push((
+                    vec!["git", "revision"],
+                    format!("`{}` does not pin a revision", g.revision),
+                    "write a tag or a commit (`v2.3.0`, `8f3c1a2`): the env then moves only when the config does".to_string(),
+                ));
+            }
+            if g.path.starts_with('/') || g.path.split('/').any(|p| p == "..") {
+                out.push((
+                    vec!["git", "path"],
+                    format!("`{}` is not a directory inside the repository", g.path),
+                    "write the path from the repository's root, without a leading `/` or `..`".to_string(),
+                ));
+            }
+        }
+        (Some(_), None) => {}
+    }
+    out
 }
 
 impl Release {
@@ -117,6 +186,12 @@ impl Erased for Release {
     fn sync_options(&self) -> Vec<String> {
         self.sync_options.clone()
     }
+    fn written_values<'s>(
+        &self,
+        slot: &'s Slot,
+    ) -> Option<&'s serde_json::Map<String, serde_json::Value>> {
+        Some(self.values(slot))
+    }
     fn creates_secrets(&self) -> bool {
         false
     }
@@ -124,7 +199,10 @@ impl Erased for Release {
         &[]
     }
     fn chart(&self) -> Option<Chart> {
-        Some(self.chart.clone())
+        match &self.source {
+            Source::Chart(c) => Some(c.clone()),
+            Source::Git(_) => None,
+        }
     }
     fn schema(&self, generator: &mut SchemaGenerator) -> Schema {
         generator.subschema_for::<ReleaseConfig>()
@@ -149,7 +227,10 @@ impl Erased for Release {
         slot.common.enabled
     }
     fn delivery(&self, _r: &Resolved, _slot: &Slot) -> Delivery {
-        Delivery::Helm(self.chart.clone())
+        match &self.source {
+            Source::Chart(c) => Delivery::Helm(c.clone()),
+            Source::Git(g) => Delivery::Git(g.clone()),
+        }
     }
     fn needs(&self, _r: &Resolved, _slot: &Slot) -> Vec<&'static str> {
         Vec::new()
@@ -188,13 +269,17 @@ impl Erased for Release {
         }
     }
     fn build(&self, r: &Resolved, slot: &Slot) -> Result<Vec<Document>, Finding> {
+        let Source::Chart(chart) = &self.source else {
+            // Argo CD applies the directory as it is.
+            return Ok(Vec::new());
+        };
         let values = self.values(slot);
         let release = slot.common.release.as_deref().unwrap_or(self.name);
         Ok(vec![Document {
             path: format!("values/{}.yaml", self.name),
             template: TEMPLATE,
             data: serde_json::json!({
-                "chart": &self.chart,
+                "chart": chart,
                 "release": release,
                 "namespace": slot.namespace(),
                 "name": self.name,

@@ -247,3 +247,68 @@ fn a_wrong_release_is_a_clear_error_and_writes_nothing() {
         assert!(common::snapshot_dir(out.path()).is_empty(), "{what}: wrote");
     }
 }
+
+#[test]
+fn a_git_directory_at_a_pinned_revision_is_a_release_too() {
+    let cfg = config(
+        "releases:\n  spark-operator:\n    namespace: data-platform\n    git:\n      repoUrl: https://github.com/kubeflow/spark-operator.git\n      revision: v2.1.0\n      path: config/default\n    syncOptions: [ServerSideApply=true]\n",
+    );
+    let platform = platgen::Platform::load(cfg.path()).unwrap();
+    let tree = platform.render("prod").unwrap();
+    assert!(!tree.files.contains_key("values/spark-operator.yaml"));
+    let app = common::doc(&tree, "apps/spark-operator.yaml");
+    assert_eq!(
+        app["spec"]["source"],
+        serde_json::json!({
+            "repoURL": "https://github.com/kubeflow/spark-operator.git",
+            "targetRevision": "v2.1.0",
+            "path": "config/default",
+        })
+    );
+    assert!(app["spec"].get("sources").is_none());
+    assert_eq!(app["spec"]["destination"]["namespace"], "data-platform");
+    if let Some(up) = common::upstream() {
+        let schema = crate::upstream::crd_schema(
+            &up.join("crds/argoproj.io_applications.yaml"),
+            "argoproj.io/v1alpha1",
+        );
+        let errors = crate::upstream::validation_errors(&schema, &app);
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+    // Nothing to vendor: no chart.
+    assert!(platform
+        .chart_uses()
+        .unwrap()
+        .iter()
+        .all(|u| !u.used_by.iter().any(|w| w.ends_with("/spark-operator"))));
+
+    for (what, release, want) in [
+        ("neither", "    namespace: data-platform\n", "a release needs `chart` or `git`"),
+        (
+            "both",
+            "    namespace: data-platform\n    chart: {repository: https://charts.example.com, chart: x, version: 1.0.0}\n    git: {repoUrl: https://git.example.com/x.git, revision: v1, path: x}\n",
+            "`chart` or `git`, not both",
+        ),
+        (
+            "a moving revision",
+            "    namespace: data-platform\n    git: {repoUrl: https://git.example.com/x.git, revision: HEAD, path: x}\n",
+            "releases.x.git.revision: `HEAD` does not pin a revision",
+        ),
+        (
+            "values for a directory",
+            "    namespace: data-platform\n    git: {repoUrl: https://git.example.com/x.git, revision: v1, path: x}\n    values: {a: 1}\n",
+            "releases.x.values: a Git directory takes no values",
+        ),
+        (
+            "a path out of the repository",
+            "    namespace: data-platform\n    git: {repoUrl: https://git.example.com/x.git, revision: v1, path: ../x}\n",
+            "releases.x.git.path: `../x` is not a directory inside the repository",
+        ),
+    ] {
+        let cfg = config(&format!("releases:\n  x:\n{release}"));
+        let o = render(cfg.path(), tempfile::tempdir().unwrap().path(), "prod");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains(want), "{what}: no {want:?} in:\n{err}");
+    }
+}

@@ -895,3 +895,55 @@ fn a_new_chart_version_is_reported_against_the_one_vendored_before() {
         stderr(&o)
     );
 }
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm")),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM) and helm (../shared/tools/install-k8s-tools.sh .tools)"
+)]
+fn a_release_is_vendored_and_its_values_checked_like_a_component() {
+    let repo = ChartRepo::upstream();
+    let cfg = platform_on(&repo.url);
+    let path = cfg.path().join("platform.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        format!(
+            "{text}releases:\n  graph:\n    namespace: data-platform\n    chart:\n      repository: {}\n      chart: neo4j\n      version: 5.17.0\n    values:\n      neo4j:\n        name: graph\n        passwordFromSecret: graph-auth\n      disableLookup: true\n",
+            repo.url
+        ),
+    )
+    .unwrap();
+    let o = vendor(cfg.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // One package serves the component and the release.
+    let lock = std::fs::read_to_string(cfg.path().join("charts.lock")).unwrap();
+    assert_eq!(lock.matches("- name: neo4j").count(), 1, "{lock}");
+    let out = tempfile::tempdir().unwrap();
+    let o = render_out(cfg.path(), out.path(), "prod");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    let line = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("disableLookup: true"))
+        .unwrap()
+        + 1;
+    for want in [
+        format!("platform.yaml:{line}:22: releases.graph.values.disableLookup: values/graph.yaml: `disableLookup` is not a value chart neo4j 5.17.0 reads"),
+        "did you mean `disableLookups`?".to_string(),
+    ] {
+        assert!(err.contains(&want), "{want:?} not in:\n{err}");
+    }
+    assert!(common::snapshot_dir(out.path()).is_empty());
+    common::edit(
+        cfg.path(),
+        "platform.yaml",
+        "disableLookup: true",
+        "disableLookups: true",
+    );
+    let o = render_out(cfg.path(), out.path(), "prod");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let app = common::yaml_file(&out.path().join("prod/apps/graph.yaml"));
+    assert_eq!(app["spec"]["sources"][0]["chart"], "neo4j");
+}
