@@ -322,3 +322,46 @@ fn the_values_example_renders_and_its_error_is_what_gen_prints() {
     assert_eq!(lines[0], want[0], "{err}");
     assert_eq!(lines.last().unwrap(), want.last().unwrap(), "{err}");
 }
+
+#[test]
+fn the_release_examples_render_and_renovate_finds_their_pins() {
+    let text = readme();
+    let heading = "### Any chart as a release";
+    let redis = block_after(&text, heading, "yaml");
+    let rest = &text[text.find(heading).unwrap()..];
+    let git = block_after(
+        &rest[rest.find("A directory of a Git").unwrap()..],
+        "",
+        "yaml",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::write_builtin_config(dir.path());
+    let path = dir.path().join("platform.yaml");
+    let base = std::fs::read_to_string(&path).unwrap();
+    let git_entry = git.strip_prefix("releases:\n").unwrap();
+    std::fs::write(&path, format!("{base}{redis}{git_entry}")).unwrap();
+    let tree = Platform::load(dir.path()).unwrap().render("prod").unwrap();
+    assert!(tree.files.contains_key("values/redis.yaml"));
+    assert!(tree.files.contains_key("apps/spark-operator.yaml"));
+    // The HTTP/OCI pattern of the README's Renovate config finds the pin.
+    let json = block_after(&text, "Renovate's regex", "json");
+    let config: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let found: Vec<String> = config["customManagers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["matchStrings"].as_array().unwrap().clone())
+        .flat_map(|p| {
+            let re = regex::Regex::new(p.as_str().unwrap()).unwrap();
+            re.captures_iter(&redis)
+                .map(|c| {
+                    format!(
+                        "{} {} {}",
+                        &c["registryUrl"], &c["depName"], &c["currentValue"]
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(found, ["registry-1.docker.io/bitnamicharts redis 20.1.0"]);
+}
