@@ -441,7 +441,19 @@ impl ChartKeys {
                 k.sub_baseline.insert(key.clone(), errors);
             }
         }
+        // A subchart's computed values live on in this chart's: only the
+        // top level applies values to them.
+        for sub in k.subcharts.values_mut() {
+            sub.drop_computed();
+        }
         Ok(k)
+    }
+
+    fn drop_computed(&mut self) {
+        self.computed = Value::Null;
+        for sub in self.subcharts.values_mut() {
+            sub.drop_computed();
+        }
     }
 
     /// Whether this chart's own schema may look at `global` below the
@@ -796,6 +808,10 @@ impl ChartKeys {
         }
         let global = values.and_then(|v| v.get("global")).is_some();
         for (key, sub) in &self.subcharts {
+            if !sub.has_schema() {
+                // Nothing below it validates.
+                continue;
+            }
             // Values that leave a subchart alone: as valid as its defaults.
             let untouched = values.is_some_and(|v| {
                 v.get(key).is_none() && !(global && self.global_into.contains(key))
