@@ -298,6 +298,23 @@ impl Component for Datahub {
             rules::replicas(s.replicas, 1, &[name, "replicas"], f);
             rules::maybe_resources(&s.resources, &[name, "resources"], f);
         }
+        // The chart's MCE consumer template fails with more than one
+        // replica in strict mode with managed ingestion on (both its
+        // defaults), standalone consumers being gen's.
+        let off = |path: &[&str]| cx.value_at(path) == Some(&serde_json::Value::Bool(false));
+        let managed = !off(&["global", "datahub", "managed_ingestion", "enabled"]);
+        let strict = !off(&["global", "strict_mode"]);
+        if d.mce_consumer.replicas > 1 && managed && strict {
+            f.at(
+                &["mceConsumer", "replicas"],
+                format!(
+                    "chart datahub {} refuses {} MCE consumers while managed ingestion is on (\"Managed ingestion can not be used with multiple MCE Processor instances\")",
+                    cx.chart().version,
+                    d.mce_consumer.replicas
+                ),
+                "set `mceConsumer.replicas: 1`, or turn managed ingestion off: `values: {global: {datahub: {managed_ingestion: {enabled: false}}}}`",
+            );
+        }
     }
     fn workloads(&self, own: &Own<'_, DatahubConfig>) -> Vec<Workload> {
         let d = own.config;

@@ -257,6 +257,19 @@ impl Component for Mlflow {
         rules::replicas(m.replicas, 1, &["replicas"], f);
         rules::maybe_resources(&m.resources, &["resources"], f);
         let b = &m.backend_store;
+        // The chart writes the name into its ConfigMap unquoted
+        // (`PGDATABASE: {{ … }}`): it must read back as text.
+        if !crate::yaml::plain_ok(&b.database) {
+            f.at(
+                &["backendStore", "database"],
+                format!(
+                    "database name `{}` reaches MLflow's ConfigMap unquoted through chart mlflow {}'s template, and YAML reads it back as something other than text",
+                    b.database.escape_debug(),
+                    cx.chart().version
+                ),
+                "name the database with letters, digits and `_`, starting with a letter, and not a YAML word such as `no`, `on` or `null`",
+            );
+        }
         same_secret(
             &b.user,
             &b.password,

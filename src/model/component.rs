@@ -172,6 +172,21 @@ pub struct Own<'a, T> {
     /// charts: [`values_file`](Self::values_file) then keeps the values as
     /// JSON beside their text.
     pub checks_values: bool,
+    /// Its section's free-form `values:` (merged onto its values file
+    /// after [`Component::build`]): a rule the chart enforces on a value
+    /// they may set reads it here.
+    pub values: Option<&'a serde_json::Map<String, serde_json::Value>>,
+}
+
+impl<T> Own<'_, T> {
+    /// The value its section's `values:` sets at `path`, if it sets one.
+    pub fn value_at(&self, path: &[&str]) -> Option<&serde_json::Value> {
+        let mut node = self.values?.get(*path.first()?)?;
+        for step in &path[1..] {
+            node = node.get(step)?;
+        }
+        Some(node)
+    }
 }
 
 impl<T> Own<'_, T> {

@@ -142,6 +142,7 @@ impl<C: Component> Typed<C> {
             depends_on: &slot.common.depends_on,
             chart: slot.chart.as_ref(),
             checks_values: r.checks_values,
+            values: slot.common.values.as_ref(),
         }
     }
 

@@ -10,4 +10,5 @@ mod ser;
 pub(crate) use emitted::Emitted;
 pub(crate) use node::{Loc, Node, NodeValue, Source};
 pub(crate) use parse::{parse_documents, parse_one, Limits};
+pub(crate) use scalar::plain_ok;
 pub(crate) use ser::to_yaml;

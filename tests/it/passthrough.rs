@@ -1,6 +1,8 @@
 //! `values:` on a Helm component: free-form values merged onto the typed
-//! ones, never over them, and never holding a credential. (Checking them
-//! against the vendored chart is in `vendor.rs`.)
+//! ones, never over them, and never holding a credential (checking them
+//! against the vendored chart is in `vendor.rs`); and values the real
+//! charts refuse or misread, refused before rendering (`values:` lifting
+//! the refusal where the chart does).
 
 use std::path::Path;
 use std::process::Output;
@@ -277,4 +279,153 @@ fn the_schema_offers_values_on_every_helm_component_only() {
         kafka.as_object().unwrap().keys().next_back().unwrap(),
         "values"
     );
+}
+
+/// `helm template` of the pinned DataHub chart with a rendered values file:
+/// the chart's own refusal, if any.
+fn datahub_chart_refuses(values: &str) -> Option<String> {
+    let up = common::upstream()?;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("datahub.yaml");
+    std::fs::write(&file, values).unwrap();
+    let o = std::process::Command::new(common::helm())
+        .arg("template")
+        .arg("datahub")
+        .arg(up.join("charts/datahub-1.1.0.tgz"))
+        .args([
+            "--namespace",
+            "data-platform",
+            "--kube-version",
+            "1.33.0",
+            "-f",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    (!o.status.success()).then(|| String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm")),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM) and helm (../shared/tools/install-k8s-tools.sh .tools)"
+)]
+fn two_mce_consumers_are_refused_as_the_chart_would_unless_values_turn_managed_ingestion_off() {
+    let two = "components:\n  datahub:\n    mceConsumer:\n      replicas: 2\n";
+    // The real chart refuses it: gen refuses first, at the line.
+    let cfg = config();
+    std::fs::write(cfg.path().join("envs/prod.yaml"), two).unwrap();
+    let o = render(cfg.path(), tempfile::tempdir().unwrap().path());
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("envs/prod.yaml:4:17: components.datahub.mceConsumer.replicas: chart datahub 1.1.0 refuses 2 MCE consumers while managed ingestion is on"),
+        "{err}"
+    );
+    let off = "components:\n  datahub:\n    mceConsumer:\n      replicas: 1\n";
+    std::fs::write(cfg.path().join("envs/prod.yaml"), off).unwrap();
+    let one = platgen::Platform::load(cfg.path())
+        .unwrap()
+        .render("prod")
+        .unwrap();
+    let mut text = one.files["values/datahub.yaml"].replace(
+        "datahub-mce-consumer:\n  replicaCount: 1",
+        "datahub-mce-consumer:\n  replicaCount: 2",
+    );
+    assert!(text.contains("replicaCount: 2"));
+    let refusal = datahub_chart_refuses(&text).expect("the chart refuses two MCE consumers");
+    assert!(
+        refusal.contains("Managed ingestion can not be used with multiple MCE Processor instances"),
+        "{refusal}"
+    );
+    // With managed ingestion off through `values:`, both gen and the chart
+    // take two.
+    std::fs::write(
+        cfg.path().join("envs/prod.yaml"),
+        format!("{two}    values:\n      global:\n        datahub:\n          managed_ingestion:\n            enabled: false\n"),
+    )
+    .unwrap();
+    let tree = platgen::Platform::load(cfg.path())
+        .unwrap()
+        .render("prod")
+        .unwrap();
+    text = tree.files["values/datahub.yaml"].clone();
+    let values = common::doc(&tree, "values/datahub.yaml");
+    assert_eq!(values["datahub-mce-consumer"]["replicaCount"], 2);
+    assert_eq!(
+        values["global"]["datahub"]["managed_ingestion"]["enabled"],
+        false
+    );
+    assert_eq!(datahub_chart_refuses(&text), None);
+}
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm", platgen_has = "pyyaml")),
+    ignore = "needs the pinned upstream charts, helm and PyYAML (../shared/tools/install-k8s-tools.sh .tools)"
+)]
+fn an_mlflow_database_name_yaml_misreads_is_refused_as_the_chart_would_misread_it() {
+    // The real chart writes the name unquoted into its ConfigMap, where a
+    // YAML 1.1 reader (Helm's, Argo CD's, PyYAML's) takes `no` for false.
+    let cfg = config();
+    let tree = platgen::Platform::load(cfg.path())
+        .unwrap()
+        .render("prod")
+        .unwrap();
+    let values = tree.files["values/mlflow.yaml"].replace("database: mlflow", "database: \"no\"");
+    assert!(values.contains("database: \"no\""));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("mlflow.yaml"), &values).unwrap();
+    let up = common::upstream().unwrap();
+    let o = std::process::Command::new(common::helm())
+        .args(["template", "mlflow"])
+        .arg(up.join("charts/mlflow-1.11.5.tgz"))
+        .args([
+            "--namespace",
+            "ml-platform",
+            "--kube-version",
+            "1.33.0",
+            "-f",
+        ])
+        .arg(dir.path().join("mlflow.yaml"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::write(dir.path().join("out.yaml"), &o.stdout).unwrap();
+    let read = std::process::Command::new(common::python_with_pyyaml().unwrap())
+        .args([
+            "-c",
+            "import sys, yaml\nfor d in yaml.safe_load_all(open(sys.argv[1])):\n    if d and d.get('kind') == 'ConfigMap' and 'PGDATABASE' in (d.get('data') or {}):\n        print(repr(d['data']['PGDATABASE']))",
+        ])
+        .arg(dir.path().join("out.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&read.stdout).trim(), "False");
+
+    for name in ["no", "on", "null", "123", "1e3"] {
+        let cfg = config();
+        common::edit(
+            cfg.path(),
+            "platform.yaml",
+            "      database: mlflow\n",
+            &format!("      database: \"{name}\"\n"),
+        );
+        let o = render(cfg.path(), tempfile::tempdir().unwrap().path());
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains(&format!("components.mlflow.backendStore.database: database name `{name}` reaches MLflow's ConfigMap unquoted")),
+            "{name}: {err}"
+        );
+    }
+    let cfg = config();
+    common::edit(
+        cfg.path(),
+        "platform.yaml",
+        "      database: mlflow\n",
+        "      database: mlflow_tracking\n",
+    );
+    assert!(render(cfg.path(), tempfile::tempdir().unwrap().path())
+        .status
+        .success());
 }
