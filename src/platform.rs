@@ -139,7 +139,80 @@ impl Platform {
                 crate::diff::diff_env(before.as_ref(), after.as_ref()),
             ))
         });
-        Ok(crate::diff::group(crate::error::all_of(results)?))
+        let mut diff = crate::diff::group(crate::error::all_of(results)?);
+        diff.upgrades = self.upgrades_since(old)?;
+        Ok(diff)
+    }
+
+    /// Each chart whose pin moved since `old` (a revision of this config),
+    /// compared with the version vendored there for the values this config
+    /// writes: empty unless both sides vendor their charts.
+    fn upgrades_since(&self, old: &Platform) -> Result<Vec<crate::charts::Upgrade>> {
+        let (Origin::Revision { dir, rev }, Some(vendored)) =
+            (&old.sources.origin, self.vendored()?)
+        else {
+            return Ok(Vec::new());
+        };
+        let Some(lock) = crate::load::file_at(dir, rev, crate::charts::LOCK_FILE)? else {
+            return Ok(Vec::new());
+        };
+        let name = format!("{rev}:{}", crate::charts::LOCK_FILE);
+        let Ok(lock) =
+            crate::charts::Lock::parse(&name, String::from_utf8_lossy(&lock).into_owned())
+        else {
+            return Ok(Vec::new());
+        };
+        // Who installed which chart before.
+        let mut before: std::collections::BTreeMap<String, crate::model::Chart> =
+            Default::default();
+        for u in old.chart_uses()? {
+            for who in &u.used_by {
+                before.insert(who.clone(), u.chart.clone());
+            }
+        }
+        let mut out = Vec::new();
+        for u in self.chart_uses()? {
+            let Some(new) = vendored.get(&u.chart) else {
+                continue;
+            };
+            // The uses of another version of the same chart before, by that version.
+            let mut moved: std::collections::BTreeMap<String, (crate::model::Chart, Vec<String>)> =
+                Default::default();
+            for who in &u.used_by {
+                if let Some(was) = before.get(who) {
+                    if was.name == u.chart.name && was.version != u.chart.version {
+                        moved
+                            .entry(was.version.to_string())
+                            .or_insert_with(|| (was.clone(), Vec::new()))
+                            .1
+                            .push(who.clone());
+                    }
+                }
+            }
+            for (was, used_by) in moved.into_values() {
+                let Some(locked) = lock.find(&was.name, &was.repository(), &was.version) else {
+                    continue;
+                };
+                let path = format!("{}/{}", crate::charts::CHARTS_DIR, locked.file);
+                let Some(bytes) = crate::load::file_at(dir, rev, &path)? else {
+                    continue;
+                };
+                if crate::charts::digest(&bytes) != locked.digest {
+                    continue;
+                }
+                let Ok(old_keys) = crate::charts::Package::read(&bytes)
+                    .map_err(|e| e.to_string())
+                    .and_then(|p| crate::charts::ChartKeys::of(&p))
+                else {
+                    continue;
+                };
+                let (written, open) = self.written_values(&used_by)?;
+                out.push(crate::charts::upgrade::compare(
+                    &old_keys, new, &written, &open,
+                ));
+            }
+        }
+        Ok(out)
     }
 
     /// Replaces built-in templates with the same-named files in `dir`; a

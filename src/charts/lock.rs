@@ -42,8 +42,14 @@ impl Lock {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Lock::default()),
             Err(e) => return Err(Error::io("read", path, e)),
         };
+        Lock::parse(&path.display().to_string(), text)
+    }
+
+    /// Reads a lock's `text`, named `name` in errors.
+    pub fn parse(name: &str, text: String) -> Result<Lock> {
+        let path = std::path::Path::new(name);
         let source = std::sync::Arc::new(crate::error::Source {
-            name: path.display().to_string(),
+            name: name.to_string(),
             text,
         });
         let node = crate::yaml::parse_one(source, crate::yaml::Limits::default())

@@ -61,6 +61,9 @@ pub struct EnvChanges {
 pub struct Diff {
     /// One group per distinct set of changes.
     pub groups: Vec<EnvChanges>,
+    /// Charts whose pin moved, against the version vendored at the base
+    /// revision (`gen diff --base` with charts vendored on both sides).
+    pub upgrades: Vec<crate::charts::Upgrade>,
 }
 
 impl Diff {
@@ -117,7 +120,10 @@ pub(crate) fn group(per_env: Vec<(String, Vec<Change>)>) -> Diff {
             }
         }
     }
-    Diff { groups }
+    Diff {
+        groups,
+        upgrades: Vec::new(),
+    }
 }
 
 /// The changes between two envs' files.

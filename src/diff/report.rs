@@ -90,6 +90,9 @@ fn text(d: &Diff) -> String {
             let _ = writeln!(out, "    {line}");
         }
     }
+    for u in &d.upgrades {
+        out.push_str(&crate::charts::upgrade::text(u));
+    }
     out.push_str(&summary(d));
     out.push('\n');
     out
@@ -160,6 +163,13 @@ fn markdown(d: &Diff) -> String {
         }
         out.push_str("```\n\n</details>\n");
     }
+    if !d.upgrades.is_empty() {
+        out.push_str("\n#### Chart upgrades\n\n```text\n");
+        for u in &d.upgrades {
+            out.push_str(&crate::charts::upgrade::text(u).replace("```", "'''"));
+        }
+        out.push_str("```\n");
+    }
     out
 }
 
@@ -207,5 +217,9 @@ fn json(d: &Diff) -> String {
             json!({"envs": g.envs, "changes": changes})
         })
         .collect();
-    format!("{}\n", json!({"changed": !d.is_empty(), "groups": groups}))
+    let mut report = json!({"changed": !d.is_empty(), "groups": groups});
+    if !d.upgrades.is_empty() {
+        report["upgrades"] = json!(d.upgrades);
+    }
+    format!("{report}\n")
 }

@@ -73,9 +73,23 @@ pub(crate) fn load_rev(dir: &Path, rev: &str) -> Result<Sources> {
                 .help("give a branch, tag or commit (`main`, `HEAD~1`, `origin/main`)"),
         )
     })?;
+    // The repository's root is `.` to Git (an empty pathspec is refused).
+    let pathspec = if prefix.is_empty() {
+        "."
+    } else {
+        prefix.as_str()
+    };
     let listed = git(
         Path::new(&top),
-        &["ls-tree", "-r", "--name-only", "-z", &commit, "--", &prefix],
+        &[
+            "ls-tree",
+            "-r",
+            "--name-only",
+            "-z",
+            &commit,
+            "--",
+            pathspec,
+        ],
     )?;
     let base_path = format!("{prefix}platform.yaml");
     let mut env_paths: Vec<(String, String)> = Vec::new();
@@ -207,4 +221,17 @@ fn cat_files(top: &Path, commit: &str, paths: &[String]) -> Result<Vec<String>> 
     let _ = writer.join();
     let _ = child.wait();
     Ok(texts)
+}
+
+/// The bytes of `rel` (a path below `dir`) at revision `rev` of the Git
+/// repository holding `dir`; `None` when that revision has no such file.
+pub(crate) fn file_at(dir: &Path, rev: &str, rel: &str) -> Result<Option<Vec<u8>>> {
+    let o = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["show", &format!("{rev}:./{rel}")])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| Error::io("run git show in", dir, e))?;
+    Ok(o.status.success().then_some(o.stdout))
 }

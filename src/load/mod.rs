@@ -9,7 +9,7 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::yaml::{Limits, Loc, Node, NodeValue, Source};
 
 mod git;
-pub(crate) use git::load_rev;
+pub(crate) use git::{file_at, load_rev};
 
 /// Where a platform config came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -947,3 +947,81 @@ fn a_release_is_vendored_and_its_values_checked_like_a_component() {
     let app = common::yaml_file(&out.path().join("prod/apps/graph.yaml"));
     assert_eq!(app["spec"]["sources"][0]["chart"], "neo4j");
 }
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm", platgen_has = "git")),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM), helm and git"
+)]
+fn gen_diff_reports_a_chart_upgrade_against_the_base_revision() {
+    let mut repo = ChartRepo::upstream();
+    repackage(
+        "neo4j",
+        "5.17.3",
+        repo.dir.path(),
+        |path, text| match path {
+            "values.yaml" => text.replace(
+                "clusterDomain: \"cluster.local\"",
+                "clusterDomain: \"cluster.example\"",
+            ),
+            _ => text,
+        },
+    );
+    repo.index();
+    let cfg = platform_on(&repo.url);
+    assert!(vendor(cfg.path(), &[]).status.success());
+    let git = |args: &[&str]| {
+        let o =
+            common::with_git_identity(std::process::Command::new("git").arg("-C").arg(cfg.path()))
+                .args(args)
+                .output()
+                .unwrap();
+        assert!(
+            o.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A", "."]);
+    git(&["commit", "-qm", "charts vendored"]);
+    common::edit(
+        cfg.path(),
+        "platform.yaml",
+        "    chart: neo4j\n    version: 5.17.0\n",
+        "    chart: neo4j\n    version: 5.17.3\n",
+    );
+    let o = vendor(cfg.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let diff = |format: &str| {
+        common::gen()
+            .args(["diff", "--base", "HEAD", "--format", format, "--config"])
+            .arg(cfg.path())
+            .output()
+            .unwrap()
+    };
+    let o = diff("text");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    for want in [
+        "~ spec.sources[0].targetRevision: \"5.17.0\" → \"5.17.3\"",
+        "neo4j 5.17.0 → 5.17.3:\n",
+        "  default: `clusterDomain`: \"cluster.local\" → \"cluster.example\"\n",
+    ] {
+        assert!(text.contains(want), "{want:?} not in:\n{text}");
+    }
+    let o = diff("json");
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let u = &report["upgrades"][0];
+    assert_eq!((&u["from"], &u["to"]), (&"5.17.0".into(), &"5.17.3".into()));
+    let written_by: Vec<&str> = u["defaults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(written_by, ["clusterDomain"]);
+    let o = diff("markdown");
+    assert!(String::from_utf8_lossy(&o.stdout)
+        .contains("#### Chart upgrades\n\n```text\nneo4j 5.17.0 → 5.17.3:"));
+}
