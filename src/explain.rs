@@ -61,6 +61,29 @@ pub struct OutputExplanation {
     pub value: String,
     /// The config values that change it; none: gen writes it as is.
     pub fed_by: Vec<Origin>,
+    /// For a value gen does not write, the chart whose default it is
+    /// (`kafka 32.4.4`), when the chart is vendored.
+    pub chart_default: Option<String>,
+}
+
+impl OutputExplanation {
+    /// A value of `file` at `path` that gen leaves to `chart` (`kafka
+    /// 32.4.4`), whose default is `value`.
+    pub(crate) fn chart_default(file: &str, path: &str, value: &Value, chart: String) -> Self {
+        let last = path.rsplit('.').next().unwrap_or(path);
+        OutputExplanation {
+            file: file.to_string(),
+            object: None,
+            path: path.to_string(),
+            value: if crate::names::holds_credential(last) {
+                "********".into()
+            } else {
+                flow(value)
+            },
+            fed_by: Vec::new(),
+            chart_default: Some(chart),
+        }
+    }
 }
 
 /// What one config value feeds.
@@ -302,6 +325,7 @@ impl Sensitivity {
                 path: leaf.path.clone(),
                 value: leaf.shown.clone(),
                 fed_by: self.fed_by(layers, file, leaf),
+                chart_default: None,
             })
             .collect())
     }
@@ -318,6 +342,7 @@ impl Sensitivity {
                     path: leaf.path,
                     value: leaf.shown,
                     fed_by,
+                    chart_default: None,
                 });
             }
         }
@@ -384,10 +409,14 @@ pub fn outputs_report(found: &[OutputExplanation], json: bool) -> String {
         let v: Vec<Value> = found
             .iter()
             .map(|e| {
-                serde_json::json!({
+                let mut v = serde_json::json!({
                     "file": e.file, "object": e.object, "path": e.path, "value": e.value,
                     "fed_by": e.fed_by.iter().map(origin_json).collect::<Vec<_>>(),
-                })
+                });
+                if let Some(c) = &e.chart_default {
+                    v["chart_default"] = c.clone().into();
+                }
+                v
             })
             .collect();
         return format!("{}\n", Value::Array(v));
@@ -395,7 +424,12 @@ pub fn outputs_report(found: &[OutputExplanation], json: bool) -> String {
     let mut out = String::new();
     for e in found {
         let _ = writeln!(out, "{} = {}", target(&e.file, &e.object, &e.path), e.value);
-        if e.fed_by.is_empty() {
+        if let Some(chart) = &e.chart_default {
+            let _ = writeln!(
+                out,
+                "  not written by gen: the default of chart {chart} (its values.yaml, subcharts included); set it through the component's `values:` to change it"
+            );
+        } else if e.fed_by.is_empty() {
             out.push_str("  no config value changes it: gen writes it so (or it follows from the env and component names)\n");
         } else {
             let _ = writeln!(

@@ -376,8 +376,75 @@ impl Platform {
         file: &str,
         path: &str,
     ) -> Result<Vec<crate::explain::OutputExplanation>> {
-        self.sensitivity(env, "")?
-            .output(&self.layers(env), file, path)
+        let found = self
+            .sensitivity(env, "")?
+            .output(&self.layers(env), file, path);
+        match found {
+            Err(e) => match self.chart_default(env, file, path)? {
+                Some(d) => Ok(vec![d]),
+                None => Err(e),
+            },
+            ok => ok,
+        }
+    }
+
+    /// The default of the vendored chart behind `file` (a values file) at
+    /// `path`, when gen does not write it.
+    fn chart_default(
+        &self,
+        env: &str,
+        file: &str,
+        path: &str,
+    ) -> Result<Option<crate::explain::OutputExplanation>> {
+        let Some(vendored) = self.vendored()? else {
+            return Ok(None);
+        };
+        let r = self.resolve(env)?;
+        let Some(chart) = r
+            .enabled()
+            .find(|(c, _)| format!("values/{}.yaml", c.name()) == file)
+            .and_then(|(_, slot)| slot.chart.as_ref())
+        else {
+            return Ok(None);
+        };
+        let Some(keys) = vendored.get(chart) else {
+            return Ok(None);
+        };
+        // Not a map gen writes into.
+        let tree = self.render(env)?;
+        if let Some(text) = tree.files.get(file) {
+            let below =
+                |p: &str| p.starts_with(&format!("{path}.")) || p.starts_with(&format!("{path}["));
+            if crate::diff::leaves(file, text)
+                .iter()
+                .any(|l| below(&l.path))
+            {
+                return Ok(None);
+            }
+        }
+        let mut node = keys.computed();
+        for step in path.split('.') {
+            let (key, index) = match step.split_once('[') {
+                Some((k, i)) => (k, i.strip_suffix(']').and_then(|i| i.parse::<usize>().ok())),
+                None => (step, None),
+            };
+            let Some(next) = node.get(key) else {
+                return Ok(None);
+            };
+            node = match index {
+                Some(i) => match next.get(i) {
+                    Some(n) => n,
+                    None => return Ok(None),
+                },
+                None => next,
+            };
+        }
+        Ok(Some(crate::explain::OutputExplanation::chart_default(
+            file,
+            path,
+            node,
+            format!("{} {}", chart.name, chart.version),
+        )))
     }
 
     /// What feeds every value of every file `env` renders (see

@@ -1025,3 +1025,53 @@ fn gen_diff_reports_a_chart_upgrade_against_the_base_revision() {
     assert!(String::from_utf8_lossy(&o.stdout)
         .contains("#### Chart upgrades\n\n```text\nneo4j 5.17.0 → 5.17.3:"));
 }
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm")),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM) and helm (../shared/tools/install-k8s-tools.sh .tools)"
+)]
+fn explain_names_the_chart_default_behind_a_value_gen_leaves_unset() {
+    let repo = ChartRepo::upstream();
+    let cfg = platform_on(&repo.url);
+    let explain = |args: &[&str]| {
+        common::gen()
+            .args(["explain", "--env", "prod", "--config"])
+            .arg(cfg.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // Without the chart, gen knows only what it writes.
+    let o = explain(&["values/kafka.yaml", "controller.podAntiAffinityPreset"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(vendor(cfg.path(), &[]).status.success());
+    let o = explain(&["values/kafka.yaml", "controller.podAntiAffinityPreset"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.starts_with("values/kafka.yaml controller.podAntiAffinityPreset = soft\n  not written by gen: the default of chart kafka 32.4.4"),
+        "{text}"
+    );
+    let o = explain(&[
+        "values/kafka.yaml",
+        "controller.podAntiAffinityPreset",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["chart_default"], "kafka 32.4.4");
+    assert_eq!(v[0]["fed_by"], serde_json::json!([]));
+    // A map gen writes into is not a chart default; a key neither has is
+    // still an error.
+    assert_eq!(
+        explain(&["values/kafka.yaml", "controller"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        explain(&["values/kafka.yaml", "controller.nope"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
