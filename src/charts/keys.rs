@@ -232,6 +232,15 @@ fn parse_yaml(name: &str, text: &str) -> Result<Value, String> {
         .map_err(|d| format!("{name}: {}", d.message))
 }
 
+/// A file's text: as it is when UTF-8 (checked the fast way), else with
+/// the bytes that are not replaced.
+fn utf8(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// Every `.Values.a.b` path a template references.
 fn template_reads(text: &str, out: &mut BTreeSet<Vec<String>>) {
     for (at, _) in text.match_indices(".Values.") {
@@ -317,7 +326,7 @@ impl ChartKeys {
         files: &BTreeMap<String, Vec<u8>>,
         depth: usize,
     ) -> Result<ChartKeys, String> {
-        let text = |path: &str| files.get(path).map(|b| String::from_utf8_lossy(b));
+        let text = |path: &str| files.get(path).map(|b| utf8(b));
         let defaults = match text("values.yaml") {
             Some(t) => parse_yaml(&format!("{name}/values.yaml"), &t)?,
             None => Value::Null,
@@ -332,7 +341,7 @@ impl ChartKeys {
             if !path.starts_with("templates/") {
                 break;
             }
-            template_reads(&String::from_utf8_lossy(bytes), &mut reads);
+            template_reads(&utf8(bytes), &mut reads);
         }
         let schema = match text("values.schema.json") {
             Some(t) => {
@@ -370,7 +379,7 @@ impl ChartKeys {
                 let Some(chart) = inner.get("Chart.yaml") else {
                     continue;
                 };
-                let meta = parse_yaml("Chart.yaml", &String::from_utf8_lossy(chart))?;
+                let meta = parse_yaml("Chart.yaml", &utf8(chart))?;
                 let Some(sub) = meta["name"].as_str() else {
                     continue;
                 };
