@@ -484,6 +484,17 @@ impl Platform {
 
     fn sensitivity(&self, env: &str, under: &str) -> Result<crate::explain::Sensitivity> {
         let effective = self.resolve(env)?.effective_config();
+        self.sensitivity_of(env, &effective, under)
+    }
+
+    /// The sensitivity of `env` rendered from `effective` (a whole config,
+    /// as `platform.yaml`), for the config leaves under `under`.
+    fn sensitivity_of(
+        &self,
+        env: &str,
+        effective: &serde_json::Value,
+        under: &str,
+    ) -> Result<crate::explain::Sensitivity> {
         let overlay = format!("envs/{env}.yaml");
         let render = |config: &serde_json::Value| {
             let text = crate::yaml::to_yaml(config).expect("config serialises");
@@ -493,7 +504,7 @@ impl Platform {
             ])?;
             self.render_sources(&sources, env)
         };
-        crate::explain::Sensitivity::measure(&effective, under, &render)
+        crate::explain::Sensitivity::measure(effective, under, &render)
     }
 
     /// The error for keys of `values:` the typed values already hold, each
@@ -508,16 +519,7 @@ impl Platform {
                 }
             }
         }
-        let overlay = format!("envs/{}.yaml", r.env);
-        let render = |config: &serde_json::Value| {
-            let text = crate::yaml::to_yaml(config).expect("config serialises");
-            let sources = crate::load::load_files(&[
-                ("platform.yaml".to_string(), text),
-                (overlay.clone(), String::new()),
-            ])?;
-            self.render_sources(&sources, &r.env)
-        };
-        let measured = crate::explain::Sensitivity::measure(&effective, "", &render).ok();
+        let measured = self.sensitivity_of(&r.env, &effective, "").ok();
         let found = conflicts
             .iter()
             .map(|c| {

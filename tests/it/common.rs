@@ -197,3 +197,35 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     });
     found.or_else(|| absent(&format!("`{name}` not found (.ci/run installs it)")))
 }
+
+/// `git ARGS` in `dir` with an identity set; a failure fails the test.
+pub fn git(dir: &Path, args: &[&str]) {
+    let o = with_git_identity(
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir),
+    )
+    .output()
+    .unwrap();
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// `gen render --env ENV --config CFG --out OUT`.
+pub fn render_to(cfg: &Path, out: &Path, env: &str) -> std::process::Output {
+    gen()
+        .args(["render", "--env", env, "--config"])
+        .arg(cfg)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+/// A command's standard error as text.
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

@@ -4,20 +4,11 @@
 //! compare the same way, and a credential planted in one is never printed.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use crate::common;
 
-fn git(dir: &Path, args: &[&str]) {
-    let o = common::with_git_identity(Command::new("git").args(args).current_dir(dir))
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
+use common::git;
 
 fn gen(dir: &Path, args: &[&str]) -> Output {
     common::gen().current_dir(dir).args(args).output().unwrap()

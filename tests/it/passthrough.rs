@@ -16,18 +16,10 @@ fn config() -> tempfile::TempDir {
 }
 
 fn render(cfg: &Path, out: &Path) -> Output {
-    common::gen()
-        .args(["render", "--env", "prod", "--config"])
-        .arg(cfg)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap()
+    common::render_to(cfg, out, "prod")
 }
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::stderr;
 
 /// Adds `values` (YAML lines at the section's indent) to the Kafka
 /// section of `platform.yaml`.

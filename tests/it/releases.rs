@@ -4,9 +4,6 @@
 //! on, in the graph, pruned when an env turns it off, and refused with a
 //! clear error when wrong.
 
-use std::path::Path;
-use std::process::Output;
-
 use crate::common;
 
 const REDIS: &str = "releases:
@@ -34,19 +31,9 @@ fn config(releases: &str) -> tempfile::TempDir {
     dir
 }
 
-fn render(cfg: &Path, out: &Path, env: &str) -> Output {
-    common::gen()
-        .args(["render", "--env", env, "--config"])
-        .arg(cfg)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap()
-}
+use common::render_to as render;
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::stderr;
 
 #[test]
 fn a_release_renders_like_a_helm_component() {

@@ -48,9 +48,7 @@ fn vendor(dir: &Path, args: &[&str]) -> Output {
     cmd.output().unwrap()
 }
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::stderr;
 
 /// The config directory's files, Helm's caches left out.
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -599,15 +597,7 @@ fn charts_are_vendored_from_an_oci_registry() {
     assert!(vendor(cfg.path(), &["--check"]).status.success());
 }
 
-fn render_out(cfg: &Path, out: &Path, env: &str) -> Output {
-    common::gen()
-        .args(["render", "--env", env, "--config"])
-        .arg(cfg)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap()
-}
+use common::render_to as render_out;
 
 #[test]
 #[cfg_attr(
@@ -970,18 +960,7 @@ fn gen_diff_reports_a_chart_upgrade_against_the_base_revision() {
     repo.index();
     let cfg = platform_on(&repo.url);
     assert!(vendor(cfg.path(), &[]).status.success());
-    let git = |args: &[&str]| {
-        let o =
-            common::with_git_identity(std::process::Command::new("git").arg("-C").arg(cfg.path()))
-                .args(args)
-                .output()
-                .unwrap();
-        assert!(
-            o.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    };
+    let git = |args: &[&str]| common::git(cfg.path(), args);
     git(&["init", "-q"]);
     git(&["add", "-A", "."]);
     git(&["commit", "-qm", "charts vendored"]);
