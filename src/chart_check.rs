@@ -18,11 +18,9 @@ pub(crate) fn check(r: &Resolved, docs: &[Document], vendored: &Vendored) -> Vec
         let Some(doc) = docs.iter().find(|d| d.path == file) else {
             continue;
         };
-        let k = key(c);
-        let section = c.section_path();
-        let at = r.locate(&section);
-        let label = format!("{} {}", chart.name, chart.version);
+        let label = || format!("{} {}", chart.name, chart.version);
         let Some(keys) = vendored.get(chart) else {
+            let (k, section) = (key(c), c.section_path());
             let pin = match section[0].as_str() {
                 "releases" => [section.clone(), vec!["chart".to_string()]].concat(),
                 _ => vec!["charts".to_string(), k.clone()],
@@ -30,11 +28,12 @@ pub(crate) fn check(r: &Resolved, docs: &[Document], vendored: &Vendored) -> Vec
             let at = if section[0] == "releases" || r.platform.charts.contains_key(&k) {
                 r.locate(&pin)
             } else {
-                at
+                r.locate(&section)
             };
             out.push(
                 Diagnostic::new(format!(
-                    "chart {label} ({}) is not vendored, and charts.lock exists: {file} cannot be checked",
+                    "chart {} ({}) is not vendored, and charts.lock exists: {file} cannot be checked",
+                    label(),
                     chart.repository()
                 ))
                 .at(Some(at))
@@ -49,17 +48,22 @@ pub(crate) fn check(r: &Resolved, docs: &[Document], vendored: &Vendored) -> Vec
             (None, None) => continue,
         };
         let open: Vec<&str> = c.open_values().iter().map(|(p, _)| *p).collect();
-        // A key `values:` wrote is placed at its line.
-        let place = |path: &[String]| match passthrough(c.written_values(slot), path) {
-            Some(p) => {
-                let mut at = section.clone();
-                at.push("values".into());
-                at.extend(p);
-                (r.locate(&at), at.join("."))
+        // A key `values:` wrote is placed at its line; the others at the
+        // component's section.
+        let place = |path: &[String]| {
+            let section = c.section_path();
+            match passthrough(c.written_values(slot), path) {
+                Some(p) => {
+                    let mut at = section;
+                    at.push("values".into());
+                    at.extend(p);
+                    (r.locate(&at), at.join("."))
+                }
+                None => (r.locate(&section), section.join(".")),
             }
-            None => (at.clone(), section.join(".")),
         };
         for u in keys.unknown_keys(&values, &open) {
+            let label = label();
             let help = match &u.suggestion {
                 Some(s) => format!("did you mean `{s}`? (chart {label} has no such key in its values.yaml, templates or schema)"),
                 None => format!("chart {label} has no such key in its values.yaml, templates or schema: the chart ignores it"),
@@ -76,6 +80,7 @@ pub(crate) fn check(r: &Resolved, docs: &[Document], vendored: &Vendored) -> Vec
             );
         }
         for (path, message) in keys.schema_errors(&values) {
+            let label = label();
             let shown = if path.is_empty() {
                 "(top level)".to_string()
             } else {

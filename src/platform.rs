@@ -25,7 +25,7 @@ pub struct Platform {
     /// The config directory's vendored charts, loaded on first use.
     vendored: std::sync::OnceLock<VendoredCharts>,
     /// Their load, started beside the config's (first use waits for it).
-    loading: std::sync::Mutex<Option<std::thread::JoinHandle<VendoredCharts>>>,
+    loading: std::sync::Mutex<Option<std::sync::Arc<crate::charts::Loader>>>,
 }
 
 /// A config directory's vendored charts: `None` without `charts.lock`.
@@ -82,10 +82,7 @@ impl Platform {
     pub fn load(dir: &Path) -> Result<Platform> {
         // The vendored charts are read while the config is: both are
         // needed before the first render.
-        let charts = dir.join(crate::charts::LOCK_FILE).is_file().then(|| {
-            let dir = dir.to_path_buf();
-            std::thread::spawn(move || crate::charts::Vendored::load(&dir))
-        });
+        let charts = crate::charts::Loader::start(dir);
         let platform = Platform::from_sources(load_dir(dir)?)?;
         *platform.loading.lock().expect("not poisoned") = charts;
         Ok(platform)
@@ -285,9 +282,7 @@ impl Platform {
         let loaded = self.vendored.get_or_init(|| {
             let started = self.loading.lock().ok().and_then(|mut l| l.take());
             match (started, &self.sources.origin) {
-                (Some(h), _) => h.join().unwrap_or_else(|_| {
-                    Err(vec![Diagnostic::new("reading the vendored charts failed")])
-                }),
+                (Some(loader), _) => loader.finish().map(Some),
                 (None, Origin::Dir(d)) => crate::charts::Vendored::load(d),
                 (None, _) => Ok(None),
             }

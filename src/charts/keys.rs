@@ -32,7 +32,7 @@ pub struct ChartKeys {
     scratch: std::sync::Mutex<Vec<Value>>,
     /// What [`unknown_keys`](Self::unknown_keys) found, by the key paths
     /// asked about (envs of a fleet mostly share them).
-    found: std::sync::Mutex<std::collections::HashMap<String, Vec<UnknownKey>>>,
+    found: std::sync::Mutex<std::collections::HashMap<Print, Vec<UnknownKey>>>,
     /// The subcharts whose copy of `global` a schema can see (the others'
     /// is left as the defaults have it while validating).
     global_into: Vec<String>,
@@ -41,7 +41,7 @@ pub struct ChartKeys {
     sub_baseline: BTreeMap<String, Errors>,
     /// What a subchart's schemas found, by the values that reach it (its
     /// key's and `global`, as JSON text).
-    sub_seen: std::sync::Mutex<std::collections::HashMap<(String, String), Errors>>,
+    sub_seen: std::sync::Mutex<std::collections::HashMap<Print, Errors>>,
 }
 
 struct Schema {
@@ -57,6 +57,100 @@ struct Schema {
 /// Errors of one value: `(path, message)`.
 type Errors = Vec<(String, String)>;
 
+/// A 128-bit fingerprint of the values a check depends on (two seeded
+/// foldhash streams of them): what was found is kept under it.
+type Print = (u64, u64);
+
+/// Two differently seeded hash streams fed the same bytes.
+struct Printer(
+    foldhash::quality::FoldHasher<'static>,
+    foldhash::quality::FoldHasher<'static>,
+);
+
+impl Printer {
+    fn new(tag: &str) -> Printer {
+        use std::hash::{BuildHasher, Hash};
+        static SEEDS: std::sync::OnceLock<[foldhash::quality::FixedState; 2]> =
+            std::sync::OnceLock::new();
+        let [a, b] = SEEDS.get_or_init(|| {
+            [
+                foldhash::quality::FixedState::with_seed(0x9e37_79b9_7f4a_7c15),
+                foldhash::quality::FixedState::with_seed(0xc2b2_ae3d_27d4_eb4f),
+            ]
+        });
+        let mut p = Printer(a.build_hasher(), b.build_hasher());
+        tag.hash(&mut p);
+        p
+    }
+
+    /// Feeds a value, its maps in their order (equal values in another
+    /// order only miss what was kept).
+    fn value(&mut self, v: Option<&Value>) {
+        use std::hash::{Hash, Hasher};
+        let Some(v) = v else {
+            self.write_u8(0);
+            return;
+        };
+        match v {
+            Value::Null => self.write_u8(1),
+            Value::Bool(b) => (2u8, *b).hash(self),
+            Value::Number(n) => (3u8, n).hash(self),
+            Value::String(t) => (4u8, t).hash(self),
+            Value::Array(items) => {
+                (5u8, items.len()).hash(self);
+                for i in items {
+                    self.value(Some(i));
+                }
+            }
+            Value::Object(m) => {
+                (6u8, m.len()).hash(self);
+                for (k, i) in m {
+                    k.hash(self);
+                    self.value(Some(i));
+                }
+            }
+        }
+    }
+
+    /// Feeds the key paths of a value only: its leaves are all alike.
+    fn keys(&mut self, v: &Value) {
+        use std::hash::{Hash, Hasher};
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                (6u8, m.len()).hash(self);
+                for (k, i) in m {
+                    k.hash(self);
+                    self.keys(i);
+                }
+            }
+            _ => self.write_u8(0),
+        }
+    }
+
+    fn print(&self) -> Print {
+        use std::hash::Hasher;
+        (self.0.finish(), self.1.finish())
+    }
+}
+
+impl std::hash::Hasher for Printer {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+        self.1.write(bytes);
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.0.write_u8(i);
+        self.1.write_u8(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.0.write_usize(i);
+        self.1.write_usize(i);
+    }
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+}
+
 /// A schema's top-level properties, each validated on its own.
 struct Parts {
     required: Vec<String>,
@@ -65,45 +159,255 @@ struct Parts {
     /// The schema's `allOf`, validated on the whole values (its parts look
     /// at a few properties each).
     rest: Option<jsonschema::Validator>,
+    /// The top-level properties `allOf` looks at, when it looks at nothing
+    /// else: it is then as valid on them alone, once per distinct value.
+    rest_reads: Option<Vec<String>>,
+    /// The top-level keys of the computed values the schema does not list.
+    unlisted: Vec<String>,
+    /// Required properties the computed values lack.
+    required_unset: Vec<String>,
+    /// Each property's place in `by_key`.
+    index: BTreeMap<String, usize>,
     /// Per property: its validator and what it finds in the defaults.
     by_key: Vec<(String, jsonschema::Validator, Errors)>,
     /// What a property's validator found, by the values that set it.
-    seen: std::sync::Mutex<std::collections::HashMap<(String, String), Errors>>,
+    seen: std::sync::Mutex<std::collections::HashMap<Print, Errors>>,
 }
 
 impl Parts {
     /// What the schema says of the values as a whole: a required property
     /// missing, a key it does not list when closed, and its `allOf`.
     fn whole(&self, all: &Value, prefix: &str, out: &mut Errors) {
+        let keys = all.as_object().into_iter().flat_map(|m| m.keys());
+        self.shape(|k| all.get(k).is_some(), keys, prefix, out);
+        if let Some(rest) = &self.rest {
+            out.extend(errors(rest, all, prefix));
+        }
+    }
+
+    /// A required property missing (`has` says which are there) and, when
+    /// closed, the top-level `keys` the schema does not list.
+    fn shape<'k>(
+        &self,
+        has: impl Fn(&str) -> bool,
+        keys: impl Iterator<Item = &'k String>,
+        prefix: &str,
+        out: &mut Errors,
+    ) {
         for key in &self.required {
-            if all.get(key).is_none() {
+            if !has(key) {
                 out.push((
                     prefix.to_string(),
                     format!("{key:?} is a required property"),
                 ));
             }
         }
-        if self.closed {
-            if let Some(m) = all.as_object() {
-                let extra: Vec<String> = m
-                    .keys()
-                    .filter(|k| !self.by_key.iter().any(|(p, _, _)| p == *k))
-                    .map(|k| format!("'{k}'"))
-                    .collect();
-                if !extra.is_empty() {
-                    let (list, verb) = match extra.len() {
-                        1 => (extra[0].clone(), "was"),
-                        _ => (extra.join(", "), "were"),
-                    };
-                    out.push((
-                        prefix.to_string(),
-                        format!("Additional properties are not allowed ({list} {verb} unexpected)"),
-                    ));
+        if !self.closed {
+            return;
+        }
+        let extra: Vec<String> = keys
+            .filter(|k| !self.by_key.iter().any(|(p, _, _)| p == *k))
+            .map(|k| format!("'{k}'"))
+            .collect();
+        if !extra.is_empty() {
+            let (list, verb) = match extra.len() {
+                1 => (extra[0].clone(), "was"),
+                _ => (extra.join(", "), "were"),
+            };
+            out.push((
+                prefix.to_string(),
+                format!("Additional properties are not allowed ({list} {verb} unexpected)"),
+            ));
+        }
+    }
+
+    /// [`whole`](Self::whole) at the top level, where `values` were applied
+    /// onto `computed`: the coalesced tree is asked for (and built) only
+    /// when `allOf` must see more than the properties it reads, or fails.
+    fn whole_top<'a>(&'a self, lazy: &mut Lazy<'a>, out: &mut Errors) {
+        let (computed, values) = (lazy.computed, lazy.values);
+        let unset = &self.required_unset;
+        let has = |k: &str| !unset.iter().any(|u| u == k) || values.get(k).is_some();
+        let fresh = values
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.keys())
+            .filter(|k| computed.get(k.as_str()).is_none());
+        self.shape(has, self.unlisted.iter().chain(fresh), "", out);
+        let Some(rest) = &self.rest else { return };
+        let Some(reads) = &self.rest_reads else {
+            out.extend(errors(rest, lazy.whole(), ""));
+            return;
+        };
+        let mut printer = Printer::new("\0allOf");
+        for key in reads {
+            lazy.input_of(key, &mut printer);
+        }
+        let id = printer.print();
+        let valid = match self.seen.lock().ok().and_then(|s| s.get(&id).cloned()) {
+            Some(found) => found.is_empty(),
+            None => {
+                let mut reduced = serde_json::Map::new();
+                for key in reads {
+                    if let Some(v) = lazy.key(key) {
+                        reduced.insert(key.clone(), v.clone());
+                    }
+                }
+                let valid = rest.is_valid(&Value::Object(reduced));
+                if valid {
+                    if let Ok(mut s) = self.seen.lock() {
+                        s.insert(id, Vec::new());
+                    }
+                }
+                valid
+            }
+        };
+        // What fails is said of the whole values, as the schema sees them.
+        if !valid {
+            out.extend(errors(rest, lazy.whole(), ""));
+        }
+    }
+}
+
+/// The top-level properties an `allOf` looks at, when it looks at nothing
+/// else (`properties`, `required`, and combinations of such schemas).
+fn top_reads(schema: &Value, out: &mut BTreeSet<String>) -> bool {
+    let Some(map) = schema.as_object() else {
+        return schema.is_boolean();
+    };
+    map.iter().all(|(k, v)| match k.as_str() {
+        "description" | "title" | "$comment" | "type" => true,
+        "properties" => v.as_object().is_some_and(|p| {
+            out.extend(p.keys().cloned());
+            true
+        }),
+        "required" => v.as_array().is_some_and(|r| {
+            r.iter()
+                .all(|k| k.as_str().map(|k| out.insert(k.to_string())).is_some())
+        }),
+        "if" | "then" | "else" | "not" => top_reads(v, out),
+        "allOf" | "anyOf" | "oneOf" => v
+            .as_array()
+            .is_some_and(|items| items.iter().all(|i| top_reads(i, out))),
+        _ => false,
+    })
+}
+
+/// The values coalesced onto a chart's computed values, built on a scratch
+/// copy of them as far as asked: each top-level key's values are applied
+/// when that key is first asked for, and taken off again at the end.
+struct Lazy<'a> {
+    chart: &'a ChartKeys,
+    computed: &'a Value,
+    values: &'a Value,
+    tree: Value,
+    undo: Vec<(Vec<String>, Option<Value>)>,
+    applied: BTreeSet<&'a str>,
+    everything: bool,
+    /// Fingerprints taken, by top-level key, and of `global`.
+    prints: Vec<(&'a str, Print)>,
+    global: Option<Print>,
+}
+
+impl<'a> Lazy<'a> {
+    fn new(chart: &'a ChartKeys, values: &'a Value) -> Lazy<'a> {
+        let taken = chart.scratch.lock().ok().and_then(|mut s| s.pop());
+        Lazy {
+            chart,
+            computed: &chart.computed,
+            values,
+            tree: taken.unwrap_or_else(|| chart.computed.clone()),
+            undo: Vec::new(),
+            applied: BTreeSet::new(),
+            everything: false,
+            prints: Vec::new(),
+            global: None,
+        }
+    }
+
+    /// Applies the values of the top-level `key`, once. A subchart's key
+    /// is followed by `global` again: Helm's `global` wins over the
+    /// subchart's own.
+    fn apply(&mut self, key: &'a str) {
+        if self.everything || !self.applied.insert(key) {
+            return;
+        }
+        if let Some(v) = self.values.get(key) {
+            let mut path = vec![key.to_string()];
+            self.chart
+                .apply_all(&mut self.tree, v, &mut path, &mut self.undo);
+            if key != "global" && self.chart.global_into.iter().any(|k| k == key) {
+                if let Some(g) = self.values.get("global") {
+                    let mut path = vec!["global".to_string()];
+                    self.chart
+                        .apply_all(&mut self.tree, g, &mut path, &mut self.undo);
                 }
             }
         }
-        if let Some(rest) = &self.rest {
-            out.extend(errors(rest, all, prefix));
+    }
+
+    /// The coalesced value of the top-level `key`.
+    fn key(&mut self, key: &'a str) -> Option<&Value> {
+        self.apply(key);
+        if self.chart.global_into.iter().any(|k| k == key) {
+            self.apply("global");
+        }
+        self.tree.get(key)
+    }
+
+    /// The whole coalesced values.
+    fn whole(&mut self) -> &Value {
+        if !self.everything {
+            if let Some(m) = self.values.as_object() {
+                let keys: Vec<&'a str> = m.keys().map(String::as_str).collect();
+                for k in keys.iter().filter(|k| **k != "global") {
+                    self.apply(k);
+                }
+                self.apply("global");
+            }
+            self.everything = true;
+        }
+        &self.tree
+    }
+
+    /// Feeds `out` what the coalesced value of `key` depends on: the key,
+    /// its values (and `global`'s, for a subchart that sees it).
+    fn input_of(&mut self, key: &'a str, out: &mut Printer) {
+        use std::hash::Hash;
+        self.print_of(key).hash(out);
+    }
+
+    /// The fingerprint of what the coalesced value of `key` depends on,
+    /// taken once.
+    fn print_of(&mut self, key: &'a str) -> Print {
+        use std::hash::Hash;
+        if let Some((_, p)) = self.prints.iter().find(|(k, _)| *k == key) {
+            return *p;
+        }
+        let mut printer = Printer::new(key);
+        printer.value(self.values.get(key));
+        if self.chart.global_into.iter().any(|k| k == key) {
+            let values = self.values;
+            let global = *self.global.get_or_insert_with(|| {
+                let mut printer = Printer::new("global");
+                printer.value(values.get("global"));
+                printer.print()
+            });
+            global.hash(&mut printer);
+        }
+        let p = printer.print();
+        self.prints.push((key, p));
+        p
+    }
+
+    /// Takes the values off again, and the scratch copy back.
+    fn finish(mut self) {
+        for (path, old) in self.undo.drain(..).rev() {
+            restore(&mut self.tree, &path, old);
+        }
+        debug_assert_eq!(&self.tree, self.computed, "values taken off again");
+        if let Ok(mut s) = self.chart.scratch.lock() {
+            s.push(std::mem::take(&mut self.tree));
         }
     }
 }
@@ -150,13 +454,16 @@ impl Schema {
             return None;
         }
         let closed = map.get("additionalProperties") == Some(&Value::Bool(false));
-        let rest = match map.get("allOf") {
+        let (rest, rest_reads) = match map.get("allOf") {
             Some(all_of) => {
-                Some(jsonschema::validator_for(&serde_json::json!({ "allOf": all_of })).ok()?)
+                let schema = serde_json::json!({ "allOf": all_of });
+                let mut reads = BTreeSet::new();
+                let reads = top_reads(&schema, &mut reads).then(|| reads.into_iter().collect());
+                (Some(jsonschema::validator_for(&schema).ok()?), reads)
             }
-            None => None,
+            None => (None, None),
         };
-        let required = map
+        let required: Vec<String> = map
             .get("required")
             .and_then(Value::as_array)
             .map(|r| {
@@ -174,10 +481,31 @@ impl Schema {
                 .unwrap_or_default();
             by_key.push((k.clone(), v, baseline));
         }
+        let unlisted = computed
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.keys())
+            .filter(|k| !by_key.iter().any(|(p, _, _)| p == *k))
+            .cloned()
+            .collect();
+        let required_unset = required
+            .iter()
+            .filter(|k| computed.get(k.as_str()).is_none())
+            .cloned()
+            .collect();
+        let index = by_key
+            .iter()
+            .enumerate()
+            .map(|(i, (k, _, _))| (k.clone(), i))
+            .collect();
         Some(Parts {
+            unlisted,
+            required_unset,
+            index,
             required,
             closed,
             rest,
+            rest_reads,
             by_key,
             seen: Default::default(),
         })
@@ -247,16 +575,15 @@ fn template_reads(text: &str, out: &mut BTreeSet<Vec<String>>) {
         let rest = &text[at + ".Values.".len()..];
         let mut path = Vec::new();
         for step in rest.split('.') {
-            let ident: String = step
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if ident.is_empty() {
+            let end = step
+                .bytes()
+                .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
+                .unwrap_or(step.len());
+            if end == 0 {
                 break;
             }
-            let whole = ident.len() == step.len();
-            path.push(ident);
-            if !whole {
+            path.push(step[..end].to_string());
+            if end < step.len() {
                 break;
             }
         }
@@ -396,13 +723,27 @@ impl ChartKeys {
             if deps.is_empty() {
                 subcharts = found;
             } else {
-                for d in deps {
+                // A chart used under two aliases is copied; the last use
+                // takes it.
+                let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
+                for d in &deps {
+                    if let Some(dep) = d["name"].as_str() {
+                        *uses.entry(dep).or_default() += 1;
+                    }
+                }
+                for d in &deps {
                     let Some(dep) = d["name"].as_str() else {
                         continue;
                     };
                     let key = d["alias"].as_str().unwrap_or(dep);
-                    if let Some(k) = found.get(dep) {
-                        subcharts.insert(key.to_string(), k.duplicate());
+                    let left = uses.get_mut(dep).expect("counted");
+                    *left -= 1;
+                    let k = match *left {
+                        0 => found.remove(dep),
+                        _ => found.get(dep).map(ChartKeys::duplicate),
+                    };
+                    if let Some(k) = k {
+                        subcharts.insert(key.to_string(), k);
                     }
                 }
             }
@@ -446,7 +787,7 @@ impl ChartKeys {
         for (key, sub) in &k.subcharts {
             if let Some(v) = k.computed.get(key).filter(|_| sub.has_schema()) {
                 let mut errors = Vec::new();
-                sub.validate(v, None, key, &mut errors);
+                sub.validate(v, key, &mut errors);
                 k.sub_baseline.insert(key.clone(), errors);
             }
         }
@@ -592,8 +933,9 @@ impl ChartKeys {
     /// The keys of `values` no part of the chart reads, except below the
     /// key paths in `open` (dotted).
     pub fn unknown_keys(&self, values: &Value, open: &[&str]) -> Vec<UnknownKey> {
-        let mut asked = open.join("\n");
-        leaf_text(values, &mut String::new(), &mut asked);
+        let mut printer = Printer::new(&open.join("\n"));
+        printer.keys(values);
+        let asked = printer.print();
         if let Some(known) = self.found.lock().ok().and_then(|f| f.get(&asked).cloned()) {
             return known;
         }
@@ -683,19 +1025,10 @@ impl ChartKeys {
         if !self.has_schema() {
             return Vec::new();
         }
-        let taken = self.scratch.lock().ok().and_then(|mut s| s.pop());
-        let mut tree = taken.unwrap_or_else(|| self.computed.clone());
-        let mut undo = Vec::new();
-        self.apply_all(&mut tree, values, &mut Vec::new(), &mut undo);
+        let mut lazy = Lazy::new(self, values);
         let mut out = Vec::new();
-        self.validate(&tree, Some(values), "", &mut out);
-        for (path, old) in undo.into_iter().rev() {
-            restore(&mut tree, &path, old);
-        }
-        debug_assert_eq!(tree, self.computed, "values taken off again");
-        if let Ok(mut s) = self.scratch.lock() {
-            s.push(tree);
-        }
+        self.validate_top(&mut lazy, &mut out);
+        lazy.finish();
         out
     }
 
@@ -754,110 +1087,116 @@ impl ChartKeys {
     /// The top-level schema property by property: those `values` leaves
     /// alone are as valid as the defaults; the others are validated once
     /// per distinct value.
-    fn validate_parts(&self, parts: &Parts, all: &Value, values: &Value, out: &mut Errors) {
-        parts.whole(all, "", out);
-        let global = values.get("global");
-        for (key, v, baseline) in &parts.by_key {
-            let Some(instance) = all.get(key) else {
-                continue;
-            };
-            let sub = self.global_into.contains(key);
-            let own = values.get(key);
-            if own.is_none() && !(sub && global.is_some()) {
+    fn validate_parts<'a>(&'a self, parts: &'a Parts, lazy: &mut Lazy<'a>, out: &mut Errors) {
+        parts.whole_top(lazy, out);
+        let values = lazy.values;
+        let mut touched = vec![false; parts.by_key.len()];
+        for key in values.as_object().into_iter().flat_map(|m| m.keys()) {
+            if let Some(&i) = parts.index.get(key) {
+                touched[i] = true;
+            }
+            if key == "global" {
+                for sub in &self.global_into {
+                    if let Some(&i) = parts.index.get(sub) {
+                        touched[i] = true;
+                    }
+                }
+            }
+        }
+        for ((key, v, baseline), touched) in parts.by_key.iter().zip(touched) {
+            if !touched {
                 out.extend(baseline.iter().cloned());
                 continue;
             }
-            let mut input = own.map(Value::to_string).unwrap_or_default();
-            if sub {
-                input.push('\0');
-                input.push_str(&global.map(Value::to_string).unwrap_or_default());
+            let id = lazy.print_of(key);
+            if let Some(found) = parts.seen.lock().ok().and_then(|s| s.get(&id).cloned()) {
+                out.extend(found);
+                continue;
             }
-            let id = (key.clone(), input);
-            let known = parts.seen.lock().ok().and_then(|s| s.get(&id).cloned());
-            let found = known.unwrap_or_else(|| {
-                let found = errors(v, instance, key);
-                if let Ok(mut s) = parts.seen.lock() {
-                    s.insert(id, found.clone());
-                }
-                found
-            });
+            let Some(instance) = lazy.key(key) else {
+                continue;
+            };
+            let found = errors(v, instance, key);
+            if let Ok(mut s) = parts.seen.lock() {
+                s.insert(id, found.clone());
+            }
             out.extend(found);
         }
     }
 
-    /// Validates the computed values `all` (for the chart's own `values`
-    /// when given, at the top) against the schemas.
-    fn validate(&self, all: &Value, values: Option<&Value>, prefix: &str, out: &mut Errors) {
-        match (&self.schema, values) {
-            (
-                Some(Schema {
-                    parts: Some(parts), ..
-                }),
-                Some(values),
-            ) => self.validate_parts(parts, all, values, out),
-            (Some(s), _) => match &s.validator {
-                Some(v) => out.extend(errors(v, all, prefix)),
-                // Split by property: each part sees its own subtree.
-                None => {
-                    let parts = s.parts.as_ref().expect("split");
-                    parts.whole(all, prefix, out);
-                    for (key, v, _) in &parts.by_key {
-                        if let Some(instance) = all.get(key) {
-                            let at = if prefix.is_empty() {
-                                key.clone()
-                            } else {
-                                format!("{prefix}.{key}")
-                            };
-                            out.extend(errors(v, instance, &at));
-                        }
-                    }
-                }
-            },
-            (None, _) => {}
+    /// Validates `values` applied onto the computed values (as far as the
+    /// schemas need them) against the schemas.
+    fn validate_top<'a>(&'a self, lazy: &mut Lazy<'a>, out: &mut Errors) {
+        match &self.schema {
+            Some(Schema {
+                parts: Some(parts), ..
+            }) => self.validate_parts(parts, lazy, out),
+            Some(s) => {
+                let v = s.validator.as_ref().expect("compiled whole when not split");
+                out.extend(errors(v, lazy.whole(), ""));
+            }
+            None => {}
         }
-        let global = values.and_then(|v| v.get("global")).is_some();
+        let values = lazy.values;
+        let global = values.get("global").is_some();
         for (key, sub) in &self.subcharts {
             if !sub.has_schema() {
                 // Nothing below it validates.
                 continue;
             }
             // Values that leave a subchart alone: as valid as its defaults.
-            let untouched = values.is_some_and(|v| {
-                v.get(key).is_none() && !(global && self.global_into.contains(key))
-            });
+            let untouched =
+                values.get(key).is_none() && !(global && self.global_into.contains(key));
             if let (true, Some(baseline)) = (untouched, self.sub_baseline.get(key)) {
                 out.extend(baseline.iter().cloned());
                 continue;
             }
             // The subchart's values are a function of its key's and the
             // global values: validated once per distinct pair.
-            let input = values.map(|v| {
-                let mut text = v.get(key).map(Value::to_string).unwrap_or_default();
-                if self.global_into.contains(key) {
-                    text.push('\0');
-                    text.push_str(&v.get("global").map(Value::to_string).unwrap_or_default());
-                }
-                (key.clone(), text)
-            });
-            if let Some(id) = &input {
-                let known = self.sub_seen.lock().ok().and_then(|s| s.get(id).cloned());
-                if let Some(found) = known {
-                    out.extend(found);
-                    continue;
-                }
+            let id = lazy.print_of(key);
+            if let Some(found) = self.sub_seen.lock().ok().and_then(|s| s.get(&id).cloned()) {
+                out.extend(found);
+                continue;
             }
-            if let Some(v) = all.get(key) {
-                let p = if prefix.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{prefix}.{key}")
-                };
+            if let Some(v) = lazy.key(key) {
                 let mut found = Vec::new();
-                sub.validate(v, None, &p, &mut found);
-                if let (Some(id), Ok(mut seen)) = (input, self.sub_seen.lock()) {
+                sub.validate(v, key, &mut found);
+                if let Ok(mut seen) = self.sub_seen.lock() {
                     seen.insert(id, found.clone());
                 }
                 out.extend(found);
+            }
+        }
+    }
+
+    /// Validates the computed values `all` of a chart against its schema
+    /// and its subcharts', paths under `prefix`.
+    fn validate(&self, all: &Value, prefix: &str, out: &mut Errors) {
+        let under = |key: &str| {
+            if prefix.is_empty() {
+                key.to_string()
+            } else {
+                format!("{prefix}.{key}")
+            }
+        };
+        if let Some(s) = &self.schema {
+            match (&s.validator, &s.parts) {
+                (Some(v), _) => out.extend(errors(v, all, prefix)),
+                // Split by property: each part sees its own subtree.
+                (None, Some(parts)) => {
+                    parts.whole(all, prefix, out);
+                    for (key, v, _) in &parts.by_key {
+                        if let Some(instance) = all.get(key) {
+                            out.extend(errors(v, instance, &under(key)));
+                        }
+                    }
+                }
+                (None, None) => unreachable!("a schema is compiled whole or split"),
+            }
+        }
+        for (key, sub) in &self.subcharts {
+            if let Some(v) = all.get(key).filter(|_| sub.has_schema()) {
+                sub.validate(v, &under(key), out);
             }
         }
     }
@@ -952,28 +1291,6 @@ fn leaf_paths(v: &Value, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
             }
         }
         _ => out.push(prefix.clone()),
-    }
-}
-
-/// Appends every leaf path of `v` (as [`leaf_paths`] finds them), dotted,
-/// each after a `\0`, to `out`.
-fn leaf_text(v: &Value, prefix: &mut String, out: &mut String) {
-    match v {
-        Value::Object(map) if !map.is_empty() => {
-            for (k, child) in map {
-                let len = prefix.len();
-                if len > 0 {
-                    prefix.push('.');
-                }
-                prefix.push_str(k);
-                leaf_text(child, prefix, out);
-                prefix.truncate(len);
-            }
-        }
-        _ => {
-            out.push('\0');
-            out.push_str(prefix);
-        }
     }
 }
 
@@ -1160,7 +1477,7 @@ mod tests {
         .unwrap();
         assert!(c.schema.as_ref().unwrap().parts.is_some(), "split");
         let whole = jsonschema::validator_for(&serde_json::from_str(schema).unwrap()).unwrap();
-        for values in [
+        let cases = [
             serde_json::json!({}),
             serde_json::json!({"replicaCount": 2}),
             serde_json::json!({"replicaCount": "2"}),
@@ -1168,9 +1485,18 @@ mod tests {
             serde_json::json!({"auth": {"enabled": true}, "ldap": {"enabled": true}}),
             serde_json::json!({"extra": 1}),
             serde_json::json!({"extra": 1, "more": {"a": 1}, "replicaCount": 1.5}),
-        ] {
-            let mut split = c.schema_errors(&values);
-            let mut full = errors(&whole, &c.coalesced(&values), "");
+        ];
+        // The `allOf` reads `auth` and `ldap` only: validated on them.
+        let parts = c.schema.as_ref().unwrap().parts.as_ref().unwrap();
+        assert_eq!(
+            parts.rest_reads.as_deref(),
+            Some(&["auth".to_string(), "ldap".to_string()][..])
+        );
+        // Twice round: the second time much comes from what was kept, and
+        // must be the same.
+        for values in cases.iter().chain(cases.iter().rev()) {
+            let mut split = c.schema_errors(values);
+            let mut full = errors(&whole, &c.coalesced(values), "");
             split.sort();
             full.sort();
             assert_eq!(split, full, "{values}");
@@ -1182,9 +1508,50 @@ mod tests {
     fn a_global_reaches_the_subchart_schemas_that_see_it() {
         let c = chart();
         assert_eq!(c.global_into, ["store"]);
-        let errors = c.schema_errors(&serde_json::json!({"global": {"storageClass": 1}}));
-        let paths: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(paths, ["store.global.storageClass"], "{errors:?}");
+        let bad = serde_json::json!({"global": {"storageClass": 1}});
+        let good = serde_json::json!({"global": {"storageClass": "fast"}});
+        // What a subchart's schema found is kept by the values that reach
+        // it: `global` changes what it finds, and back again.
+        for (values, wrong) in [(&bad, true), (&good, false), (&bad, true)] {
+            let errors = c.schema_errors(values);
+            let paths: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
+            let expected: &[&str] = if wrong { &["store.global.storageClass"] } else { &[] };
+            assert_eq!(paths, expected, "{values}: {errors:?}");
+        }
+        // The subchart's own key's global is overridden by the top-level
+        // one, as Helm coalesces it.
+        let both = serde_json::json!({"store": {"global": {"storageClass": 1}}, "global": {"storageClass": "fast"}});
+        assert!(c.schema_errors(&both).is_empty());
+        assert_eq!(c.coalesced(&both)["store"]["global"]["storageClass"], "fast");
+    }
+
+    #[test]
+    fn an_all_of_that_looks_beyond_its_properties_is_validated_on_the_whole() {
+        let mut reads = BTreeSet::new();
+        assert!(top_reads(
+            &serde_json::json!({"allOf": [{"if": {"properties": {"a": {"const": 1}}, "required": ["a"]}, "then": {"required": ["b"]}}]}),
+            &mut reads
+        ));
+        assert_eq!(reads.into_iter().collect::<Vec<_>>(), ["a", "b"]);
+        for beyond in [
+            serde_json::json!({"allOf": [{"minProperties": 2}]}),
+            serde_json::json!({"allOf": [{"not": {"patternProperties": {"^x": {}}}}]}),
+            serde_json::json!({"allOf": [{"$ref": "#/definitions/x"}]}),
+        ] {
+            assert!(!top_reads(&beyond, &mut BTreeSet::new()), "{beyond}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_kept_by_their_paths_not_their_dotted_text() {
+        let c = chart();
+        let nested = serde_json::json!({"controller": {"replicaCount": 2}});
+        let dotted = serde_json::json!({"controller.replicaCount": 2});
+        assert!(c.unknown_keys(&nested, &[]).is_empty());
+        let found = c.unknown_keys(&dotted, &[]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].path, ["controller.replicaCount"]);
+        assert!(c.unknown_keys(&nested, &[]).is_empty());
     }
 
     #[test]

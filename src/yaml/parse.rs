@@ -79,6 +79,7 @@ pub(crate) fn parse_documents(
         nodes: 0,
         open: Vec::new(),
         ascii: text.is_ascii(),
+        cursor: (0, 0),
     };
     let mut parser = Parser::new_from_str(&text);
     let mut docs = Vec::new();
@@ -111,6 +112,9 @@ struct Builder {
     open: Vec<(Loc, char)>,
     /// Whether the text is ASCII (a character index is then a byte index).
     ascii: bool,
+    /// A character index of the text and its byte index: events come in
+    /// text order, so finding the next one starts from the last.
+    cursor: (usize, usize),
 }
 
 impl Builder {
@@ -129,17 +133,31 @@ impl Builder {
     /// Notes a flow collection opened at `loc` (its text starts with
     /// `bracket`); whether it is one.
     fn flow_open(&mut self, span: Span, loc: &Loc, bracket: char) -> bool {
-        let text = &self.source.text;
-        let at = if self.ascii {
-            text.as_bytes().get(span.start.index()).map(|b| *b as char)
-        } else {
-            loc.line_text().and_then(|t| t.chars().nth(loc.col - 1))
-        };
+        let at = self.char_at(span.start.index());
         let flow = at == Some(bracket);
         if flow {
             self.open.push((loc.clone(), bracket));
         }
         flow
+    }
+
+    /// The character at character index `index` of the text.
+    fn char_at(&mut self, index: usize) -> Option<char> {
+        let text = &self.source.text;
+        if self.ascii {
+            return text.as_bytes().get(index).map(|b| *b as char);
+        }
+        let (mut at, mut byte) = self.cursor;
+        if index < at {
+            (at, byte) = (0, 0);
+        }
+        let mut rest = text[byte..].chars();
+        while at < index {
+            byte += rest.next()?.len_utf8();
+            at += 1;
+        }
+        self.cursor = (at, byte);
+        rest.next()
     }
 
     /// A tag gen does not read (`!secret`, `!!binary`): an error, never
@@ -498,6 +516,25 @@ mod tests {
         // A block collection is no bracket.
         let e = parse_one(src("a:\n  - 1\n - 2\n"), Limits::default()).unwrap_err();
         assert!(e.help.is_none_or(|h| !h.contains("not closed")));
+        // Text that is not ASCII: characters, not bytes, are counted, and
+        // flow collections closed before are no trouble.
+        let e = parse_one(
+            src("é: [ü, {ß: 1}]\n# ☃ — comment\nb: [1, 2\n"),
+            Limits::default(),
+        )
+        .unwrap_err();
+        assert!(
+            e.help
+                .as_deref()
+                .unwrap()
+                .contains("`[` at line 3, column 4 is not closed"),
+            "{e}"
+        );
+        let n = parse_one(src("é: [ü, {ß: [1]}]\n☃: {a: [x]}\n"), Limits::default()).unwrap();
+        assert_eq!(
+            n.to_json(),
+            serde_json::json!({"é": ["ü", {"ß": [1]}], "☃": {"a": ["x"]}})
+        );
     }
 
     #[test]
