@@ -1515,14 +1515,21 @@ mod tests {
         for (values, wrong) in [(&bad, true), (&good, false), (&bad, true)] {
             let errors = c.schema_errors(values);
             let paths: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
-            let expected: &[&str] = if wrong { &["store.global.storageClass"] } else { &[] };
+            let expected: &[&str] = if wrong {
+                &["store.global.storageClass"]
+            } else {
+                &[]
+            };
             assert_eq!(paths, expected, "{values}: {errors:?}");
         }
         // The subchart's own key's global is overridden by the top-level
         // one, as Helm coalesces it.
         let both = serde_json::json!({"store": {"global": {"storageClass": 1}}, "global": {"storageClass": "fast"}});
         assert!(c.schema_errors(&both).is_empty());
-        assert_eq!(c.coalesced(&both)["store"]["global"]["storageClass"], "fast");
+        assert_eq!(
+            c.coalesced(&both)["store"]["global"]["storageClass"],
+            "fast"
+        );
     }
 
     #[test]

@@ -129,7 +129,9 @@ impl Component for Elasticsearch {
         Delivery::Helm(own.chart().clone())
     }
     fn addresses(&self, own: &Own<'_, ElasticsearchConfig>) -> Vec<Address> {
-        vec![Address::new("http", own.release, own.namespace, HTTP_PORT)]
+        // The chart's client Service is its fullname.
+        let service = super::fullname::fullname(own, "elasticsearch");
+        vec![Address::new("http", service, own.namespace, HTTP_PORT)]
     }
     fn validate(&self, cx: &Cx<'_, ElasticsearchConfig>, f: &mut Findings) {
         let es = cx.config;

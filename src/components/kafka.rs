@@ -125,9 +125,10 @@ impl Component for Kafka {
         Delivery::Helm(own.chart().clone())
     }
     fn addresses(&self, own: &Own<'_, KafkaConfig>) -> Vec<Address> {
+        // The chart's client Service is its fullname.
         vec![Address::new(
             "bootstrap",
-            own.release,
+            super::fullname::fullname(own, "kafka"),
             own.namespace,
             CLIENT_PORT,
         )]

@@ -192,16 +192,6 @@ fn same_secret(a: &SecretRef, b: &SecretRef, path: &[&str], other: &str, f: &mut
     }
 }
 
-/// The tracking server's Service: named after the release when the
-/// release name contains `mlflow`, else `<release>-mlflow`.
-fn service_name(release: &str) -> String {
-    if release.contains("mlflow") {
-        release.to_string()
-    } else {
-        format!("{release}-mlflow")
-    }
-}
-
 impl Component for Mlflow {
     type Config = MlflowConfig;
     const CHART: Option<Chart> = Some(PIN);
@@ -235,7 +225,8 @@ impl Component for Mlflow {
     fn addresses(&self, own: &Own<'_, MlflowConfig>) -> Vec<Address> {
         vec![Address::new(
             "tracking",
-            service_name(own.release),
+            // The tracking server's Service is the chart's fullname.
+            super::fullname::fullname(own, "mlflow"),
             own.namespace,
             SERVICE_PORT,
         )]

@@ -9,6 +9,7 @@ mod doris;
 mod doris_operator;
 mod elasticsearch;
 mod external_secrets;
+mod fullname;
 pub(crate) mod ingress;
 mod kafka;
 mod katib;

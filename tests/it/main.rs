@@ -2,6 +2,7 @@
 //! tests of one area, through the public API and the `gen` binary only.
 //! Fixtures are in `tests/fixtures/`; reviewed snapshots in `snapshots/`.
 
+mod addresses;
 mod bootstrap;
 mod chart_repo;
 mod cli;

@@ -111,12 +111,12 @@ fn datahub_addresses_follow_the_components_release_names() {
     let tree = Platform::load(dir.path()).unwrap().render("prod").unwrap();
     let values = &common::yaml_docs("datahub", &tree.files["values/datahub.yaml"])[0]["global"];
     assert_eq!(
-        values["elasticsearch"]["host"],
-        "search.data-platform.svc.cluster.local"
+        values["elasticsearch"]["host"], "search-elasticsearch.data-platform.svc.cluster.local",
+        "the chart's Service is `<release>-elasticsearch`"
     );
     assert_eq!(
-        values["kafka"]["bootstrap"]["server"],
-        "events.data-platform.svc.cluster.local:9092"
+        values["kafka"]["bootstrap"]["server"], "events-kafka.data-platform.svc.cluster.local:9092",
+        "the chart's Service is `<release>-kafka`"
     );
     assert_eq!(
         values["neo4j"]["uri"],
