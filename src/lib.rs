@@ -45,6 +45,7 @@ mod resolve;
 mod schema;
 mod tree;
 pub mod vendor;
+pub mod verify;
 mod write;
 mod yaml;
 

@@ -293,6 +293,24 @@ impl Platform {
         }
     }
 
+    /// Checks what gen claims about the charts against the charts
+    /// themselves (`gen verify`): every Helm release of `env` is rendered
+    /// with its vendored chart and gen's values by the real Helm (`$HELM`
+    /// or `helm` on PATH), and every address a component declares must be
+    /// a Service and port its chart creates. Needs vendored charts.
+    pub fn verify(&self, env: &str) -> Result<crate::verify::Verified> {
+        let Some(vendored) = self.vendored()? else {
+            return Err(Error::Usage(
+                Diagnostic::new("gen verify renders the vendored charts, and this config has none (no charts.lock)")
+                    .help("run `gen vendor` first: it pulls every pinned chart into charts/ and writes charts.lock"),
+            ));
+        };
+        let helm = crate::vendor::helm::find("gen verify renders each release's chart")?;
+        let resolved = self.resolve(env)?;
+        let tree = self.render(env)?;
+        crate::verify::verify(&resolved, &tree, vendored, &helm)
+    }
+
     /// Pulls every chart the envs install with Helm into the config
     /// directory's `charts/` and records each in `charts.lock` (`gen
     /// vendor`). A chart whose pin and package match the lock is not

@@ -15,6 +15,8 @@ use crate::model::Chart;
 #[derive(Debug, Default)]
 pub struct Vendored {
     charts: BTreeMap<Key, Arc<ChartKeys>>,
+    /// Each chart's package file.
+    files: BTreeMap<Key, std::path::PathBuf>,
 }
 
 /// A chart's name, version and repository.
@@ -31,23 +33,33 @@ impl Vendored {
 
     /// The vendored chart a pin names.
     pub fn get(&self, chart: &Chart) -> Option<&ChartKeys> {
+        self.key(chart)
+            .and_then(|k| self.charts.get(k))
+            .map(|k| k.as_ref())
+    }
+
+    /// The package file of the vendored chart a pin names.
+    pub fn package(&self, chart: &Chart) -> Option<&Path> {
+        self.key(chart)
+            .and_then(|k| self.files.get(k))
+            .map(|p| p.as_path())
+    }
+
+    fn key(&self, chart: &Chart) -> Option<&Key> {
         let oci = chart.is_oci();
-        self.charts
-            .iter()
-            .find(|((name, version, repository), _)| {
-                *name == chart.name
-                    && *version == chart.version
-                    && match repository.strip_prefix("oci://") {
-                        Some(r) => oci && r == chart.repo_url,
-                        None => !oci && *repository == chart.repo_url,
-                    }
-            })
-            .map(|(_, k)| k.as_ref())
+        self.charts.keys().find(|(name, version, repository)| {
+            *name == chart.name
+                && *version == chart.version
+                && match repository.strip_prefix("oci://") {
+                    Some(r) => oci && r == chart.repo_url,
+                    None => !oci && *repository == chart.repo_url,
+                }
+        })
     }
 }
 
 /// One locked package, its digest verified, read into [`ChartKeys`].
-fn read(dir: &Path, l: &super::Locked) -> Result<(Key, Arc<ChartKeys>), Diagnostic> {
+fn read(dir: &Path, l: &super::Locked) -> Loaded {
     let path = dir.join(CHARTS_DIR).join(&l.file);
     let help = "run `gen vendor` to pull it again (`gen vendor --check` lists every mismatch)";
     let fail = |m: String| Diagnostic::new(m).help(help);
@@ -64,11 +76,12 @@ fn read(dir: &Path, l: &super::Locked) -> Result<(Key, Arc<ChartKeys>), Diagnost
     Ok((
         (l.name.clone(), l.version.clone(), l.repository.clone()),
         Arc::new(keys),
+        path,
     ))
 }
 
 /// What reading one package gives.
-type Loaded = Result<(Key, Arc<ChartKeys>), Diagnostic>;
+type Loaded = Result<(Key, Arc<ChartKeys>, std::path::PathBuf), Diagnostic>;
 
 /// The vendored charts being read: a thread of its own reads the packages,
 /// largest first, from [`start`](Self::start) on; whoever needs them then
@@ -150,11 +163,12 @@ impl Loader {
         while !done.iter().all(Option::is_some) {
             done = self.all_read.wait(done).unwrap_or_else(|p| p.into_inner());
         }
-        let mut charts = BTreeMap::new();
+        let (mut charts, mut files) = (BTreeMap::new(), BTreeMap::new());
         let mut errors = Vec::new();
         for r in done.iter_mut().filter_map(Option::take) {
             match r {
-                Ok((k, v)) => {
+                Ok((k, v, path)) => {
+                    files.insert(k.clone(), path);
                     charts.insert(k, v);
                 }
                 Err(d) => errors.push(d),
@@ -163,6 +177,6 @@ impl Loader {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(Vendored { charts })
+        Ok(Vendored { charts, files })
     }
 }

@@ -7,16 +7,17 @@ use std::process::Command;
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::Chart;
 
-/// The Helm binary: `$HELM` when set, else `helm` on `PATH`, proven to run.
-pub(crate) fn find() -> Result<PathBuf> {
+/// The Helm binary: `$HELM` when set, else `helm` on `PATH`, proven to
+/// run; `why` says what it is needed for ("gen vendor pulls charts").
+pub(crate) fn find(why_needed: &str) -> Result<PathBuf> {
     let (helm, from) = match std::env::var_os("HELM").filter(|h| !h.is_empty()) {
         Some(h) => (PathBuf::from(h), "$HELM"),
         None => (PathBuf::from("helm"), "PATH"),
     };
     let missing = |why: String| {
         Error::Usage(
-            Diagnostic::new(format!("gen vendor pulls charts with Helm, and {why}"))
-                .help("install Helm 3.8 or later (https://helm.sh/docs/intro/install/), or set HELM to its path; `gen vendor --check` needs no Helm"),
+            Diagnostic::new(format!("{why_needed} with Helm, and {why}"))
+                .help("install Helm 3.8 or later (https://helm.sh/docs/intro/install/), or set HELM to its path; `gen vendor --check` and `gen render` need no Helm"),
         )
     };
     match Command::new(&helm).args(["version", "--short"]).output() {

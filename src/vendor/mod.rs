@@ -6,7 +6,7 @@
 //! every chart pulled and read back as the package it was pinned as; a
 //! chart whose pin and file match the lock is not pulled again.
 
-mod helm;
+pub(crate) mod helm;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -220,7 +220,7 @@ pub(crate) fn vendor(
     let stage = if to_pull.is_empty() {
         None
     } else {
-        let helm = helm::find()?;
+        let helm = helm::find("gen vendor pulls charts")?;
         std::fs::create_dir_all(&charts).map_err(|e| Error::io("create", &charts, e))?;
         let stage = tempfile::Builder::new()
             .prefix(".gen-vendor-")

@@ -36,5 +36,6 @@ mod smoke_scripts;
 mod streams;
 mod upstream;
 mod vendor;
+mod verify;
 mod walkthrough;
 mod writer;

@@ -11,7 +11,7 @@ use crate::common;
 
 /// The example platform with every chart pinned to `repo`, and Superset
 /// (whose chart the upstream folder lacks) off.
-fn platform_on(repo: &str) -> tempfile::TempDir {
+pub(crate) fn platform_on(repo: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     common::write_builtin_config(dir.path());
     let path = dir.path().join("platform.yaml");
@@ -33,7 +33,7 @@ fn platform_on(repo: &str) -> tempfile::TempDir {
     dir
 }
 
-fn vendor(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn vendor(dir: &Path, args: &[&str]) -> Output {
     let helm = helm();
     let mut cmd = common::gen();
     cmd.arg("vendor")

@@ -1,0 +1,145 @@
+//! `gen verify`: the addresses gen writes checked against the vendored
+//! charts rendered by the real Helm, on a platform unlike the example.
+
+use std::path::Path;
+use std::process::Output;
+
+use crate::chart_repo::{helm, ChartRepo};
+use crate::common::{self, stderr};
+use crate::vendor::{platform_on, vendor};
+
+fn verify(cfg: &Path, args: &[&str]) -> Output {
+    common::gen()
+        .arg("verify")
+        .args(args)
+        .arg("--config")
+        .arg(cfg)
+        .env("HELM", helm())
+        .output()
+        .unwrap()
+}
+
+/// The example with every release renamed and Elasticsearch and Kafka in
+/// namespaces of their own, its charts vendored from `repo`.
+fn renamed(repo: &ChartRepo) -> tempfile::TempDir {
+    let cfg = platform_on(&repo.url);
+    for (from, to) in [
+        (
+            "      data-platform: {}\n",
+            "      data-platform: {}\n      search: {}\n      events: {}\n",
+        ),
+        (
+            "release: elasticsearch\n    namespace: data-platform",
+            "release: es\n    namespace: search",
+        ),
+        (
+            "release: kafka\n    namespace: data-platform",
+            "release: bus\n    namespace: events",
+        ),
+        ("release: neo4j", "release: graph"),
+        ("release: datahub", "release: dh"),
+        ("release: mlflow", "release: tracking"),
+    ] {
+        common::edit(cfg.path(), "platform.yaml", from, to);
+    }
+    let o = vendor(cfg.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    cfg
+}
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm")),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM) and helm (../shared/tools/install-k8s-tools.sh .tools)"
+)]
+fn a_renamed_and_moved_platform_verifies_and_a_planted_port_is_found() {
+    let repo = ChartRepo::upstream();
+    let cfg = renamed(&repo);
+    let o = verify(cfg.path(), &["--all", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let envs = json["envs"].as_array().unwrap();
+    assert_eq!(envs.len(), 3, "{json}");
+    for env in envs {
+        assert_eq!(env["releases"].as_array().unwrap().len(), 7, "{env}");
+        let checked: Vec<&str> = env["checked"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        for want in [
+            "elasticsearch http → es-elasticsearch.search.svc.cluster.local:9200",
+            "kafka bootstrap → bus-kafka.events.svc.cluster.local:9092",
+            "neo4j bolt → graph.data-platform.svc.cluster.local:7687",
+            "datahub gms → dh-datahub-gms.data-platform.svc.cluster.local:8080",
+            "mlflow tracking → tracking-mlflow.ml-platform.svc.cluster.local:80",
+        ] {
+            assert!(checked.contains(&want), "{want} not in {checked:?}");
+        }
+        // The operators' Services are listed, not checked.
+        let not: Vec<&str> = env["not_checked"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert!(
+            not.iter().any(|c| c.starts_with("doris query → ")),
+            "{not:?}"
+        );
+    }
+    // The chart's client port moved through `values:`: gen's address is
+    // now wrong, and verify says so at the release's line.
+    let prod = cfg.path().join("envs/prod.yaml");
+    let text = std::fs::read_to_string(&prod).unwrap();
+    std::fs::write(
+        &prod,
+        text.replacen(
+            "components:\n",
+            "components:\n  kafka:\n    values:\n      service:\n        ports:\n          client: 9999\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let o = verify(cfg.path(), &["--env", "prod"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("prod: kafka's `bootstrap` address is bus-kafka.events.svc.cluster.local:9092, but Service `bus-kafka` has no port 9092"),
+        "{err}"
+    );
+    assert!(err.contains("components.kafka.release"), "{err}");
+    assert!(err.contains("creates bus-kafka:9999"), "{err}");
+    assert!(
+        err.contains("its `values:` may change what the chart creates"),
+        "{err}"
+    );
+}
+
+#[test]
+fn without_vendored_charts_or_helm_verify_says_what_is_missing() {
+    let cfg = tempfile::tempdir().unwrap();
+    common::write_builtin_config(cfg.path());
+    let o = verify(cfg.path(), &["--env", "prod"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("run `gen vendor` first"),
+        "{}",
+        stderr(&o)
+    );
+    // A lock, but no Helm.
+    std::fs::write(cfg.path().join("charts.lock"), "charts: []\n").unwrap();
+    let o = common::gen()
+        .args(["verify", "--env", "prod", "--config"])
+        .arg(cfg.path())
+        .env("HELM", cfg.path().join("no-helm-here"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("gen verify renders each release's chart with Helm, and $HELM names"),
+        "{}",
+        stderr(&o)
+    );
+}
