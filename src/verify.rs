@@ -28,7 +28,14 @@ pub struct Verified {
     /// Addresses no vendored chart here creates (a custom resource's
     /// operator, a Git source): listed, not checked.
     pub not_checked: Vec<String>,
-    /// What is wrong: an address no chart creates.
+    /// Every custom resource gen writes whose definition is installed in
+    /// time: `Kind name (file) → from component`.
+    pub crds_checked: Vec<String>,
+    /// Custom resources whose definition no release here installs (an
+    /// operator installed outside the platform): listed, not checked.
+    pub crds_outside: Vec<String>,
+    /// What is wrong: an address no chart creates, a custom resource
+    /// applied before (or without) its definition.
     #[serde(skip)]
     pub findings: Vec<Diagnostic>,
 }
@@ -46,6 +53,8 @@ pub struct RenderedRelease {
     pub chart: String,
     /// The Services it creates: `name` → ports.
     pub services: BTreeMap<String, Vec<u16>>,
+    /// The custom resource definitions it installs, as `Kind.group`.
+    pub crds: Vec<String>,
 }
 
 /// A release to render: its component, chart package and values text.
@@ -94,6 +103,8 @@ pub(crate) fn verify(
         releases,
         checked: Vec::new(),
         not_checked: Vec::new(),
+        crds_checked: Vec::new(),
+        crds_outside: Vec::new(),
         findings: Vec::new(),
     };
     for ((component, role), a) in &r.facts.addresses {
@@ -133,7 +144,173 @@ pub(crate) fn verify(
             }
         }
     }
+    let order = crd_order(&applications(tree)?, tree, &out.releases)?;
+    out.crds_checked = order.checked;
+    out.crds_outside = order.outside;
+    for (component, message, help) in order.wrong {
+        let at = r
+            .all()
+            .find(|(c, _)| c.name() == component)
+            .map(|(c, _)| c.section_path())
+            .unwrap_or_default();
+        out.findings.push(
+            Diagnostic::new(format!("{}: {message}", r.env))
+                .at(Some(r.locate(&at)))
+                .path(at.join("."))
+                .help(help),
+        );
+    }
     Ok(out)
+}
+
+/// An env's Application of one component, as rendered.
+#[derive(Debug, Clone, PartialEq)]
+struct App {
+    component: String,
+    wave: i64,
+    /// `SkipDryRunOnMissingResource=true` among its sync options.
+    skips_dry_run: bool,
+    /// The files of the env's `manifests/` it applies.
+    manifests: Vec<String>,
+}
+
+/// The Applications of `tree` (`apps/*.yaml`, the root left out).
+fn applications(tree: &RenderedTree) -> Result<Vec<App>> {
+    let mut out = Vec::new();
+    for (path, text) in &tree.files {
+        let Some(component) = path
+            .strip_prefix("apps/")
+            .and_then(|p| p.strip_suffix(".yaml"))
+            .filter(|c| *c != "root")
+        else {
+            continue;
+        };
+        let v = parse(path, text)?.remove(0);
+        let wave = v["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]
+            .as_str()
+            .and_then(|w| w.parse().ok())
+            .unwrap_or(0);
+        let skips_dry_run = v["spec"]["syncPolicy"]["syncOptions"]
+            .as_array()
+            .is_some_and(|o| o.iter().any(|o| o == "SkipDryRunOnMissingResource=true"));
+        let sources: Vec<&serde_json::Value> = match v["spec"]["sources"].as_array() {
+            Some(s) => s.iter().collect(),
+            None => vec![&v["spec"]["source"]],
+        };
+        let mut manifests = Vec::new();
+        for s in sources {
+            let Some(include) = s["directory"]["include"].as_str() else {
+                continue;
+            };
+            if !s["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("/manifests"))
+            {
+                continue;
+            }
+            let list = include.trim_start_matches('{').trim_end_matches('}');
+            manifests.extend(list.split(',').map(|f| format!("manifests/{f}")));
+        }
+        out.push(App {
+            component: component.to_string(),
+            wave,
+            skips_dry_run,
+            manifests,
+        });
+    }
+    Ok(out)
+}
+
+/// What [`crd_order`] found.
+#[derive(Debug, Default)]
+struct Order {
+    checked: Vec<String>,
+    outside: Vec<String>,
+    /// `(component, message, help)`.
+    wrong: Vec<(String, String, String)>,
+}
+
+/// Whether an API group is one of Kubernetes' own (no definition needed).
+fn built_in_group(group: &str) -> bool {
+    matches!(group, "" | "apps" | "batch" | "policy" | "autoscaling") || group.ends_with(".k8s.io")
+}
+
+/// Every custom resource an Application applies must have its definition
+/// installed by an Application of an earlier sync wave, or by its own one
+/// when that one skips the dry run for missing kinds.
+fn crd_order(apps: &[App], tree: &RenderedTree, releases: &[RenderedRelease]) -> Result<Order> {
+    let mut order = Order::default();
+    for app in apps {
+        for file in &app.manifests {
+            let Some(text) = tree.files.get(file) else {
+                continue;
+            };
+            for doc in parse(file, text)? {
+                let api = doc["apiVersion"].as_str().unwrap_or_default();
+                let group = api.rsplit_once('/').map_or("", |(g, _)| g);
+                if built_in_group(group) {
+                    continue;
+                }
+                let kind = doc["kind"].as_str().unwrap_or_default();
+                let name = doc["metadata"]["name"].as_str().unwrap_or_default();
+                let crd = format!("{kind}.{group}");
+                let shown = format!("{kind} `{name}` ({file})");
+                let from: Vec<(&RenderedRelease, i64)> = releases
+                    .iter()
+                    .filter(|r| r.crds.contains(&crd))
+                    .map(|r| {
+                        let wave = apps
+                            .iter()
+                            .find(|a| a.component == r.component)
+                            .map_or(0, |a| a.wave);
+                        (r, wave)
+                    })
+                    .collect();
+                let Some(&(rel, wave)) = from.iter().min_by_key(|(_, w)| *w) else {
+                    order.outside.push(format!(
+                        "{shown}: {crd} is installed by no release here (an operator installed before the platform)"
+                    ));
+                    continue;
+                };
+                let in_time =
+                    wave < app.wave || (rel.component == app.component && app.skips_dry_run);
+                if in_time {
+                    order.checked.push(format!(
+                        "{shown} → {crd} from {} (wave {wave})",
+                        rel.component
+                    ));
+                    continue;
+                }
+                order.wrong.push((
+                    app.component.clone(),
+                    format!(
+                        "{shown} is applied in sync wave {}, but its definition {crd} comes from `{}` in wave {wave}: Argo CD cannot apply it until the definition exists",
+                        app.wave, rel.component
+                    ),
+                    format!(
+                        "make `{}` depend on `{}` (dependsOn) so it syncs in a later wave",
+                        app.component, rel.component
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(order)
+}
+
+/// The documents of a rendered file, as JSON.
+fn parse(name: &str, text: &str) -> Result<Vec<serde_json::Value>> {
+    let source = std::sync::Arc::new(crate::error::Source {
+        name: name.to_string(),
+        text: text.to_string(),
+    });
+    let limits = crate::yaml::Limits {
+        max_bytes: usize::MAX,
+        ..crate::yaml::Limits::default()
+    };
+    let docs =
+        crate::yaml::parse_documents(source, limits).map_err(|d| Error::Validation(vec![d]))?;
+    Ok(docs.iter().map(|d| d.to_json()).collect())
 }
 
 /// What is wrong with `a` for the release that should serve it.
@@ -201,18 +378,19 @@ fn template(helm: &Path, j: &Job<'_>) -> Result<RenderedRelease> {
         ));
     }
     let text = String::from_utf8(output.stdout).map_err(|_| fail("output is not UTF-8".into()))?;
-    let source = std::sync::Arc::new(crate::error::Source {
-        name: format!("helm template {label}"),
-        text,
-    });
-    let limits = crate::yaml::Limits {
-        max_bytes: usize::MAX,
-        ..crate::yaml::Limits::default()
-    };
-    let docs = crate::yaml::parse_documents(source, limits).map_err(|d| fail(d.message))?;
+    let docs = parse(&format!("helm template {label}"), &text)?;
     let mut services = BTreeMap::new();
-    for doc in docs {
-        let v = doc.to_json();
+    let mut crds = Vec::new();
+    for v in docs {
+        if v["kind"] == "CustomResourceDefinition" {
+            if let (Some(kind), Some(group)) = (
+                v["spec"]["names"]["kind"].as_str(),
+                v["spec"]["group"].as_str(),
+            ) {
+                crds.push(format!("{kind}.{group}"));
+            }
+            continue;
+        }
         if v["kind"] != "Service" {
             continue;
         }
@@ -229,11 +407,91 @@ fn template(helm: &Path, j: &Job<'_>) -> Result<RenderedRelease> {
             .collect();
         services.insert(name.to_string(), ports);
     }
+    crds.sort();
     Ok(RenderedRelease {
         component: j.component.to_string(),
         release: j.release.clone(),
         namespace: j.namespace.clone(),
         chart: label,
         services,
+        crds,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(component: &str, wave: i64, skips_dry_run: bool, manifests: &[&str]) -> App {
+        App {
+            component: component.into(),
+            wave,
+            skips_dry_run,
+            manifests: manifests.iter().map(|m| m.to_string()).collect(),
+        }
+    }
+
+    fn operator(component: &str) -> RenderedRelease {
+        RenderedRelease {
+            component: component.into(),
+            release: component.into(),
+            namespace: "ops".into(),
+            chart: "op 1.0.0".into(),
+            services: BTreeMap::new(),
+            crds: vec!["Widget.example.com".into()],
+        }
+    }
+
+    fn tree() -> RenderedTree {
+        RenderedTree {
+            env: "prod".into(),
+            repo_dir: "gitops/prod".into(),
+            files: BTreeMap::from([(
+                "manifests/w.yaml".to_string(),
+                "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n"
+                    .to_string(),
+            )]),
+        }
+    }
+
+    #[test]
+    fn a_custom_resource_needs_its_definition_from_an_earlier_wave() {
+        let releases = [operator("op")];
+        // In time: the operator's wave comes first.
+        let apps = [
+            app("op", 1, false, &[]),
+            app("w", 2, false, &["manifests/w.yaml"]),
+        ];
+        let o = crd_order(&apps, &tree(), &releases).unwrap();
+        assert!(o.wrong.is_empty(), "{o:?}");
+        assert_eq!(
+            o.checked,
+            ["Widget `w` (manifests/w.yaml) → Widget.example.com from op (wave 1)"]
+        );
+        // The same wave: found, naming both and the fix.
+        let apps = [
+            app("op", 1, false, &[]),
+            app("w", 1, true, &["manifests/w.yaml"]),
+        ];
+        let o = crd_order(&apps, &tree(), &releases).unwrap();
+        assert_eq!(o.wrong.len(), 1, "{o:?}");
+        let (component, message, help) = &o.wrong[0];
+        assert_eq!(component, "w");
+        assert!(message.contains("applied in sync wave 1, but its definition Widget.example.com comes from `op` in wave 1"), "{message}");
+        assert!(help.contains("make `w` depend on `op`"), "{help}");
+        // Its own Application installs it: fine only when it skips the
+        // dry run for kinds not yet there.
+        let apps = [app("op", 1, true, &["manifests/w.yaml"])];
+        assert!(crd_order(&apps, &tree(), &releases)
+            .unwrap()
+            .wrong
+            .is_empty());
+        let apps = [app("op", 1, false, &["manifests/w.yaml"])];
+        assert_eq!(crd_order(&apps, &tree(), &releases).unwrap().wrong.len(), 1);
+        // No release installs it: listed, not a finding; the Job is
+        // Kubernetes' own.
+        let o = crd_order(&[app("w", 2, false, &["manifests/w.yaml"])], &tree(), &[]).unwrap();
+        assert!(o.wrong.is_empty() && o.checked.is_empty());
+        assert_eq!(o.outside.len(), 1, "{o:?}");
+    }
 }
