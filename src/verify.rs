@@ -34,6 +34,8 @@ pub struct Verified {
     /// Custom resources whose definition no release here installs (an
     /// operator installed outside the platform): listed, not checked.
     pub crds_outside: Vec<String>,
+    /// Every Secret the charts' pods read, with where it comes from.
+    pub secrets_checked: Vec<String>,
     /// What is wrong: an address no chart creates, a custom resource
     /// applied before (or without) its definition.
     #[serde(skip)]
@@ -55,6 +57,20 @@ pub struct RenderedRelease {
     pub services: BTreeMap<String, Vec<u16>>,
     /// The custom resource definitions it installs, as `Kind.group`.
     pub crds: Vec<String>,
+    /// The Secrets it creates itself.
+    pub secrets: Vec<String>,
+    /// What its pods read from Secrets.
+    #[serde(skip)]
+    reads: Vec<SecretRead>,
+}
+
+/// A Secret a pod reads: `key` is `None` for the whole Secret (`envFrom`,
+/// a volume).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct SecretRead {
+    object: String,
+    secret: String,
+    key: Option<String>,
 }
 
 /// A release to render: its component, chart package and values text.
@@ -105,6 +121,7 @@ pub(crate) fn verify(
         not_checked: Vec::new(),
         crds_checked: Vec::new(),
         crds_outside: Vec::new(),
+        secrets_checked: Vec::new(),
         findings: Vec::new(),
     };
     for ((component, role), a) in &r.facts.addresses {
@@ -160,7 +177,127 @@ pub(crate) fn verify(
                 .help(help),
         );
     }
+    secrets(r, &mut out);
     Ok(out)
+}
+
+/// Every Secret a chart's pods read (not marked optional) must be created
+/// by the chart itself or be one gen knows of — rendered as an
+/// ExternalSecret, or listed as a prerequisite — holding the key read.
+fn secrets(r: &Resolved, out: &mut Verified) {
+    let mut known: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for (_, u) in &r.facts.secrets {
+        known
+            .entry((&u.namespace, &u.reference.secret))
+            .or_default()
+            .push(&u.reference.key);
+    }
+    let mut findings = Vec::new();
+    for rel in &out.releases {
+        for read in &rel.reads {
+            let whole = || format!("{} reads Secret `{}`", read.object, read.secret);
+            let shown = match &read.key {
+                Some(k) => format!("{} key `{k}`", whole()),
+                None => whole(),
+            };
+            if rel.secrets.contains(&read.secret) {
+                out.secrets_checked.push(format!(
+                    "{} {}: {shown} → made by the chart",
+                    rel.component, rel.namespace
+                ));
+                continue;
+            }
+            match known.get(&(rel.namespace.as_str(), read.secret.as_str())) {
+                Some(keys) if read.key.as_deref().is_none_or(|k| keys.contains(&k)) => {
+                    out.secrets_checked.push(format!(
+                        "{} {}: {shown} → known to gen (an ExternalSecret, or a prerequisite)",
+                        rel.component, rel.namespace
+                    ));
+                }
+                Some(keys) => findings.push((
+                    rel,
+                    format!("{shown} in `{}`, but gen provides that Secret with {} only", rel.namespace, keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+                    "name the key the chart reads in the setting that references this Secret".to_string(),
+                )),
+                None => findings.push((
+                    rel,
+                    format!("{shown} in `{}`, which neither the chart nor gen creates, and no prerequisite lists", rel.namespace),
+                    "reference it from the component's settings so gen renders it (or lists it as a prerequisite), or turn off what reads it".to_string(),
+                )),
+            }
+        }
+    }
+    for (rel, message, help) in findings {
+        let at = r
+            .all()
+            .find(|(c, _)| c.name() == rel.component)
+            .map(|(c, _)| c.section_path())
+            .unwrap_or_default();
+        out.findings.push(
+            Diagnostic::new(format!(
+                "{}: {} (chart {}): {message}",
+                r.env, rel.component, rel.chart
+            ))
+            .at(Some(r.locate(&at)))
+            .path(at.join("."))
+            .help(help),
+        );
+    }
+}
+
+/// What the pods of a rendered object read from Secrets.
+fn pod_reads(v: &serde_json::Value, out: &mut Vec<SecretRead>) {
+    let spec = match v["kind"].as_str().unwrap_or_default() {
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => {
+            &v["spec"]["template"]["spec"]
+        }
+        "CronJob" => &v["spec"]["jobTemplate"]["spec"]["template"]["spec"],
+        "Pod" => &v["spec"],
+        _ => return,
+    };
+    let object = format!(
+        "{} `{}`",
+        v["kind"].as_str().unwrap_or_default(),
+        v["metadata"]["name"].as_str().unwrap_or_default()
+    );
+    let optional = |r: &serde_json::Value| r["optional"] == true;
+    let mut push = |secret: Option<&str>, key: Option<&str>| {
+        if let Some(secret) = secret {
+            out.push(SecretRead {
+                object: object.clone(),
+                secret: secret.to_string(),
+                key: key.map(String::from),
+            });
+        }
+    };
+    for list in ["containers", "initContainers"] {
+        for c in spec[list].as_array().into_iter().flatten() {
+            for e in c["env"].as_array().into_iter().flatten() {
+                let r = &e["valueFrom"]["secretKeyRef"];
+                if !optional(r) {
+                    push(r["name"].as_str(), r["key"].as_str());
+                }
+            }
+            for e in c["envFrom"].as_array().into_iter().flatten() {
+                let r = &e["secretRef"];
+                if !optional(r) {
+                    push(r["name"].as_str(), None);
+                }
+            }
+        }
+    }
+    for vol in spec["volumes"].as_array().into_iter().flatten() {
+        let r = &vol["secret"];
+        if !optional(r) {
+            push(r["secretName"].as_str(), None);
+        }
+        for src in vol["projected"]["sources"].as_array().into_iter().flatten() {
+            let r = &src["secret"];
+            if !optional(r) {
+                push(r["name"].as_str(), None);
+            }
+        }
+    }
 }
 
 /// An env's Application of one component, as rendered.
@@ -380,8 +517,15 @@ fn template(helm: &Path, j: &Job<'_>) -> Result<RenderedRelease> {
     let text = String::from_utf8(output.stdout).map_err(|_| fail("output is not UTF-8".into()))?;
     let docs = parse(&format!("helm template {label}"), &text)?;
     let mut services = BTreeMap::new();
-    let mut crds = Vec::new();
+    let (mut crds, mut secrets, mut reads) = (Vec::new(), Vec::new(), Vec::new());
     for v in docs {
+        pod_reads(&v, &mut reads);
+        if v["kind"] == "Secret" {
+            if let Some(name) = v["metadata"]["name"].as_str() {
+                secrets.push(name.to_string());
+            }
+            continue;
+        }
         if v["kind"] == "CustomResourceDefinition" {
             if let (Some(kind), Some(group)) = (
                 v["spec"]["names"]["kind"].as_str(),
@@ -408,6 +552,9 @@ fn template(helm: &Path, j: &Job<'_>) -> Result<RenderedRelease> {
         services.insert(name.to_string(), ports);
     }
     crds.sort();
+    secrets.sort();
+    reads.sort();
+    reads.dedup();
     Ok(RenderedRelease {
         component: j.component.to_string(),
         release: j.release.clone(),
@@ -415,6 +562,8 @@ fn template(helm: &Path, j: &Job<'_>) -> Result<RenderedRelease> {
         chart: label,
         services,
         crds,
+        secrets,
+        reads,
     })
 }
 
@@ -439,6 +588,8 @@ mod tests {
             chart: "op 1.0.0".into(),
             services: BTreeMap::new(),
             crds: vec!["Widget.example.com".into()],
+            secrets: Vec::new(),
+            reads: Vec::new(),
         }
     }
 

@@ -102,9 +102,25 @@ fn a_renamed_and_moved_platform_verifies_and_a_planted_port_is_found() {
         ),
     )
     .unwrap();
+    // And a Secret the tracking server reads that nothing creates.
+    let text = std::fs::read_to_string(&prod).unwrap();
+    std::fs::write(
+        &prod,
+        text.replacen(
+            "components:\n",
+            "components:\n  mlflow:\n    values:\n      extraSecretNamesForEnvFrom: [tracking-extra]\n",
+            1,
+        ),
+    )
+    .unwrap();
     let o = verify(cfg.path(), &["--env", "prod"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
+    assert!(
+        err.contains("prod: mlflow (chart mlflow 1.11.5): Deployment `tracking-mlflow` reads Secret `tracking-extra` in `ml-platform`, which neither the chart nor gen creates, and no prerequisite lists"),
+        "{err}"
+    );
+    assert!(err.contains("components.mlflow"), "{err}");
     assert!(
         err.contains("prod: kafka's `bootstrap` address is bus-kafka.events.svc.cluster.local:9092, but Service `bus-kafka` has no port 9092"),
         "{err}"
