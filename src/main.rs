@@ -79,7 +79,7 @@ enum Command {
     /// Check what gen claims about the charts against the charts rendered
     /// for real: every address names a Service and port its chart creates.
     #[command(
-        after_help = "Every Helm release of the env is rendered with its vendored chart (charts/, from `gen vendor`) and the values gen writes, by the real Helm ($HELM, or helm on PATH; one `helm template` per release, in parallel). Every address a component declares — what DataHub connects to for Elasticsearch, Kafka and Neo4j, Superset for Doris, every smoke check's target — must then be a Service, and a port of it, that the component's chart creates in its namespace. A finding names the address, what the chart creates instead, and the config line of the release. Every custom resource gen writes (DorisCluster, RayCluster, RayJob, RayService) must also have its definition installed by a release in an earlier sync wave (or by its own Application when that skips the dry run for missing kinds); definitions no release installs (External Secrets') are listed as installed outside the platform. Every Secret a chart's pods read (not marked optional) must be created by the chart or known to gen — rendered as an ExternalSecret, or listed by `gen plan` as a prerequisite — with the key read. Addresses of Services an operator makes from a custom resource (DorisCluster, RayCluster) or a Git source creates are listed as not checked.\n\nExit status: 0 verified, 1 findings, 2 error.\n\nExamples:\n  gen verify --env prod --config platform\n  gen verify --all --config platform --format json"
+        after_help = "Every Helm release of the env is rendered with its vendored chart (charts/, from `gen vendor`) and the values gen writes, by the real Helm ($HELM, or helm on PATH; one `helm template` per release, in parallel). Every address a component declares — what DataHub connects to for Elasticsearch, Kafka and Neo4j, Superset for Doris, every smoke check's target — must then be a Service, and a port of it, that the component's chart creates in its namespace. A finding names the address, what the chart creates instead, and the config line of the release. Every custom resource gen writes (DorisCluster, RayCluster, RayJob, RayService) must also have its definition installed by a release in an earlier sync wave (or by its own Application when that skips the dry run for missing kinds); definitions no release installs (External Secrets') are listed as installed outside the platform. Every Secret a chart's pods read (not marked optional) must be created by the chart or known to gen — rendered as an ExternalSecret, or listed by `gen plan` as a prerequisite — with the key read. And every image the charts and gen's manifests run must come from where `images` says: through `images.mirror.registry` when set, the Bitnami charts' from `images.bitnamiRegistry`/`bitnamiNamespace`. Addresses of Services an operator makes from a custom resource (DorisCluster, RayCluster) or a Git source creates are listed as not checked.\n\nExit status: 0 verified, 1 findings, 2 error.\n\nExamples:\n  gen verify --env prod --config platform\n  gen verify --all --config platform --format json"
     )]
     Verify {
         #[command(flatten)]
@@ -623,14 +623,15 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 if !cli.quiet {
                     for v in &reports {
                         say!(
-                            "{}: {} releases rendered with their charts; {} addresses checked, {} not checked (not made by a vendored chart); {} custom resources after their definitions, {} defined outside the platform; {} Secret reads provided",
+                            "{}: {} releases rendered with their charts; {} addresses checked, {} not checked (not made by a vendored chart); {} custom resources after their definitions, {} defined outside the platform; {} Secret reads provided; {} images checked",
                             v.env,
                             v.releases.len(),
                             v.checked.len(),
                             v.not_checked.len(),
                             v.crds_checked.len(),
                             v.crds_outside.len(),
-                            v.secrets_checked.len()
+                            v.secrets_checked.len(),
+                            v.images_checked
                         );
                         if cli.verbose {
                             for c in &v.checked {

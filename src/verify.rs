@@ -36,6 +36,9 @@ pub struct Verified {
     pub crds_outside: Vec<String>,
     /// Every Secret the charts' pods read, with where it comes from.
     pub secrets_checked: Vec<String>,
+    /// How many image references (the charts' and gen's own manifests')
+    /// were checked against the env's registry settings.
+    pub images_checked: usize,
     /// What is wrong: an address no chart creates, a custom resource
     /// applied before (or without) its definition.
     #[serde(skip)]
@@ -62,6 +65,9 @@ pub struct RenderedRelease {
     /// What its pods read from Secrets.
     #[serde(skip)]
     reads: Vec<SecretRead>,
+    /// Every image it runs: `(object, image)`.
+    #[serde(skip)]
+    images: Vec<(String, String)>,
 }
 
 /// A Secret a pod reads: `key` is `None` for the whole Secret (`envFrom`,
@@ -122,6 +128,7 @@ pub(crate) fn verify(
         crds_checked: Vec::new(),
         crds_outside: Vec::new(),
         secrets_checked: Vec::new(),
+        images_checked: 0,
         findings: Vec::new(),
     };
     for ((component, role), a) in &r.facts.addresses {
@@ -178,7 +185,88 @@ pub(crate) fn verify(
         );
     }
     secrets(r, &mut out);
+    images(r, tree, &mut out)?;
     Ok(out)
+}
+
+/// Every image the charts and gen's manifests run must come from where the
+/// env's `images` settings say: all through the mirror when there is one,
+/// and the Bitnami charts' from `bitnamiRegistry`/`bitnamiNamespace`.
+fn images(r: &Resolved, tree: &RenderedTree, out: &mut Verified) -> Result<()> {
+    let settings = &r.platform.images;
+    let mirror = settings
+        .mirror
+        .as_ref()
+        .map(|m| format!("{}/", m.registry.trim_end_matches('/')));
+    let bitnami = format!(
+        "{}/{}/",
+        settings.registry_for(&settings.bitnami_registry),
+        settings.bitnami_namespace
+    );
+    // (where found, image, the prefix it must have, the setting saying so)
+    let mut all: Vec<(String, String, String, &str)> = Vec::new();
+    let (bitnami_rule, mirror_rule) = ("images.bitnamiRegistry", "images.mirror.registry");
+    for rel in &out.releases {
+        for (object, image) in &rel.images {
+            let from = format!("{object} of chart {}", rel.chart);
+            match (
+                matches!(rel.component.as_str(), "elasticsearch" | "kafka"),
+                &mirror,
+            ) {
+                (true, _) => all.push((from, image.clone(), bitnami.clone(), bitnami_rule)),
+                (false, Some(m)) => all.push((from, image.clone(), m.clone(), mirror_rule)),
+                (false, None) => all.push((from, image.clone(), String::new(), mirror_rule)),
+            }
+        }
+    }
+    for (path, text) in &tree.files {
+        if !path.starts_with("manifests/") {
+            continue;
+        }
+        for doc in parse(path, text)? {
+            let mut found = Vec::new();
+            walk_images(&doc, &mut found);
+            let want = mirror.clone().unwrap_or_default();
+            all.extend(
+                found
+                    .into_iter()
+                    .map(|i| (path.clone(), i, want.clone(), mirror_rule)),
+            );
+        }
+    }
+    for (from, image, want, setting) in all {
+        out.images_checked += 1;
+        if image.starts_with(&want) {
+            continue;
+        }
+        let at: Vec<String> = setting.split('.').map(String::from).collect();
+        out.findings.push(
+            Diagnostic::new(format!(
+                "{}: {from} runs image `{image}`, not one from `{want}` as {setting} says",
+                r.env
+            ))
+            .at(Some(r.locate(&at)))
+            .path(setting)
+            .help("the image escapes the registry settings: move it through the component's settings (or `values:`)"),
+        );
+    }
+    Ok(())
+}
+
+/// Every `image:` text value in `v`, at any depth.
+fn walk_images(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, v) in m {
+                match v.as_str() {
+                    Some(image) if k == "image" => out.push(image.to_string()),
+                    _ => walk_images(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| walk_images(i, out)),
+        _ => {}
+    }
 }
 
 /// Every Secret a chart's pods read (not marked optional) must be created
@@ -518,8 +606,17 @@ fn template(helm: &Path, j: &Job<'_>) -> Result<RenderedRelease> {
     let docs = parse(&format!("helm template {label}"), &text)?;
     let mut services = BTreeMap::new();
     let (mut crds, mut secrets, mut reads) = (Vec::new(), Vec::new(), Vec::new());
+    let mut images = Vec::new();
     for v in docs {
         pod_reads(&v, &mut reads);
+        let mut found = Vec::new();
+        walk_images(&v, &mut found);
+        let object = format!(
+            "{} `{}`",
+            v["kind"].as_str().unwrap_or_default(),
+            v["metadata"]["name"].as_str().unwrap_or_default()
+        );
+        images.extend(found.into_iter().map(|i| (object.clone(), i)));
         if v["kind"] == "Secret" {
             if let Some(name) = v["metadata"]["name"].as_str() {
                 secrets.push(name.to_string());
@@ -564,6 +661,7 @@ fn template(helm: &Path, j: &Job<'_>) -> Result<RenderedRelease> {
         crds,
         secrets,
         reads,
+        images,
     })
 }
 
@@ -590,6 +688,7 @@ mod tests {
             crds: vec!["Widget.example.com".into()],
             secrets: Vec::new(),
             reads: Vec::new(),
+            images: Vec::new(),
         }
     }
 

@@ -159,3 +159,56 @@ fn without_vendored_charts_or_helm_verify_says_what_is_missing() {
         stderr(&o)
     );
 }
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm")),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM) and helm (../shared/tools/install-k8s-tools.sh .tools)"
+)]
+fn under_a_mirror_every_image_is_the_mirrors_and_one_that_escapes_is_found() {
+    let repo = ChartRepo::upstream();
+    let cfg = platform_on(&repo.url);
+    let path = cfg.path().join("platform.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen(
+            "images:\n",
+            "images:\n  mirror:\n    registry: registry.corp.example:5000/mirror\n",
+            1,
+        ),
+    )
+    .unwrap();
+    assert!(vendor(cfg.path(), &[]).status.success());
+    let o = verify(cfg.path(), &["--env", "prod", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        json["envs"][0]["images_checked"].as_u64().unwrap() > 30,
+        "{json}"
+    );
+    // A release of a chart gen has no component for: its images are the
+    // chart's own, from Docker Hub, past the mirror.
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        format!(
+            "{text}releases:\n  queue:\n    namespace: data-platform\n    chart:\n      repository: {}\n      chart: kafka\n      version: 32.4.4\n",
+            repo.url
+        ),
+    )
+    .unwrap();
+    let o = verify(cfg.path(), &["--env", "prod"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("prod: StatefulSet `queue-kafka-controller` of chart kafka 32.4.4 runs image `docker.io/bitnami/kafka:"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "not one from `registry.corp.example:5000/mirror/` as images.mirror.registry says"
+        ),
+        "{err}"
+    );
+}
