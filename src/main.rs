@@ -84,6 +84,15 @@ enum Command {
     Verify {
         #[command(flatten)]
         select: Select,
+        /// Where what each render gave is kept, by everything it depends
+        /// on (Helm, the package, release, namespace, values) [default:
+        /// $PLATGEN_CACHE_DIR, else $XDG_CACHE_HOME/platgen, else
+        /// ~/.cache/platgen].
+        #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+        cache: Option<PathBuf>,
+        /// Render every release again, keeping nothing.
+        #[arg(long)]
+        no_cache: bool,
         /// Text for people, JSON for tools.
         #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
         format: ExplainFormat,
@@ -595,7 +604,17 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             note_unchecked(platform, cli.quiet)?;
             Ok(0)
         }
-        Command::Verify { select, format } => {
+        Command::Verify {
+            select,
+            format,
+            cache,
+            no_cache,
+        } => {
+            let cache = match (no_cache, cache) {
+                (true, _) => None,
+                (false, Some(dir)) => Some(dir.clone()),
+                (false, None) => platgen::verify::default_cache(),
+            };
             let envs = match &select.env {
                 Some(env) => vec![env.clone()],
                 None => platform.envs(),
@@ -603,7 +622,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             let mut found = Vec::new();
             let mut reports = Vec::new();
             for env in &envs {
-                let v = platform.verify(env)?;
+                let v = platform.verify(env, cache.as_deref())?;
                 found.extend(v.findings.iter().cloned());
                 reports.push(v);
             }

@@ -297,15 +297,21 @@ impl Platform {
     /// themselves (`gen verify`): every Helm release of `env` is rendered
     /// with its vendored chart and gen's values by the real Helm (`$HELM`
     /// or `helm` on PATH), and every address a component declares must be
-    /// a Service and port its chart creates. Needs vendored charts.
-    pub fn verify(&self, env: &str) -> Result<crate::verify::Verified> {
+    /// a Service and port its chart creates. Needs vendored charts. What
+    /// each render gave is kept in `cache` (see
+    /// [`verify::default_cache`](crate::verify::default_cache)) by all it
+    /// depends on, so an unchanged release is not rendered again.
+    pub fn verify(&self, env: &str, cache: Option<&Path>) -> Result<crate::verify::Verified> {
         let Some(vendored) = self.vendored()? else {
             return Err(Error::Usage(
                 Diagnostic::new("gen verify renders the vendored charts, and this config has none (no charts.lock)")
                     .help("run `gen vendor` first: it pulls every pinned chart into charts/ and writes charts.lock"),
             ));
         };
-        let helm = crate::vendor::helm::find("gen verify renders each release's chart")?;
+        let helm = crate::verify::Helm {
+            path: crate::vendor::helm::find("gen verify renders each release's chart")?,
+            cache: cache.map(Path::to_path_buf),
+        };
         let resolved = self.resolve(env)?;
         let tree = self.render(env)?;
         crate::verify::verify(&resolved, &tree, vendored, &helm)

@@ -72,7 +72,7 @@ pub struct RenderedRelease {
 
 /// A Secret a pod reads: `key` is `None` for the whole Secret (`envFrom`,
 /// a volume).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 struct SecretRead {
     object: String,
     secret: String,
@@ -86,7 +86,56 @@ struct Job<'a> {
     namespace: String,
     chart: &'a Chart,
     package: &'a Path,
+    digest: &'a str,
     values: &'a str,
+}
+
+/// The real Helm, and where its renders are kept.
+pub(crate) struct Helm {
+    /// The binary.
+    pub path: std::path::PathBuf,
+    /// The folder of kept renders, when they are kept.
+    pub cache: Option<std::path::PathBuf>,
+}
+
+impl Helm {
+    /// What tells this Helm from another: its file's size and time.
+    fn identity(&self) -> String {
+        let found = if self.path.components().count() > 1 {
+            Some(self.path.clone())
+        } else {
+            std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|d| d.join(&self.path))
+                    .find(|p| p.is_file())
+            })
+        };
+        let meta = found.and_then(|p| std::fs::metadata(&p).ok().map(|m| (p, m)));
+        match meta {
+            Some((p, m)) => {
+                let time = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                format!("{} {} {time}", p.display(), m.len())
+            }
+            None => self.path.display().to_string(),
+        }
+    }
+}
+
+/// Where renders are kept unless told otherwise: `$PLATGEN_CACHE_DIR`,
+/// else `$XDG_CACHE_HOME/platgen`, else `~/.cache/platgen`.
+pub fn default_cache() -> Option<std::path::PathBuf> {
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+    };
+    var("PLATGEN_CACHE_DIR")
+        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("platgen")))
+        .or_else(|| var("HOME").map(|h| h.join(".cache/platgen")))
 }
 
 /// Verifies `r` (rendered as `tree`) against the vendored charts.
@@ -94,7 +143,7 @@ pub(crate) fn verify(
     r: &Resolved,
     tree: &RenderedTree,
     vendored: &crate::charts::Vendored,
-    helm: &Path,
+    helm: &Helm,
 ) -> Result<Verified> {
     let mut jobs = Vec::new();
     for (c, slot) in r.enabled() {
@@ -102,7 +151,7 @@ pub(crate) fn verify(
         let Some(values) = tree.files.get(&format!("values/{}.yaml", c.name())) else {
             continue;
         };
-        let Some(package) = vendored.package(chart) else {
+        let Some((package, digest)) = vendored.package(chart) else {
             continue;
         };
         jobs.push(Job {
@@ -115,10 +164,12 @@ pub(crate) fn verify(
             namespace: slot.namespace().to_string(),
             chart,
             package,
+            digest,
             values,
         });
     }
-    let rendered = crate::parallel::in_parallel(&jobs, |j| template(helm, j));
+    let identity = helm.identity();
+    let rendered = crate::parallel::in_parallel(&jobs, |j| template(helm, &identity, j));
     let releases = crate::error::all_of(rendered)?;
     let mut out = Verified {
         env: r.env.clone(),
@@ -523,6 +574,60 @@ fn crd_order(apps: &[App], tree: &RenderedTree, releases: &[RenderedRelease]) ->
     Ok(order)
 }
 
+/// Runs `helm template` for `j`; its output.
+fn run_template(helm: &Helm, j: &Job<'_>, label: &str) -> Result<String> {
+    let fail = |why: String| {
+        Error::Usage(
+            Diagnostic::new(format!(
+                "helm template of chart {label} (release `{}`) failed: {why}",
+                j.release
+            ))
+            .help("the chart refuses these values: `gen render` and run the same `helm template` to see it"),
+        )
+    };
+    let mut child = Command::new(&helm.path)
+        .arg("template")
+        .arg(&j.release)
+        .arg(j.package)
+        .args(["--namespace", &j.namespace, "--include-crds", "-f", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| fail(format!("{} does not run: {e}", helm.path.display())))?;
+    let mut stdin = child.stdin.take().expect("piped");
+    let values = j.values.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(values.as_bytes()));
+    let output = child.wait_with_output().map_err(|e| fail(e.to_string()))?;
+    let _ = writer.join();
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(fail(
+            crate::names::mask_credentials(stderr.trim()).into_owned(),
+        ));
+    }
+    String::from_utf8(output.stdout).map_err(|_| fail("output is not UTF-8".into()))
+}
+
+/// Keeps a render: written beside, then renamed into place, so a reader
+/// never sees half of one. A cache that cannot be written is no error.
+fn keep(path: &Path, text: &str) {
+    let Some(dir) = path.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("render"),
+        std::process::id()
+    ));
+    if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, path).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+}
+
 /// The documents of a rendered file, as JSON.
 fn parse(name: &str, text: &str) -> Result<Vec<serde_json::Value>> {
     let source = std::sync::Arc::new(crate::error::Source {
@@ -569,41 +674,72 @@ fn listed(services: &BTreeMap<String, Vec<u16>>) -> String {
         .join(", ")
 }
 
-/// `helm template` of one release; the Services it creates.
-fn template(helm: &Path, j: &Job<'_>) -> Result<RenderedRelease> {
+/// `helm template` of one release (or its render kept from before, by
+/// what it depends on: Helm, the package, release, namespace and values);
+/// the Services it creates.
+fn template(helm: &Helm, identity: &str, j: &Job<'_>) -> Result<RenderedRelease> {
     let label = format!("{} {}", j.chart.name, j.chart.version);
-    let fail = |why: String| {
-        Error::Usage(
-            Diagnostic::new(format!(
-                "helm template of chart {label} (release `{}`) failed: {why}",
-                j.release
-            ))
-            .help("the chart refuses these values: `gen render` and run the same `helm template` to see it"),
-        )
+    let key = crate::charts::digest(
+        [
+            "helm template 1",
+            identity,
+            j.digest,
+            &j.release,
+            &j.namespace,
+            j.values,
+        ]
+        .join("\0")
+        .as_bytes(),
+    );
+    let kept = helm.cache.as_ref().map(|d| {
+        d.join("helm")
+            .join(format!("{}.yaml", key.trim_start_matches("sha256:")))
+    });
+    // What is kept is what verify reads of a render, never the render
+    // itself: the Secrets a chart generates stay out of the cache.
+    let kept = kept.map(|p| p.with_extension("json"));
+    let cached = kept
+        .as_ref()
+        .and_then(|p| std::fs::read(p).ok())
+        .and_then(|b| serde_json::from_slice::<Extract>(&b).ok());
+    let x = match cached {
+        Some(x) => x,
+        None => {
+            let text = run_template(helm, j, &label)?;
+            let x = extract(&label, &j.namespace, &text)?;
+            if let Some(p) = &kept {
+                keep(p, &serde_json::to_string(&x).expect("serialises"));
+            }
+            x
+        }
     };
-    let mut child = Command::new(helm)
-        .arg("template")
-        .arg(&j.release)
-        .arg(j.package)
-        .args(["--namespace", &j.namespace, "--include-crds", "-f", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| fail(format!("{} does not run: {e}", helm.display())))?;
-    let mut stdin = child.stdin.take().expect("piped");
-    let values = j.values.to_string();
-    let writer = std::thread::spawn(move || stdin.write_all(values.as_bytes()));
-    let output = child.wait_with_output().map_err(|e| fail(e.to_string()))?;
-    let _ = writer.join();
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(fail(
-            crate::names::mask_credentials(stderr.trim()).into_owned(),
-        ));
-    }
-    let text = String::from_utf8(output.stdout).map_err(|_| fail("output is not UTF-8".into()))?;
-    let docs = parse(&format!("helm template {label}"), &text)?;
+    Ok(RenderedRelease {
+        component: j.component.to_string(),
+        release: j.release.clone(),
+        namespace: j.namespace.clone(),
+        chart: label,
+        services: x.services,
+        crds: x.crds,
+        secrets: x.secrets,
+        reads: x.reads,
+        images: x.images,
+    })
+}
+
+/// What verify reads of one release's render.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Extract {
+    services: BTreeMap<String, Vec<u16>>,
+    crds: Vec<String>,
+    secrets: Vec<String>,
+    reads: Vec<SecretRead>,
+    images: Vec<(String, String)>,
+}
+
+/// The Services, definitions, Secrets, Secret reads and images of a
+/// render of a release in `namespace`.
+fn extract(label: &str, namespace: &str, text: &str) -> Result<Extract> {
+    let docs = parse(&format!("helm template {label}"), text)?;
     let mut services = BTreeMap::new();
     let (mut crds, mut secrets, mut reads) = (Vec::new(), Vec::new(), Vec::new());
     let mut images = Vec::new();
@@ -635,8 +771,8 @@ fn template(helm: &Path, j: &Job<'_>) -> Result<RenderedRelease> {
         if v["kind"] != "Service" {
             continue;
         }
-        let ns = v["metadata"]["namespace"].as_str().unwrap_or(&j.namespace);
-        let Some(name) = v["metadata"]["name"].as_str().filter(|_| ns == j.namespace) else {
+        let ns = v["metadata"]["namespace"].as_str().unwrap_or(namespace);
+        let Some(name) = v["metadata"]["name"].as_str().filter(|_| ns == namespace) else {
             continue;
         };
         let ports = v["spec"]["ports"]
@@ -652,11 +788,7 @@ fn template(helm: &Path, j: &Job<'_>) -> Result<RenderedRelease> {
     secrets.sort();
     reads.sort();
     reads.dedup();
-    Ok(RenderedRelease {
-        component: j.component.to_string(),
-        release: j.release.clone(),
-        namespace: j.namespace.clone(),
-        chart: label,
+    Ok(Extract {
         services,
         crds,
         secrets,

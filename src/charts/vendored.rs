@@ -15,8 +15,8 @@ use crate::model::Chart;
 #[derive(Debug, Default)]
 pub struct Vendored {
     charts: BTreeMap<Key, Arc<ChartKeys>>,
-    /// Each chart's package file.
-    files: BTreeMap<Key, std::path::PathBuf>,
+    /// Each chart's package file and its digest (`sha256:…`).
+    files: BTreeMap<Key, (std::path::PathBuf, String)>,
 }
 
 /// A chart's name, version and repository.
@@ -38,11 +38,12 @@ impl Vendored {
             .map(|k| k.as_ref())
     }
 
-    /// The package file of the vendored chart a pin names.
-    pub fn package(&self, chart: &Chart) -> Option<&Path> {
+    /// The package file of the vendored chart a pin names, and its
+    /// digest (`sha256:…`, as charts.lock records it).
+    pub fn package(&self, chart: &Chart) -> Option<(&Path, &str)> {
         self.key(chart)
             .and_then(|k| self.files.get(k))
-            .map(|p| p.as_path())
+            .map(|(p, d)| (p.as_path(), d.as_str()))
     }
 
     fn key(&self, chart: &Chart) -> Option<&Key> {
@@ -76,12 +77,12 @@ fn read(dir: &Path, l: &super::Locked) -> Loaded {
     Ok((
         (l.name.clone(), l.version.clone(), l.repository.clone()),
         Arc::new(keys),
-        path,
+        (path, l.digest.clone()),
     ))
 }
 
 /// What reading one package gives.
-type Loaded = Result<(Key, Arc<ChartKeys>, std::path::PathBuf), Diagnostic>;
+type Loaded = Result<(Key, Arc<ChartKeys>, (std::path::PathBuf, String)), Diagnostic>;
 
 /// The vendored charts being read: a thread of its own reads the packages,
 /// largest first, from [`start`](Self::start) on; whoever needs them then

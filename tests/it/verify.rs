@@ -15,6 +15,7 @@ fn verify(cfg: &Path, args: &[&str]) -> Output {
         .arg("--config")
         .arg(cfg)
         .env("HELM", helm())
+        .env("PLATGEN_CACHE_DIR", cfg.join(".cache"))
         .output()
         .unwrap()
 }
@@ -211,4 +212,97 @@ fn under_a_mirror_every_image_is_the_mirrors_and_one_that_escapes_is_found() {
         ),
         "{err}"
     );
+}
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm")),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM) and helm (../shared/tools/install-k8s-tools.sh .tools)"
+)]
+fn an_unchanged_release_is_not_rendered_again_and_the_cache_holds_no_secret() {
+    let repo = ChartRepo::upstream();
+    let cfg = platform_on(&repo.url);
+    assert!(vendor(cfg.path(), &[]).status.success());
+    // A Helm that logs what it is asked to do.
+    let log = cfg.path().join("helm.log");
+    let wrapper = cfg.path().join("helm-logged");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho \"$1 $2\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            helm().display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &wrapper,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let cache = cfg.path().join("kept");
+    let run = |extra: &[&str]| {
+        let _ = std::fs::remove_file(&log);
+        let mut cmd = common::gen();
+        cmd.args(["verify", "--env", "prod", "--config"])
+            .arg(cfg.path())
+            .args(extra)
+            .env("HELM", &wrapper);
+        if extra.is_empty() {
+            cmd.arg("--cache").arg(&cache);
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let mut rendered: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("template "))
+            .map(String::from)
+            .collect();
+        rendered.sort();
+        (rendered, String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    let (cold, cold_err) = run(&[]);
+    assert_eq!(
+        cold,
+        [
+            "datahub",
+            "doris-operator",
+            "elasticsearch",
+            "kafka",
+            "kuberay-operator",
+            "mlflow",
+            "neo4j"
+        ]
+    );
+    let (warm, warm_err) = run(&[]);
+    assert!(warm.is_empty(), "{warm:?}");
+    assert_eq!(
+        warm_err, cold_err,
+        "the same findings and figures from what was kept"
+    );
+    // One release's values change: that one alone is rendered again.
+    common::edit(
+        cfg.path(),
+        "platform.yaml",
+        "    controller:\n      replicas: 3",
+        "    controller:\n      replicas: 5",
+    );
+    let (changed, _) = run(&[]);
+    assert_eq!(changed, ["kafka"]);
+    let (all, _) = run(&["--no-cache"]);
+    assert_eq!(all.len(), 7, "{all:?}");
+    // What is kept holds no Secret's data: the charts generate some
+    // (DataHub's auth secrets, Kafka's KRaft ids).
+    for (path, bytes) in common::snapshot_dir(&cache) {
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(
+            !text.contains("\"data\"") && !text.contains("kind: Secret"),
+            "{path}: {text}"
+        );
+        assert!(
+            path.starts_with("helm/") && path.ends_with(".json"),
+            "{path}"
+        );
+    }
 }
