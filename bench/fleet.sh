@@ -120,6 +120,61 @@ PY
   rm -rf "$fleet"
 fi
 
+# `gen verify --all` (every release rendered with its vendored chart by the
+# real Helm, in parallel) of a vendored fleet of VERIFY_N envs, cold (an
+# empty cache) and warm (nothing changed), beside the same `helm template`
+# commands run one after another, and `gen check` of the same tree.
+HELM_BIN="${HELM:-$(command -v helm || echo "$PWD/.tools/bin/helm")}"
+if [ -d "$UPSTREAM/charts" ] && [ -x "$HELM_BIN" ] && [ "${VERIFY_N:-10}" -gt 0 ]; then
+  vn="${VERIFY_N:-10}"
+  fleet="$DIR/verify-$vn"
+  "$GEN" fleet --count "$vn" --out "$fleet"
+  python3 - "$fleet" "$UPSTREAM/charts" <<'PY'
+import hashlib, pathlib, re, shutil, sys
+fleet, charts = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+p = fleet / "platform.yaml"
+s = p.read_text().replace("  superset:\n    release: superset\n", "  superset:\n    enabled: false\n    release: superset\n", 1)
+p.write_text(s)
+(fleet / "charts").mkdir()
+out = ["charts:"]
+for repo, chart, version in sorted(re.findall(r"    repository: (\S+)\n    chart: (\S+)\n    version: (\S+)\n", s), key=lambda x: (x[1], x[2])):
+    src = charts / f"{chart}-{version}.tgz"
+    if not src.exists():
+        continue
+    shutil.copy(src, fleet / "charts")
+    digest = hashlib.sha256(src.read_bytes()).hexdigest()
+    out += [f"- name: {chart}", f"  repository: {repo}", f'  version: "{version}"', f"  file: {src.name}", f"  digest: sha256:{digest}"]
+(fleet / "charts.lock").write_text("\n".join(out) + "\n")
+PY
+  "$GEN" render --all --config "$fleet" --out "$DIR/vout" -q
+  # The same helm template commands, one after another.
+  python3 - "$DIR/vout" "$fleet/charts" "$HELM_BIN" > "$DIR/sequential.sh" <<'PY'
+import pathlib, shlex, sys
+import yaml
+out, charts, helm = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3]
+for app in sorted(out.glob("*/apps/*.yaml")):
+    d = yaml.safe_load(app.read_text())
+    for src in d["spec"].get("sources") or []:
+        if "chart" not in src:
+            continue
+        values = app.parent.parent / "values" / app.name
+        pkg = charts / f"{src['chart']}-{src['targetRevision']}.tgz"
+        print(" ".join(shlex.quote(a) for a in [helm, "template", src["helm"]["releaseName"], str(pkg), "--namespace", d["spec"]["destination"]["namespace"], "--include-crds", "-f", str(values)]) + " > /dev/null")
+PY
+  releases=$(wc -l < "$DIR/sequential.sh")
+  sequential=$(RUNS=1 timed bash "$DIR/sequential.sh")
+  "$GEN" verify --all --config "$fleet" --cache "$DIR/vcache" -q || { echo "gen verify failed" >&2; exit 1; }
+  cold=$(PREP="rm -rf '$DIR/vcache'" timed "$GEN" verify --all --config "$fleet" --cache "$DIR/vcache" -q)
+  warm=$(timed "$GEN" verify --all --config "$fleet" --cache "$DIR/vcache" -q)
+  check=$(timed "$GEN" check --all --config "$fleet" --out "$DIR/vout" -q)
+  echo
+  echo "| workload | helm template, one after another | \`gen verify\` cold | warm | \`gen check\` (unchanged) |"
+  echo "|---|---:|---:|---:|---:|"
+  awk -v n="$vn" -v r="$releases" -v s="$sequential" -v c="$cold" -v w="$warm" -v k="$check" 'BEGIN {
+    printf "| fleet, N = %d (%d releases, 7 charts vendored) | %.3f s | %.3f s (%.2f×) | %.3f s | %.3f s |\n", n, r, s/1e9, c/1e9, c/s, w/1e9, k/1e9 }'
+  rm -rf "$fleet" "$DIR/vout" "$DIR/vcache" "$DIR/sequential.sh"
+fi
+
 # `gen diff --base HEAD` of a fleet in Git where one overlay changed, beside
 # `gen check` of the same fleet's tree: unchanged envs are not rendered.
 if command -v git > /dev/null; then

@@ -619,13 +619,11 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 Some(env) => vec![env.clone()],
                 None => platform.envs(),
             };
-            let mut found = Vec::new();
-            let mut reports = Vec::new();
-            for env in &envs {
-                let v = platform.verify(env, cache.as_deref())?;
-                found.extend(v.findings.iter().cloned());
-                reports.push(v);
-            }
+            let reports = platform.verify(&envs, cache.as_deref())?;
+            let found: Vec<platgen::Diagnostic> = reports
+                .iter()
+                .flat_map(|v| v.findings.iter().cloned())
+                .collect();
             if *format == ExplainFormat::Json {
                 let json = serde_json::json!({
                     "envs": reports,

@@ -7,9 +7,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// core (at most one per item), each taking the next item nobody has taken
 /// yet; the results are in item order.
 pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(items.len());
+    in_parallel_by(1, items, f)
+}
+
+/// [`in_parallel`] with `per_core` workers per core: for work that mostly
+/// waits on other processes.
+pub(crate) fn in_parallel_by<T: Sync, R: Send>(
+    per_core: usize,
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let workers =
+        (std::thread::available_parallelism().map_or(2, |n| n.get()) * per_core).min(items.len());
     let next = AtomicUsize::new(0);
     let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
     std::thread::scope(|s| {

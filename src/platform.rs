@@ -294,14 +294,21 @@ impl Platform {
     }
 
     /// Checks what gen claims about the charts against the charts
-    /// themselves (`gen verify`): every Helm release of `env` is rendered
+    /// themselves (`gen verify`): every Helm release of `envs` is rendered
     /// with its vendored chart and gen's values by the real Helm (`$HELM`
-    /// or `helm` on PATH), and every address a component declares must be
-    /// a Service and port its chart creates. Needs vendored charts. What
-    /// each render gave is kept in `cache` (see
+    /// or `helm` on PATH; one process per release, in parallel), and every
+    /// address a component declares must be a Service and port its chart
+    /// creates, every custom resource must come after its definition,
+    /// every Secret a pod reads must be provided, every image must come
+    /// from where `images` says. Needs vendored charts. What each render
+    /// gave is kept in `cache` (see
     /// [`verify::default_cache`](crate::verify::default_cache)) by all it
     /// depends on, so an unchanged release is not rendered again.
-    pub fn verify(&self, env: &str, cache: Option<&Path>) -> Result<crate::verify::Verified> {
+    pub fn verify(
+        &self,
+        envs: &[String],
+        cache: Option<&Path>,
+    ) -> Result<Vec<crate::verify::Verified>> {
         let Some(vendored) = self.vendored()? else {
             return Err(Error::Usage(
                 Diagnostic::new("gen verify renders the vendored charts, and this config has none (no charts.lock)")
@@ -309,12 +316,14 @@ impl Platform {
             ));
         };
         let helm = crate::verify::Helm {
-            path: crate::vendor::helm::find("gen verify renders each release's chart")?,
+            // Run only for a release not kept from before.
+            path: crate::vendor::helm::named(),
             cache: cache.map(Path::to_path_buf),
         };
-        let resolved = self.resolve(env)?;
-        let tree = self.render(env)?;
-        crate::verify::verify(&resolved, &tree, vendored, &helm)
+        let rendered =
+            crate::parallel::in_parallel(envs, |env| Ok((self.resolve(env)?, self.render(env)?)));
+        let rendered = crate::error::all_of(rendered)?;
+        crate::verify::verify(&rendered, vendored, &helm)
     }
 
     /// Pulls every chart the envs install with Helm into the config

@@ -139,38 +139,66 @@ pub fn default_cache() -> Option<std::path::PathBuf> {
 }
 
 /// Verifies `r` (rendered as `tree`) against the vendored charts.
+/// Verifies every `(resolved, rendered)` env against the vendored charts:
+/// the releases of all of them rendered in one pool.
 pub(crate) fn verify(
-    r: &Resolved,
-    tree: &RenderedTree,
+    envs: &[(Resolved, RenderedTree)],
     vendored: &crate::charts::Vendored,
     helm: &Helm,
-) -> Result<Verified> {
+) -> Result<Vec<Verified>> {
     let mut jobs = Vec::new();
-    for (c, slot) in r.enabled() {
-        let Some(chart) = &slot.chart else { continue };
-        let Some(values) = tree.files.get(&format!("values/{}.yaml", c.name())) else {
-            continue;
-        };
-        let Some((package, digest)) = vendored.package(chart) else {
-            continue;
-        };
-        jobs.push(Job {
-            component: c.name(),
-            release: slot
-                .common
-                .release
-                .clone()
-                .unwrap_or_else(|| c.name().to_string()),
-            namespace: slot.namespace().to_string(),
-            chart,
-            package,
-            digest,
-            values,
-        });
+    for (i, (r, tree)) in envs.iter().enumerate() {
+        for (c, slot) in r.enabled() {
+            let Some(chart) = &slot.chart else { continue };
+            let Some(values) = tree.files.get(&format!("values/{}.yaml", c.name())) else {
+                continue;
+            };
+            let Some((package, digest)) = vendored.package(chart) else {
+                continue;
+            };
+            let job = Job {
+                component: c.name(),
+                release: slot
+                    .common
+                    .release
+                    .clone()
+                    .unwrap_or_else(|| c.name().to_string()),
+                namespace: slot.namespace().to_string(),
+                chart,
+                package,
+                digest,
+                values,
+            };
+            jobs.push((i, job));
+        }
     }
+    // The slowest charts first, so the workers end together.
+    jobs.sort_by_key(|(_, j)| std::cmp::Reverse(j.values.len()));
     let identity = helm.identity();
-    let rendered = crate::parallel::in_parallel(&jobs, |j| template(helm, &identity, j));
-    let releases = crate::error::all_of(rendered)?;
+    // Helm itself runs on more than one core, and waits on its files: two
+    // processes per core keep the cores busy.
+    let rendered = crate::parallel::in_parallel_by(2, &jobs, |(i, j)| {
+        template(helm, &identity, j).map(|rel| (*i, rel))
+    });
+    let mut by_env: Vec<Vec<RenderedRelease>> = envs.iter().map(|_| Vec::new()).collect();
+    for (i, rel) in crate::error::all_of(rendered)? {
+        by_env[i].push(rel);
+    }
+    envs.iter()
+        .zip(by_env)
+        .map(|((r, tree), mut releases)| {
+            releases.sort_by_key(|rel| {
+                r.all()
+                    .position(|(c, _)| c.name() == rel.component)
+                    .unwrap_or(usize::MAX)
+            });
+            check(r, tree, releases)
+        })
+        .collect()
+}
+
+/// What one env's rendered releases say of what gen wrote.
+fn check(r: &Resolved, tree: &RenderedTree, releases: Vec<RenderedRelease>) -> Result<Verified> {
     let mut out = Verified {
         env: r.env.clone(),
         releases,
@@ -594,7 +622,9 @@ fn run_template(helm: &Helm, j: &Job<'_>, label: &str) -> Result<String> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| fail(format!("{} does not run: {e}", helm.path.display())))?;
+        .map_err(|e| {
+            crate::vendor::helm::not_run("gen verify renders each release's chart", &helm.path, &e)
+        })?;
     let mut stdin = child.stdin.take().expect("piped");
     let values = j.values.to_string();
     let writer = std::thread::spawn(move || stdin.write_all(values.as_bytes()));

@@ -8,31 +8,51 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::model::Chart;
 
 /// The Helm binary: `$HELM` when set, else `helm` on `PATH`, proven to
-/// run; `why` says what it is needed for ("gen vendor pulls charts").
+/// run; `why_needed` says what it is needed for ("gen vendor pulls charts").
 pub(crate) fn find(why_needed: &str) -> Result<PathBuf> {
-    let (helm, from) = match std::env::var_os("HELM").filter(|h| !h.is_empty()) {
-        Some(h) => (PathBuf::from(h), "$HELM"),
-        None => (PathBuf::from("helm"), "PATH"),
-    };
-    let missing = |why: String| {
-        Error::Usage(
-            Diagnostic::new(format!("{why_needed} with Helm, and {why}"))
-                .help("install Helm 3.8 or later (https://helm.sh/docs/intro/install/), or set HELM to its path; `gen vendor --check` and `gen render` need no Helm"),
-        )
-    };
+    let helm = named();
     match Command::new(&helm).args(["version", "--short"]).output() {
         Ok(o) if o.status.success() => Ok(helm),
-        Ok(o) => Err(missing(format!(
-            "`{} version` failed: {}",
-            helm.display(),
-            String::from_utf8_lossy(&o.stderr).trim()
-        ))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(missing(match from {
-            "PATH" => "there is no `helm` on PATH".to_string(),
-            _ => format!("$HELM names `{}`, which does not exist", helm.display()),
-        })),
-        Err(e) => Err(missing(format!("`{}` does not run: {e}", helm.display()))),
+        Ok(o) => Err(missing(
+            why_needed,
+            format!(
+                "`{} version` failed: {}",
+                helm.display(),
+                String::from_utf8_lossy(&o.stderr).trim()
+            ),
+        )),
+        Err(e) => Err(not_run(why_needed, &helm, &e)),
     }
+}
+
+/// The Helm binary `$HELM` or PATH names, not yet run.
+pub(crate) fn named() -> PathBuf {
+    match std::env::var_os("HELM").filter(|h| !h.is_empty()) {
+        Some(h) => PathBuf::from(h),
+        None => PathBuf::from("helm"),
+    }
+}
+
+/// Why `helm` did not start, as the error to show.
+pub(crate) fn not_run(why_needed: &str, helm: &Path, e: &std::io::Error) -> Error {
+    let from_env = std::env::var_os("HELM").is_some_and(|h| !h.is_empty());
+    missing(
+        why_needed,
+        match (e.kind(), from_env) {
+            (std::io::ErrorKind::NotFound, false) => "there is no `helm` on PATH".to_string(),
+            (std::io::ErrorKind::NotFound, true) => {
+                format!("$HELM names `{}`, which does not exist", helm.display())
+            }
+            _ => format!("`{}` does not run: {e}", helm.display()),
+        },
+    )
+}
+
+fn missing(why_needed: &str, why: String) -> Error {
+    Error::Usage(
+        Diagnostic::new(format!("{why_needed} with Helm, and {why}"))
+            .help("install Helm 3.8 or later (https://helm.sh/docs/intro/install/), or set HELM to its path; `gen vendor --check` and `gen render` need no Helm"),
+    )
 }
 
 /// Pulls `chart` into the empty folder `into`; returns the package's path.

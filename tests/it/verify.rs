@@ -135,7 +135,7 @@ fn a_renamed_and_moved_platform_verifies_and_a_planted_port_is_found() {
 }
 
 #[test]
-fn without_vendored_charts_or_helm_verify_says_what_is_missing() {
+fn without_vendored_charts_verify_says_to_vendor_them() {
     let cfg = tempfile::tempdir().unwrap();
     common::write_builtin_config(cfg.path());
     let o = verify(cfg.path(), &["--env", "prod"]);
@@ -145,12 +145,24 @@ fn without_vendored_charts_or_helm_verify_says_what_is_missing() {
         "{}",
         stderr(&o)
     );
-    // A lock, but no Helm.
-    std::fs::write(cfg.path().join("charts.lock"), "charts: []\n").unwrap();
+}
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm")),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM) and helm (../shared/tools/install-k8s-tools.sh .tools)"
+)]
+fn without_helm_verify_says_so_and_what_was_kept_is_no_excuse() {
+    let repo = ChartRepo::upstream();
+    let cfg = platform_on(&repo.url);
+    assert!(vendor(cfg.path(), &[]).status.success());
+    // Kept from a run with the real Helm: another Helm is another key.
+    assert!(verify(cfg.path(), &["--env", "prod"]).status.success());
     let o = common::gen()
         .args(["verify", "--env", "prod", "--config"])
         .arg(cfg.path())
         .env("HELM", cfg.path().join("no-helm-here"))
+        .env("PLATGEN_CACHE_DIR", cfg.path().join(".cache"))
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
