@@ -41,6 +41,8 @@ const RANKS: &[(&str, u32)] = &[
     // Pulling and locking the charts the envs install.
     ("vendor", 20),
     ("explain", 21),
+    // The charts rendered for real and gen's claims checked against them.
+    ("verify", 21),
     // The facade.
     ("platform", 30),
     ("lib", 31),

@@ -75,14 +75,30 @@ fn rendered_addresses(tree: &platgen::RenderedTree) -> BTreeMap<String, (String,
         (release, ns)
     };
     let svc = |name: &str, ns: &str| format!("{name}.{ns}.svc.cluster.local");
+    // Helm's fullname: the release, or `<release>-<chart>` unless the
+    // release already contains the chart's name.
+    let full = |release: &str, chart: &str| {
+        if release.contains(chart) {
+            release.to_string()
+        } else {
+            format!("{release}-{chart}")
+        }
+    };
     let mut out = BTreeMap::new();
     let (r, ns) = helm("elasticsearch");
     out.insert(
         "elasticsearch".into(),
-        (ns.clone(), svc(&r, &ns), "9200".into()),
+        (
+            ns.clone(),
+            svc(&full(&r, "elasticsearch"), &ns),
+            "9200".into(),
+        ),
     );
     let (r, ns) = helm("kafka");
-    out.insert("kafka".into(), (ns.clone(), svc(&r, &ns), "9092".into()));
+    out.insert(
+        "kafka".into(),
+        (ns.clone(), svc(&full(&r, "kafka"), &ns), "9092".into()),
+    );
     let (r, ns) = helm("neo4j");
     out.insert("neo4j".into(), (ns.clone(), svc(&r, &ns), "7687".into()));
     let (r, ns) = helm("datahub");
@@ -192,7 +208,7 @@ fn renaming_releases_moves_every_check() {
     assert_eq!(t, rendered_addresses(&tree));
     assert_eq!(
         t["elasticsearch"].1,
-        "search.data-platform.svc.cluster.local"
+        "search-elasticsearch.data-platform.svc.cluster.local"
     );
     assert_eq!(
         t["datahub"].1,
