@@ -64,7 +64,7 @@ enum Command {
     },
     /// Check that a rendered directory is up to date; exit 1 with a diff if not.
     #[command(
-        after_help = "Examples:\n  gen check --env prod --out gitops\n  gen check --all --out output"
+        after_help = "The env is rendered in memory and compared with DIR: a file missing, changed or no longer generated is drift. With charts vendored (charts.lock), `gen verify` runs too, with the same cache: what gen claims about the charts is checked against them rendered by Helm ($HELM, or helm on PATH); `--no-verify` compares only.\n\nExit status: 0 up to date (and verified), 1 drift or verify findings, 2 error.\n\nExamples:\n  gen check --env prod --out gitops\n  gen check --all --out output\n  gen check --all --out gitops --no-verify"
     )]
     Check {
         #[command(flatten)]
@@ -75,11 +75,16 @@ enum Command {
         /// Output format: a unified diff for people, JSON for machines.
         #[arg(long, value_enum, default_value_t = CheckFormat::Diff)]
         format: CheckFormat,
+        /// Compare only: with charts vendored, do not also run `gen verify`
+        /// (which needs Helm).
+        #[arg(long)]
+        no_verify: bool,
     },
     /// Check what gen claims about the charts against the charts rendered
-    /// for real: every address names a Service and port its chart creates.
+    /// for real: every address names a Service and port its chart or
+    /// operator creates.
     #[command(
-        after_help = "Every Helm release of the env is rendered with its vendored chart (charts/, from `gen vendor`) and the values gen writes, by the real Helm ($HELM, or helm on PATH; one `helm template` per release, in parallel). Every address a component declares — what DataHub connects to for Elasticsearch, Kafka and Neo4j, Superset for Doris, every smoke check's target — must then be a Service, and a port of it, that the component's chart creates in its namespace. A finding names the address, what the chart creates instead, and the config line of the release. Every custom resource gen writes (DorisCluster, RayCluster, RayJob, RayService) must also have its definition installed by a release in an earlier sync wave (or by its own Application when that skips the dry run for missing kinds); definitions no release installs (External Secrets') are listed as installed outside the platform. Every Secret a chart's pods read (not marked optional) must be created by the chart or known to gen — rendered as an ExternalSecret, or listed by `gen plan` as a prerequisite — with the key read. And every image the charts and gen's manifests run must come from where `images` says: through `images.mirror.registry` when set, the Bitnami charts' from `images.bitnamiRegistry`/`bitnamiNamespace`. Addresses of Services an operator makes from a custom resource (DorisCluster, RayCluster) or a Git source creates are listed as not checked.\n\nExit status: 0 verified, 1 findings, 2 error.\n\nExamples:\n  gen verify --env prod --config platform\n  gen verify --all --config platform --format json"
+        after_help = "Every Helm release of the env is rendered with its vendored chart (charts/, from `gen vendor`) and the values gen writes, by the real Helm ($HELM, or helm on PATH; one `helm template` per release, in parallel). Every address a component declares — what DataHub connects to for Elasticsearch, Kafka and Neo4j, Superset for Doris, every smoke check's target — must then be a Service, and a port of it, that the component's chart creates in its namespace. A finding names the address, what the chart creates instead, and the config line of the release. Every custom resource gen writes (DorisCluster, RayCluster, RayJob, RayService) must also have its definition installed by a release in an earlier sync wave (or by its own Application when that skips the dry run for missing kinds); definitions no release installs (External Secrets') are listed as installed outside the platform. Every Secret a chart's pods read (not marked optional) must be created by the chart or known to gen — rendered as an ExternalSecret, or listed by `gen plan` as a prerequisite — with the key read. And every image the charts and gen's manifests run must come from where `images` says: through `images.mirror.registry` when set, the Bitnami charts' from `images.bitnamiRegistry`/`bitnamiNamespace`. Services an operator makes from gen's custom resources are checked by the operators' naming rules at the pinned versions (doris-operator 26.0.0, KubeRay 1.7.0):\n  DorisCluster N  N-fe-service 8030/9020/9030/9010, N-fe-internal 9030, N-be-service 9060/8040/9050/8060, N-be-internal 9050 (cnSpec: N-cn-*, as the BE's; brokerSpec: N-broker-internal 8000)\n  RayCluster N    N-head-svc (or headGroupSpec.headService's name): the head container's ports (none declared: 6379/8265/10001/8000) and metrics 8080\n  RayService N    N-head-svc as above; N-serve-svc (or serveService's name): the head ports named serve or serve-*, and no Service without one\n  RayJob N        N-head-svc as above; with clusterSelector none: its ray.io/cluster must name a RayCluster in its namespace\nEvery Ingress gen writes must send to a Service and port a chart or operator makes; addresses of what a Git source (Kubeflow) makes are listed as not checked.\n\nExit status: 0 verified, 1 findings, 2 error.\n\nExamples:\n  gen verify --env prod --config platform\n  gen verify --all --config platform --format json"
     )]
     Verify {
         #[command(flatten)]
@@ -457,6 +462,53 @@ fn render(platform: &Platform, select: &Select, quiet: bool) -> Result<Vec<Rende
     }
 }
 
+/// `gen verify`'s report as JSON: every env's, and the findings.
+fn verified_json(reports: &[platgen::verify::Verified]) -> serde_json::Value {
+    let found: Vec<String> = reports
+        .iter()
+        .flat_map(|v| v.findings.iter().map(|d| d.to_string()))
+        .collect();
+    serde_json::json!({ "envs": reports, "findings": found })
+}
+
+/// `gen verify`'s report for people: the findings, then a line per env
+/// (what was checked, with `-v`).
+fn say_verified(reports: &[platgen::verify::Verified], cli: &Cli) {
+    for d in reports.iter().flat_map(|v| &v.findings) {
+        say!("{d}");
+    }
+    if cli.quiet {
+        return;
+    }
+    for v in reports {
+        say!(
+            "{}: {} releases rendered with their charts; {} addresses checked, {} not checked (not made by a vendored chart); {} custom resources after their definitions, {} defined outside the platform; {} Secret reads provided; {} images checked",
+            v.env,
+            v.releases.len(),
+            v.checked.len(),
+            v.not_checked.len(),
+            v.crds_checked.len(),
+            v.crds_outside.len(),
+            v.secrets_checked.len(),
+            v.images_checked
+        );
+        if cli.verbose {
+            for c in &v.checked {
+                say!("  checked: {c}");
+            }
+            for c in &v.not_checked {
+                say!("  not checked: {c}");
+            }
+            for c in v.crds_checked.iter().chain(&v.crds_outside) {
+                say!("  custom resource: {c}");
+            }
+            for c in &v.secrets_checked {
+                say!("  secret: {c}");
+            }
+        }
+    }
+}
+
 fn run(cli: &Cli) -> Result<u8, Error> {
     if let Command::Schema { out } = &cli.command {
         let schemas = Platform::builtin()?.schemas();
@@ -620,59 +672,21 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 None => platform.envs(),
             };
             let reports = platform.verify(&envs, cache.as_deref())?;
-            let found: Vec<platgen::Diagnostic> = reports
-                .iter()
-                .flat_map(|v| v.findings.iter().cloned())
-                .collect();
             if *format == ExplainFormat::Json {
-                let json = serde_json::json!({
-                    "envs": reports,
-                    "findings": found.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
-                });
                 emit(&format!(
                     "{}\n",
-                    serde_json::to_string_pretty(&json).expect("serialises")
+                    serde_json::to_string_pretty(&verified_json(&reports)).expect("serialises")
                 ))?;
             } else {
-                for d in &found {
-                    say!("{d}");
-                }
-                if !cli.quiet {
-                    for v in &reports {
-                        say!(
-                            "{}: {} releases rendered with their charts; {} addresses checked, {} not checked (not made by a vendored chart); {} custom resources after their definitions, {} defined outside the platform; {} Secret reads provided; {} images checked",
-                            v.env,
-                            v.releases.len(),
-                            v.checked.len(),
-                            v.not_checked.len(),
-                            v.crds_checked.len(),
-                            v.crds_outside.len(),
-                            v.secrets_checked.len(),
-                            v.images_checked
-                        );
-                        if cli.verbose {
-                            for c in &v.checked {
-                                say!("  checked: {c}");
-                            }
-                            for c in &v.not_checked {
-                                say!("  not checked: {c}");
-                            }
-                            for c in v.crds_checked.iter().chain(&v.crds_outside) {
-                                say!("  custom resource: {c}");
-                            }
-                            for c in &v.secrets_checked {
-                                say!("  secret: {c}");
-                            }
-                        }
-                    }
-                }
+                say_verified(&reports, cli);
             }
-            Ok(u8::from(!found.is_empty()))
+            Ok(u8::from(reports.iter().any(|v| !v.findings.is_empty())))
         }
         Command::Check {
             select,
             out,
             format,
+            no_verify,
         } => {
             // Each env is rendered and compared on a worker, then dropped.
             let found = match &select.env {
@@ -683,6 +697,26 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 say!("rendered and compared in {:.1?}", started.elapsed());
             }
             warn_leftovers(out, cli.quiet);
+            // With charts vendored, what gen claims about them is verified too.
+            let verified = if !no_verify && platform.vendored()?.is_some() {
+                let envs = match &select.env {
+                    Some(env) => vec![env.clone()],
+                    None => platform.envs(),
+                };
+                let cache = platgen::verify::default_cache();
+                match platform.verify(&envs, cache.as_deref()) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        say!("note: with charts vendored, gen check also runs `gen verify`, which needs Helm; `--no-verify` compares only");
+                        return Err(e);
+                    }
+                }
+            } else {
+                None
+            };
+            let unverified = verified
+                .as_ref()
+                .is_some_and(|v| v.iter().any(|v| !v.findings.is_empty()));
             if *format == CheckFormat::Json {
                 let (advisory, drift): (Vec<Drift>, Vec<Drift>) =
                     found.into_iter().partition(Drift::is_advisory);
@@ -703,11 +737,12 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 let ok = drift.is_empty();
                 let drift: Vec<serde_json::Value> = drift.into_iter().map(json).collect();
                 let warnings: Vec<serde_json::Value> = advisory.into_iter().map(json).collect();
+                let verify = verified.as_deref().map(verified_json);
                 emit(&format!(
                     "{}\n",
-                    serde_json::json!({"up_to_date": ok, "drift": drift, "warnings": warnings})
+                    serde_json::json!({"up_to_date": ok, "drift": drift, "warnings": warnings, "verify": verify})
                 ))?;
-                return Ok(if ok { 0 } else { 1 });
+                return Ok(u8::from(!ok || unverified));
             }
             let drifted = found.iter().filter(|d| !d.is_advisory()).count();
             for drift in found {
@@ -733,11 +768,14 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                     ))?,
                 }
             }
+            if let Some(reports) = &verified {
+                say_verified(reports, cli);
+            }
             if drifted == 0 {
                 if !cli.quiet {
                     say!("{} is up to date", out.display());
                 }
-                return Ok(0);
+                return Ok(u8::from(unverified));
             }
             let which = match &select.env {
                 Some(env) => format!("--env {env}"),

@@ -259,9 +259,11 @@ pub(super) fn workloads(r: Shape<'_>, component: &'static str, namespace: &str) 
     w
 }
 
-/// The cluster's spec: the head with its GCS, dashboard and client ports,
+/// The cluster's spec: the head with its GCS, dashboard and client ports
+/// (and `serve` when given: KubeRay makes a RayService's Serve Service
+/// from the head container's `serve` port, and makes none without it),
 /// and the worker groups.
-pub(super) fn spec(r: Shape<'_>, images: &ImagesConfig) -> k8s::RayCluster {
+pub(super) fn spec(r: Shape<'_>, images: &ImagesConfig, serve: Option<u16>) -> k8s::RayCluster {
     let image = images.pull(&r.image.to_string());
     k8s::RayCluster {
         ray_version: r.ray_version.to_string(),
@@ -275,11 +277,14 @@ pub(super) fn spec(r: Shape<'_>, images: &ImagesConfig) -> k8s::RayCluster {
             template: pod(
                 "ray-head",
                 &image,
-                vec![
+                [
                     port("gcs-server", GCS_PORT),
                     port("dashboard", DASHBOARD_PORT),
                     port("client", CLIENT_PORT),
-                ],
+                ]
+                .into_iter()
+                .chain(serve.map(|p| port("serve", p)))
+                .collect(),
                 &r.head.resources,
             ),
         },

@@ -124,7 +124,7 @@ impl Component for RayCluster {
     }
     fn build(&self, cx: &Cx<'_, RayClusterConfig>) -> Result<Vec<Document>, Finding> {
         let r = cx.config;
-        let spec = ray::spec(r.shape(), &cx.platform.images);
+        let spec = ray::spec(r.shape(), &cx.platform.images, None);
         let cluster = Resource::new(meta(&r.name, Some(cx.namespace)), spec);
         let mut docs = vec![Document {
             json: None,

@@ -532,7 +532,11 @@ impl Component for RayServe {
             meta(&s.name, Some(cx.namespace)),
             RayService {
                 serve_config_v2: serve_config(s),
-                ray_cluster_config: ray::spec(s.cluster.shape(), &cx.platform.images),
+                ray_cluster_config: ray::spec(
+                    s.cluster.shape(),
+                    &cx.platform.images,
+                    Some(SERVE_PORT),
+                ),
                 upgrade_strategy: Some(upgrade),
             },
         );

@@ -75,18 +75,37 @@ fn a_renamed_and_moved_platform_verifies_and_a_planted_port_is_found() {
             "neo4j bolt → graph.data-platform.svc.cluster.local:7687",
             "datahub gms → dh-datahub-gms.data-platform.svc.cluster.local:8080",
             "mlflow tracking → tracking-mlflow.ml-platform.svc.cluster.local:80",
+            // Made by the operators from gen's custom resources.
+            "doris query → doris-cluster-fe-service.doris-analytics.svc.cluster.local:9030",
+            "ray-cluster client → ml-cluster-head-svc.ml-platform.svc.cluster.local:10001",
+            "RayJob ray-cluster-smoke-check → RayCluster ml-cluster in ml-platform",
         ] {
             assert!(checked.contains(&want), "{want} not in {checked:?}");
         }
-        // The operators' Services are listed, not checked.
+        // Ray Serve is off in dev.
+        let serve = [
+            "ray-serve serve → ml-serve-serve-svc.ml-platform.svc.cluster.local:8000",
+            "Ingress ml-serve → ml-serve-serve-svc.ml-platform.svc.cluster.local:8000",
+        ];
+        for want in serve {
+            assert_eq!(
+                checked.contains(&want),
+                env["env"] != "dev",
+                "{want}: {checked:?}"
+            );
+        }
+        // Only what Kubeflow Pipelines' Git source makes is listed, not
+        // checked.
         let not: Vec<&str> = env["not_checked"]
             .as_array()
             .unwrap()
             .iter()
             .map(|c| c.as_str().unwrap())
             .collect();
+        assert!(!not.is_empty());
         assert!(
-            not.iter().any(|c| c.starts_with("doris query → ")),
+            not.iter().all(|c| c.starts_with("kubeflow-pipelines ")
+                || c.starts_with("Ingress kubeflow-pipelines-ui ")),
             "{not:?}"
         );
     }
@@ -317,4 +336,81 @@ fn an_unchanged_release_is_not_rendered_again_and_the_cache_holds_no_secret() {
             "{path}"
         );
     }
+}
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm")),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM) and helm (../shared/tools/install-k8s-tools.sh .tools)"
+)]
+fn gen_check_verifies_when_charts_are_vendored_unless_told_not_to() {
+    let repo = ChartRepo::upstream();
+    let cfg = platform_on(&repo.url);
+    assert!(vendor(cfg.path(), &[]).status.success());
+    // The chart's client port moved through `values:`: the tree is up to
+    // date once rendered, but gen's Kafka address is wrong.
+    common::edit(
+        cfg.path(),
+        "envs/prod.yaml",
+        "components:\n",
+        "components:\n  kafka:\n    values:\n      service:\n        ports:\n          client: 9999\n",
+    );
+    let out = cfg.path().join("gitops");
+    let check = |extra: &[&str]| {
+        common::gen()
+            .args(["check", "--env", "prod", "--config"])
+            .arg(cfg.path())
+            .arg("--out")
+            .arg(&out)
+            .args(extra)
+            .env("HELM", helm())
+            .env("PLATGEN_CACHE_DIR", cfg.path().join(".cache"))
+            .output()
+            .unwrap()
+    };
+    let o = common::gen()
+        .args(["render", "--env", "prod", "--config"])
+        .arg(cfg.path())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = check(&[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("is up to date"), "{err}");
+    assert!(
+        err.contains("prod: kafka's `bootstrap` address is kafka.data-platform.svc.cluster.local:9092, but Service `kafka` has no port 9092"),
+        "{err}"
+    );
+    let o = check(&["--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["up_to_date"], true, "{json}");
+    assert_eq!(
+        json["verify"]["findings"].as_array().unwrap().len(),
+        1,
+        "{json}"
+    );
+    // Compare only.
+    let o = check(&["--no-verify"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("bootstrap"), "{}", stderr(&o));
+    // Without Helm, check says how to compare only.
+    let o = common::gen()
+        .args(["check", "--env", "prod", "--config"])
+        .arg(cfg.path())
+        .arg("--out")
+        .arg(&out)
+        .env("HELM", cfg.path().join("no-helm-here"))
+        .env("PLATGEN_CACHE_DIR", cfg.path().join(".cache"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`--no-verify` compares only"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -16,6 +16,8 @@ use crate::model::{Address, Chart};
 use crate::resolve::Resolved;
 use crate::tree::RenderedTree;
 
+mod operators;
+
 /// What `gen verify` found for one env.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Verified {
@@ -210,10 +212,50 @@ fn check(r: &Resolved, tree: &RenderedTree, releases: Vec<RenderedRelease>) -> R
         images_checked: 0,
         findings: Vec::new(),
     };
+    let manifests = manifests(tree)?;
+    let apps = applications(tree)?;
+    let made = operators::services(&manifests);
+    let section = |component: &str| {
+        r.all()
+            .find(|(c, _)| c.name() == component)
+            .map(|(c, _)| c.section_path())
+            .unwrap_or_default()
+    };
     for ((component, role), a) in &r.facts.addresses {
         let shown = format!("{component} {role} → {}:{}", a.host(), a.port);
         let Some(rel) = out.releases.iter().find(|rel| rel.component == *component) else {
-            out.not_checked.push(shown);
+            // What an operator makes from the component's custom resources.
+            let files: Vec<&String> = apps
+                .iter()
+                .filter(|app| app.component == *component)
+                .flat_map(|app| &app.manifests)
+                .collect();
+            let own: Vec<&operators::Made> =
+                made.iter().filter(|m| files.contains(&&m.file)).collect();
+            if own.is_empty() {
+                out.not_checked.push(shown);
+                continue;
+            }
+            match made_problem(&own, a) {
+                None => out.checked.push(shown),
+                Some(why) => {
+                    let at = section(component);
+                    out.findings.push(
+                        Diagnostic::new(format!(
+                            "{}: {component}'s `{role}` address is {}:{}, but {why}",
+                            r.env,
+                            a.host(),
+                            a.port
+                        ))
+                        .at(Some(r.locate(&at)))
+                        .path(at.join("."))
+                        .help(format!(
+                            "its operator makes {} (the operators' naming rules: `gen verify --help`)",
+                            made_listed(&own)
+                        )),
+                    );
+                }
+            }
             continue;
         };
         match problem(rel, a) {
@@ -247,7 +289,37 @@ fn check(r: &Resolved, tree: &RenderedTree, releases: Vec<RenderedRelease>) -> R
             }
         }
     }
-    let order = crd_order(&applications(tree)?, tree, &out.releases)?;
+    ingresses(r, &manifests, &made, &apps, &mut out);
+    for (file, namespace, job, cluster) in operators::selectors(&manifests) {
+        let exists = manifests.iter().any(|(_, v)| {
+            v["apiVersion"] == "ray.io/v1"
+                && v["kind"] == "RayCluster"
+                && v["metadata"]["name"] == cluster.as_str()
+                && v["metadata"]["namespace"] == namespace.as_str()
+        });
+        if exists {
+            out.checked.push(format!(
+                "RayJob {job} → RayCluster {cluster} in {namespace}"
+            ));
+            continue;
+        }
+        let owner = apps
+            .iter()
+            .find(|app| app.manifests.contains(&file))
+            .map(|app| app.component.clone())
+            .unwrap_or_default();
+        let at = section(&owner);
+        out.findings.push(
+            Diagnostic::new(format!(
+                "{}: RayJob `{job}` ({file}) runs on RayCluster `{cluster}` (its clusterSelector `ray.io/cluster`), which no manifest here defines in `{namespace}`",
+                r.env
+            ))
+            .at(Some(r.locate(&at)))
+            .path(at.join("."))
+            .help("KubeRay makes no cluster for a RayJob with a clusterSelector: the RayCluster it names must exist in the RayJob's namespace"),
+        );
+    }
+    let order = crd_order(&apps, tree, &out.releases)?;
     out.crds_checked = order.checked;
     out.crds_outside = order.outside;
     for (component, message, help) in order.wrong {
@@ -264,14 +336,14 @@ fn check(r: &Resolved, tree: &RenderedTree, releases: Vec<RenderedRelease>) -> R
         );
     }
     secrets(r, &mut out);
-    images(r, tree, &mut out)?;
+    images(r, &manifests, &mut out);
     Ok(out)
 }
 
 /// Every image the charts and gen's manifests run must come from where the
 /// env's `images` settings say: all through the mirror when there is one,
 /// and the Bitnami charts' from `bitnamiRegistry`/`bitnamiNamespace`.
-fn images(r: &Resolved, tree: &RenderedTree, out: &mut Verified) -> Result<()> {
+fn images(r: &Resolved, manifests: &[(String, serde_json::Value)], out: &mut Verified) {
     let settings = &r.platform.images;
     let mirror = settings
         .mirror
@@ -298,20 +370,15 @@ fn images(r: &Resolved, tree: &RenderedTree, out: &mut Verified) -> Result<()> {
             }
         }
     }
-    for (path, text) in &tree.files {
-        if !path.starts_with("manifests/") {
-            continue;
-        }
-        for doc in parse(path, text)? {
-            let mut found = Vec::new();
-            walk_images(&doc, &mut found);
-            let want = mirror.clone().unwrap_or_default();
-            all.extend(
-                found
-                    .into_iter()
-                    .map(|i| (path.clone(), i, want.clone(), mirror_rule)),
-            );
-        }
+    for (path, doc) in manifests {
+        let mut found = Vec::new();
+        walk_images(doc, &mut found);
+        let want = mirror.clone().unwrap_or_default();
+        all.extend(
+            found
+                .into_iter()
+                .map(|i| (path.clone(), i, want.clone(), mirror_rule)),
+        );
     }
     for (from, image, want, setting) in all {
         out.images_checked += 1;
@@ -329,7 +396,163 @@ fn images(r: &Resolved, tree: &RenderedTree, out: &mut Verified) -> Result<()> {
             .help("the image escapes the registry settings: move it through the component's settings (or `values:`)"),
         );
     }
-    Ok(())
+}
+
+/// Every object of the env's `manifests/`, with its file.
+fn manifests(tree: &RenderedTree) -> Result<Vec<(String, serde_json::Value)>> {
+    let mut out = Vec::new();
+    for (path, text) in &tree.files {
+        if path.starts_with("manifests/") {
+            out.extend(parse(path, text)?.into_iter().map(|v| (path.clone(), v)));
+        }
+    }
+    Ok(out)
+}
+
+/// What is wrong with `a` for the Services an operator makes.
+fn made_problem(made: &[&operators::Made], a: &Address) -> Option<String> {
+    let Some(m) = made
+        .iter()
+        .find(|m| m.name == a.service && m.namespace == a.namespace)
+    else {
+        return Some(format!(
+            "the operator makes no Service `{}` in `{}`",
+            a.service, a.namespace
+        ));
+    };
+    (!m.ports.contains(&a.port)).then(|| {
+        format!(
+            "Service `{}` that the operator makes from {} has no port {}",
+            m.name, m.from, a.port
+        )
+    })
+}
+
+fn made_listed(made: &[&operators::Made]) -> String {
+    made.iter()
+        .map(|m| {
+            let ports: Vec<String> = m.ports.iter().map(u16::to_string).collect();
+            format!(
+                "{}.{}:{} from {}",
+                m.name,
+                m.namespace,
+                ports.join("/"),
+                m.from
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Every backend of every Ingress gen writes must be a Service, and a port
+/// of it, that a chart or an operator makes in the Ingress's namespace.
+/// Where a Git source or a chart not vendored installs too, a backend no
+/// one here is seen to make is listed, not checked.
+fn ingresses(
+    r: &Resolved,
+    manifests: &[(String, serde_json::Value)],
+    made: &[operators::Made],
+    apps: &[App],
+    out: &mut Verified,
+) {
+    let rendered: Vec<&str> = out
+        .releases
+        .iter()
+        .map(|rel| rel.component.as_str())
+        .collect();
+    let opaque: Vec<&str> = r
+        .enabled()
+        .filter(|(c, slot)| match c.delivery(r, slot) {
+            crate::model::Delivery::Helm(_) => !rendered.contains(&c.name()),
+            crate::model::Delivery::Manifests => false,
+            _ => true,
+        })
+        .map(|(_, slot)| slot.namespace())
+        .collect();
+    let mut findings = Vec::new();
+    for (file, v) in manifests {
+        if v["kind"] != "Ingress" {
+            continue;
+        }
+        let name = v["metadata"]["name"].as_str().unwrap_or_default();
+        let namespace = v["metadata"]["namespace"].as_str().unwrap_or_default();
+        let spec = &v["spec"];
+        let backends = std::iter::once(&spec["defaultBackend"]).chain(
+            spec["rules"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|rule| rule["http"]["paths"].as_array().into_iter().flatten())
+                .map(|p| &p["backend"]),
+        );
+        for b in backends {
+            let Some(service) = b["service"]["name"].as_str() else {
+                continue;
+            };
+            let port = &b["service"]["port"];
+            let shown_port = port["number"]
+                .as_u64()
+                .map(|n| n.to_string())
+                .or_else(|| port["name"].as_str().map(String::from))
+                .unwrap_or_default();
+            let shown = format!(
+                "Ingress {name} → {}:{shown_port}",
+                crate::names::service_host(service, namespace)
+            );
+            let ports: Option<(Vec<u16>, String)> = out
+                .releases
+                .iter()
+                .filter(|rel| rel.namespace == namespace)
+                .find_map(|rel| {
+                    rel.services
+                        .get(service)
+                        .map(|p| (p.clone(), format!("chart {}", rel.chart)))
+                })
+                .or_else(|| {
+                    made.iter()
+                        .find(|m| m.namespace == namespace && m.name == service)
+                        .map(|m| (m.ports.clone(), format!("the operator, from {}", m.from)))
+                });
+            let why = match (ports, port["number"].as_u64()) {
+                (Some((ports, _)), Some(n)) if ports.iter().any(|p| u64::from(*p) == n) => None,
+                (Some(_), None) => None,
+                (Some((_, by)), Some(n)) => {
+                    Some(format!("Service `{service}` ({by}) has no port {n}"))
+                }
+                (None, _) if opaque.contains(&namespace) => {
+                    out.not_checked.push(shown);
+                    continue;
+                }
+                (None, _) => Some(format!(
+                    "no chart or operator here makes Service `{service}` in `{namespace}`"
+                )),
+            };
+            match why {
+                None => out.checked.push(shown),
+                Some(why) => findings.push((
+                    file.clone(),
+                    format!(
+                        "{}: Ingress `{name}` ({file}) sends to {service}:{shown_port}, but {why}",
+                        r.env
+                    ),
+                )),
+            }
+        }
+    }
+    for (file, message) in findings {
+        let at = apps
+            .iter()
+            .find(|app| app.manifests.contains(&file))
+            .and_then(|app| r.all().find(|(c, _)| c.name() == app.component))
+            .map(|(c, _)| c.section_path())
+            .unwrap_or_default();
+        out.findings.push(
+            Diagnostic::new(message)
+                .at(Some(r.locate(&at)))
+                .path(at.join("."))
+                .help("the Ingress's backend must be a Service its namespace really has: check the component's endpoint settings and the release it points at"),
+        );
+    }
 }
 
 /// Every `image:` text value in `v`, at any depth.
@@ -864,6 +1087,106 @@ mod tests {
                     .to_string(),
             )]),
         }
+    }
+
+    /// The built-in prod env, resolved and rendered, its manifest `file`
+    /// edited by `edit`; checked with no release rendered.
+    fn operators_checked(file: &str, edit: impl Fn(&str) -> String) -> Verified {
+        operators_checked_with(file, edit, Vec::new())
+    }
+
+    /// [`operators_checked`], with `releases` rendered.
+    fn operators_checked_with(
+        file: &str,
+        edit: impl Fn(&str) -> String,
+        releases: Vec<RenderedRelease>,
+    ) -> Verified {
+        let p = crate::Platform::builtin().unwrap();
+        let (r, mut tree) = (p.resolve("prod").unwrap(), p.render("prod").unwrap());
+        let text = tree.files.get_mut(file).unwrap();
+        let edited = edit(text);
+        assert_ne!(*text, edited, "the edit changes {file}");
+        *text = edited;
+        check(&r, &tree, releases).unwrap()
+    }
+
+    #[test]
+    fn addresses_of_what_operators_make_are_checked_by_their_naming_rules() {
+        let v = operators_checked("manifests/doris.yaml", |t| format!("{t}# as rendered\n"));
+        assert!(v.findings.is_empty(), "{:?}", v.findings);
+        for want in [
+            "doris query → doris-cluster-fe-service.doris-analytics.svc.cluster.local:9030",
+            "ray-cluster dashboard → ml-cluster-head-svc.ml-platform.svc.cluster.local:8265",
+            "ray-serve serve → ml-serve-serve-svc.ml-platform.svc.cluster.local:8000",
+            "Ingress ml-serve → ml-serve-serve-svc.ml-platform.svc.cluster.local:8000",
+            "Ingress ml-cluster-dashboard → ml-cluster-head-svc.ml-platform.svc.cluster.local:8265",
+            "RayJob ray-cluster-smoke-check → RayCluster ml-cluster in ml-platform",
+        ] {
+            assert!(
+                v.checked.iter().any(|c| c == want),
+                "{want} not in {:?}",
+                v.checked
+            );
+        }
+    }
+
+    #[test]
+    fn a_ray_service_without_a_serve_port_is_found_at_its_address_and_ingress() {
+        // KubeRay makes no Serve Service without a head port named `serve`.
+        let unserved = |t: &str| t.replace("name: serve\n", "name: web\n");
+        let v = operators_checked("manifests/ray-serve.yaml", unserved);
+        let found: Vec<String> = v.findings.iter().map(|d| d.to_string()).collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("prod: ray-serve's `serve` address is ml-serve-serve-svc.ml-platform.svc.cluster.local:8000, but the operator makes no Service `ml-serve-serve-svc` in `ml-platform`"), "{found:?}");
+        assert!(
+            found[0].contains(
+                "ml-serve-head-svc.ml-platform:10001/8265/6379/8080/8000 from RayService ml-serve"
+            ),
+            "{found:?}"
+        );
+        assert!(found[0].contains("components.rayServe"), "{found:?}");
+        // The MLflow chart shares the namespace and was not rendered: it
+        // may make the Ingress's Service, which is then not checked.
+        let listed = "Ingress ml-serve → ml-serve-serve-svc.ml-platform.svc.cluster.local:8000";
+        assert!(
+            v.not_checked.iter().any(|c| c == listed),
+            "{:?}",
+            v.not_checked
+        );
+        // Rendered, it does not: the Ingress is found too.
+        let mlflow = RenderedRelease {
+            namespace: "ml-platform".into(),
+            crds: Vec::new(),
+            services: BTreeMap::from([("mlflow".to_string(), vec![80])]),
+            ..operator("mlflow")
+        };
+        let v = operators_checked_with("manifests/ray-serve.yaml", unserved, vec![mlflow]);
+        let found: Vec<String> = v.findings.iter().map(|d| d.to_string()).collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[1].contains("prod: Ingress `ml-serve` (manifests/ray-serve-ingress.yaml) sends to ml-serve-serve-svc:8000, but no chart or operator here makes Service `ml-serve-serve-svc` in `ml-platform`"), "{found:?}");
+        assert!(found[1].contains("components.rayServe"), "{found:?}");
+    }
+
+    #[test]
+    fn a_doris_port_and_a_ray_job_cluster_nobody_defines_are_found() {
+        let v = operators_checked("manifests/doris.yaml", |t| {
+            t.replace("  beSpec:", "  cnSpec:")
+        });
+        assert!(
+            v.findings.is_empty(),
+            "BE or CN: the FE is the address {:?}",
+            v.findings
+        );
+        let v = operators_checked("manifests/doris.yaml", |t| {
+            t.replace("  feSpec:", "  brokerSpec:")
+        });
+        let found: Vec<String> = v.findings.iter().map(|d| d.to_string()).collect();
+        assert!(found.iter().any(|f| f.contains("doris's `query` address is doris-cluster-fe-service.doris-analytics.svc.cluster.local:9030, but the operator makes no Service `doris-cluster-fe-service`")), "{found:?}");
+        let v = operators_checked("manifests/ray-cluster-smoke-check.yaml", |t| {
+            t.replace("ray.io/cluster: ml-cluster", "ray.io/cluster: ml-clustr")
+        });
+        let found: Vec<String> = v.findings.iter().map(|d| d.to_string()).collect();
+        assert!(found.iter().any(|f| f.contains("RayJob `ray-cluster-smoke-check` (manifests/ray-cluster-smoke-check.yaml) runs on RayCluster `ml-clustr` (its clusterSelector `ray.io/cluster`), which no manifest here defines in `ml-platform`")), "{found:?}");
     }
 
     #[test]
