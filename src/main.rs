@@ -482,7 +482,7 @@ fn say_verified(reports: &[platgen::verify::Verified], cli: &Cli) {
     }
     for v in reports {
         say!(
-            "{}: {} releases rendered with their charts; {} addresses checked, {} not checked (not made by a vendored chart); {} custom resources after their definitions, {} defined outside the platform; {} Secret reads provided; {} images checked",
+            "{}: {} releases rendered with their charts; {} addresses checked, {} not checked (made by a Git source or a chart not vendored); {} custom resources after their definitions, {} defined outside the platform; {} Secret reads provided; {} images checked",
             v.env,
             v.releases.len(),
             v.checked.len(),
