@@ -67,6 +67,12 @@ pub struct PlatformConfig {
     /// How public endpoints are exposed; without it, none are rendered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<IngressConfig>,
+    /// The Kubernetes version of the cluster this env deploys to (`1.35`,
+    /// `v1.35.2`). Argo CD renders each chart for the cluster it syncs to;
+    /// `gen verify` renders it for this version (`helm template
+    /// --kube-version`). Unset: Helm's own default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes_version: Option<String>,
 }
 
 /// Argo CD settings: the GitOps repository the output is committed to.

@@ -262,6 +262,17 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
         );
         findings.extend(f.list);
     }
+    if let Some(v) = &r.platform.kubernetes_version {
+        if !is_kube_version(v) {
+            let mut f = Findings::new(&[]);
+            f.at(
+                &["kubernetesVersion"],
+                format!("`{}` is not a Kubernetes version", v.escape_debug()),
+                "write MAJOR.MINOR or MAJOR.MINOR.PATCH, with or without a leading `v` (e.g. `1.35` or `v1.35.2`)",
+            );
+            findings.extend(f.list);
+        }
+    }
     for (c, slot) in r.enabled() {
         let section = c.section_path();
         let mut f = Findings::new(&section.iter().map(String::as_str).collect::<Vec<_>>());
@@ -274,6 +285,16 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
         return Err(r.located(findings));
     }
     Ok(r)
+}
+
+/// `MAJOR.MINOR` or `MAJOR.MINOR.PATCH`, an optional `v` before it: what
+/// Helm's `--kube-version` takes.
+fn is_kube_version(v: &str) -> bool {
+    let parts: Vec<&str> = v.strip_prefix('v').unwrap_or(v).split('.').collect();
+    (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Problems with the config's `charts:` pins: a key that is no Helm

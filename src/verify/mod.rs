@@ -90,6 +90,10 @@ struct Job<'a> {
     package: &'a Path,
     digest: &'a str,
     values: &'a str,
+    /// `--kube-version`, when the env sets one.
+    kube_version: Option<&'a str>,
+    /// `--api-versions`: the custom resources the env's objects are.
+    api_versions: &'a [String],
 }
 
 /// The real Helm, and where its renders are kept.
@@ -148,6 +152,10 @@ pub(crate) fn verify(
     vendored: &crate::charts::Vendored,
     helm: &Helm,
 ) -> Result<Vec<Verified>> {
+    let apis: Vec<Vec<String>> = envs
+        .iter()
+        .map(|(_, tree)| api_versions(tree))
+        .collect::<Result<_>>()?;
     let mut jobs = Vec::new();
     for (i, (r, tree)) in envs.iter().enumerate() {
         for (c, slot) in r.enabled() {
@@ -170,6 +178,8 @@ pub(crate) fn verify(
                 package,
                 digest,
                 values,
+                kube_version: r.platform.kubernetes_version.as_deref(),
+                api_versions: &apis[i],
             };
             jobs.push((i, job));
         }
@@ -396,6 +406,28 @@ fn images(r: &Resolved, manifests: &[(String, serde_json::Value)], out: &mut Ver
             .help("the image escapes the registry settings: move it through the component's settings (or `values:`)"),
         );
     }
+}
+
+/// The custom resources the env's objects are, as Helm's `--api-versions`
+/// takes them (`group/version/Kind`, sorted): what Argo CD would find the
+/// cluster serving once the platform's definitions are installed.
+fn api_versions(tree: &RenderedTree) -> Result<Vec<String>> {
+    let mut out = std::collections::BTreeSet::new();
+    for (path, text) in &tree.files {
+        if !(path.starts_with("manifests/") || path.starts_with("apps/")) {
+            continue;
+        }
+        for v in parse(path, text)? {
+            let (Some(api), Some(kind)) = (v["apiVersion"].as_str(), v["kind"].as_str()) else {
+                continue;
+            };
+            let group = api.split_once('/').map_or("", |(g, _)| g);
+            if group.contains('.') && !group.ends_with("k8s.io") {
+                out.insert(format!("{api}/{kind}"));
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
 }
 
 /// Every object of the env's `manifests/`, with its file.
@@ -836,11 +868,21 @@ fn run_template(helm: &Helm, j: &Job<'_>, label: &str) -> Result<String> {
             .help("the chart refuses these values: `gen render` and run the same `helm template` to see it"),
         )
     };
-    let mut child = Command::new(&helm.path)
-        .arg("template")
-        .arg(&j.release)
-        .arg(j.package)
-        .args(["--namespace", &j.namespace, "--include-crds", "-f", "-"])
+    let mut cmd = Command::new(&helm.path);
+    cmd.arg("template").arg(&j.release).arg(j.package).args([
+        "--namespace",
+        &j.namespace,
+        "--include-crds",
+        "-f",
+        "-",
+    ]);
+    if let Some(v) = j.kube_version {
+        cmd.args(["--kube-version", v]);
+    }
+    if !j.api_versions.is_empty() {
+        cmd.arg("--api-versions").arg(j.api_versions.join(","));
+    }
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -932,13 +974,16 @@ fn listed(services: &BTreeMap<String, Vec<u16>>) -> String {
 /// the Services it creates.
 fn template(helm: &Helm, identity: &str, j: &Job<'_>) -> Result<RenderedRelease> {
     let label = format!("{} {}", j.chart.name, j.chart.version);
+    let apis = j.api_versions.join(",");
     let key = crate::charts::digest(
         [
-            "helm template 1",
+            "helm template 2",
             identity,
             j.digest,
             &j.release,
             &j.namespace,
+            j.kube_version.unwrap_or_default(),
+            &apis,
             j.values,
         ]
         .join("\0")

@@ -414,3 +414,100 @@ fn gen_check_verifies_when_charts_are_vendored_unless_told_not_to() {
         stderr(&o)
     );
 }
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm")),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM) and helm (../shared/tools/install-k8s-tools.sh .tools)"
+)]
+fn charts_are_rendered_for_the_envs_kubernetes_version_and_custom_resources() {
+    let repo = ChartRepo::upstream();
+    let cfg = platform_on(&repo.url);
+    assert!(vendor(cfg.path(), &[]).status.success());
+    // A Helm that logs every command line.
+    let log = cfg.path().join("helm.log");
+    let wrapper = cfg.path().join("helm-logged");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            helm().display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &wrapper,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let run = || {
+        let _ = std::fs::remove_file(&log);
+        let o = common::gen()
+            .args(["verify", "--env", "prod", "--no-cache", "--config"])
+            .arg(cfg.path())
+            .env("HELM", &wrapper)
+            .output()
+            .unwrap();
+        (o, std::fs::read_to_string(&log).unwrap_or_default())
+    };
+    common::edit(
+        cfg.path(),
+        "envs/prod.yaml",
+        "components:\n",
+        "kubernetesVersion: v1.35.2\ncomponents:\n",
+    );
+    let (o, log_text) = run();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let templates: Vec<&str> = log_text
+        .lines()
+        .filter(|l| l.starts_with("template "))
+        .collect();
+    assert_eq!(templates.len(), 7, "{log_text}");
+    for line in templates {
+        assert!(line.contains("--kube-version v1.35.2"), "{line}");
+        let apis = line.split("--api-versions ").nth(1).unwrap_or_default();
+        for want in [
+            "argoproj.io/v1alpha1/Application",
+            "doris.selectdb.com/v1/DorisCluster",
+            "ray.io/v1/RayCluster",
+            "ray.io/v1/RayJob",
+            "ray.io/v1/RayService",
+        ] {
+            assert!(apis.contains(want), "{want} not in {line}");
+        }
+    }
+    // A cluster older than a chart allows: the chart's refusal, named.
+    common::edit(
+        cfg.path(),
+        "envs/prod.yaml",
+        "kubernetesVersion: v1.35.2\n",
+        "kubernetesVersion: \"1.18\"\n",
+    );
+    let (o, _) = run();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "helm template of chart doris-operator 26.0.0 (release `doris-operator`) failed"
+        ) && err.contains("incompatible with Kubernetes v1.18"),
+        "{err}"
+    );
+    // Not a version: refused at its line, before anything runs.
+    common::edit(
+        cfg.path(),
+        "envs/prod.yaml",
+        "kubernetesVersion: \"1.18\"\n",
+        "kubernetesVersion: latest\n",
+    );
+    let (o, log_text) = run();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("envs/prod.yaml:"), "{err}");
+    assert!(
+        err.contains("`latest` is not a Kubernetes version"),
+        "{err}"
+    );
+    assert!(err.contains("e.g. `1.35` or `v1.35.2`"), "{err}");
+    assert!(log_text.is_empty(), "{log_text}");
+}
