@@ -184,16 +184,43 @@ pub(crate) fn verify(
             jobs.push((i, job));
         }
     }
-    // The slowest charts first, so the workers end together.
-    jobs.sort_by_key(|(_, j)| std::cmp::Reverse(j.values.len()));
     let identity = helm.identity();
+    // A release rendered the same way in several envs (an operator, an env
+    // like another) is rendered once.
+    let keys: Vec<String> = jobs.iter().map(|(_, j)| key(&identity, j)).collect();
+    let mut unique: Vec<(&str, &Job<'_>)> = Vec::new();
+    for (k, (_, j)) in keys.iter().zip(&jobs) {
+        if !unique.iter().any(|(u, _)| *u == k.as_str()) {
+            unique.push((k, j));
+        }
+    }
+    // The slowest charts first, so the workers end together.
+    unique.sort_by_key(|(_, j)| std::cmp::Reverse(j.values.len()));
     // Helm itself runs on more than one core, and waits on its files: two
     // processes per core keep the cores busy.
-    let rendered = crate::parallel::in_parallel_by(2, &jobs, |(i, j)| {
-        template(helm, &identity, j).map(|rel| (*i, rel))
+    let extracts = crate::parallel::in_parallel_by(2, &unique, |(k, j)| {
+        template(helm, k, j).map(|x| (k.to_string(), x))
+    });
+    let extracts: BTreeMap<String, Extract> = crate::error::all_of(extracts)?.into_iter().collect();
+    let rendered = jobs.iter().zip(&keys).map(|((i, j), k)| {
+        let x = &extracts[k];
+        Ok((
+            *i,
+            RenderedRelease {
+                component: j.component.to_string(),
+                release: j.release.clone(),
+                namespace: j.namespace.clone(),
+                chart: format!("{} {}", j.chart.name, j.chart.version),
+                services: x.services.clone(),
+                crds: x.crds.clone(),
+                secrets: x.secrets.clone(),
+                reads: x.reads.clone(),
+                images: x.images.clone(),
+            },
+        ))
     });
     let mut by_env: Vec<Vec<RenderedRelease>> = envs.iter().map(|_| Vec::new()).collect();
-    for (i, rel) in crate::error::all_of(rendered)? {
+    for (i, rel) in crate::error::all_of(rendered.collect())? {
         by_env[i].push(rel);
     }
     envs.iter()
@@ -972,10 +999,16 @@ fn listed(services: &BTreeMap<String, Vec<u16>>) -> String {
 /// `helm template` of one release (or its render kept from before, by
 /// what it depends on: Helm, the package, release, namespace and values);
 /// the Services it creates.
-fn template(helm: &Helm, identity: &str, j: &Job<'_>) -> Result<RenderedRelease> {
-    let label = format!("{} {}", j.chart.name, j.chart.version);
+/// What a render depends on, as one digest: the Helm, the package, the
+/// release, namespace, Kubernetes version, API versions and values (its
+/// leading comments left out: gen's header names the env).
+fn key(identity: &str, j: &Job<'_>) -> String {
     let apis = j.api_versions.join(",");
-    let key = crate::charts::digest(
+    let mut values = j.values;
+    while values.starts_with('#') {
+        values = values.split_once('\n').map_or("", |(_, rest)| rest);
+    }
+    crate::charts::digest(
         [
             "helm template 2",
             identity,
@@ -984,48 +1017,40 @@ fn template(helm: &Helm, identity: &str, j: &Job<'_>) -> Result<RenderedRelease>
             &j.namespace,
             j.kube_version.unwrap_or_default(),
             &apis,
-            j.values,
+            values,
         ]
         .join("\0")
         .as_bytes(),
-    );
-    let kept = helm.cache.as_ref().map(|d| {
-        d.join("helm")
-            .join(format!("{}.yaml", key.trim_start_matches("sha256:")))
-    });
+    )
+}
+
+/// What verify reads of `helm template` of one release (or of its render
+/// kept from before under `key`).
+fn template(helm: &Helm, key: &str, j: &Job<'_>) -> Result<Extract> {
+    let label = format!("{} {}", j.chart.name, j.chart.version);
     // What is kept is what verify reads of a render, never the render
     // itself: the Secrets a chart generates stay out of the cache.
-    let kept = kept.map(|p| p.with_extension("json"));
+    let kept = helm.cache.as_ref().map(|d| {
+        d.join("helm")
+            .join(format!("{}.json", key.trim_start_matches("sha256:")))
+    });
     let cached = kept
         .as_ref()
         .and_then(|p| std::fs::read(p).ok())
         .and_then(|b| serde_json::from_slice::<Extract>(&b).ok());
-    let x = match cached {
-        Some(x) => x,
-        None => {
-            let text = run_template(helm, j, &label)?;
-            let x = extract(&label, &j.namespace, &text)?;
-            if let Some(p) = &kept {
-                keep(p, &serde_json::to_string(&x).expect("serialises"));
-            }
-            x
-        }
-    };
-    Ok(RenderedRelease {
-        component: j.component.to_string(),
-        release: j.release.clone(),
-        namespace: j.namespace.clone(),
-        chart: label,
-        services: x.services,
-        crds: x.crds,
-        secrets: x.secrets,
-        reads: x.reads,
-        images: x.images,
-    })
+    if let Some(x) = cached {
+        return Ok(x);
+    }
+    let text = run_template(helm, j, &label)?;
+    let x = extract(&label, &j.namespace, &text)?;
+    if let Some(p) = &kept {
+        keep(p, &serde_json::to_string(&x).expect("serialises"));
+    }
+    Ok(x)
 }
 
 /// What verify reads of one release's render.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Extract {
     services: BTreeMap<String, Vec<u16>>,
     crds: Vec<String>,

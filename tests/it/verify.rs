@@ -323,6 +323,27 @@ fn an_unchanged_release_is_not_rendered_again_and_the_cache_holds_no_secret() {
     assert_eq!(changed, ["kafka"]);
     let (all, _) = run(&["--no-cache"]);
     assert_eq!(all.len(), 7, "{all:?}");
+    // Every env at once: a release the same in several is rendered once.
+    // The operators' values are the same in every env, and so are the
+    // custom resources Helm is told of in staging and prod; dev runs no
+    // RayService, so Helm is told of other API versions there.
+    let _ = std::fs::remove_file(&log);
+    let o = common::gen()
+        .args(["verify", "--all", "--no-cache", "--config"])
+        .arg(cfg.path())
+        .env("HELM", &wrapper)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&log).unwrap();
+    let count = |release: &str| {
+        text.lines()
+            .filter(|l| *l == format!("template {release}"))
+            .count()
+    };
+    assert_eq!(count("doris-operator"), 2, "{text}");
+    assert_eq!(count("kuberay-operator"), 2, "{text}");
+    assert_eq!(count("datahub"), 3, "{text}");
     // What is kept holds no Secret's data: the charts generate some
     // (DataHub's auth secrets, Kafka's KRaft ids).
     for (path, bytes) in common::snapshot_dir(&cache) {
