@@ -184,7 +184,7 @@ enum Command {
     /// Show what an env costs: pods, CPU, memory and storage per component
     /// and namespace, against its declared capacity.
     #[command(
-        after_help = "Examples:\n  gen plan --env prod\n  gen plan --env prod --format markdown >> PLAN.md\n  gen plan --env prod --compare staging\n  gen plan --env prod --format json | jq .total\n\nFigures decided by a chart default are listed with their source.\nAutoscaled groups count at maxReplicas in the worst case and against capacity."
+        after_help = "Examples:\n  gen plan --env prod\n  gen plan --env prod --format markdown >> PLAN.md\n  gen plan --env prod --compare staging\n  gen plan --env prod --format json | jq .total\n\nWith the charts vendored (charts.lock), every release of a vendored chart is counted from its objects as Helm renders them ($HELM, or helm on PATH; renders kept as `gen verify` keeps them): the pods of each Deployment, StatefulSet and ReplicaSet (at most what a HorizontalPodAutoscaler allows), Jobs and the Helm hooks that are Jobs, the containers' requests and limits, StatefulSets' volume claim templates and the chart's own PersistentVolumeClaims; a DaemonSet counts as one pod, CronJobs, Helm test hooks and init containers are left out. Without them (or with --estimate), a chart's figures are gen's estimates of its defaults, listed with their source.\nCustom resources (DorisCluster, RayCluster) are counted from gen's own specs, the operators' defaults listed with their source.\nAutoscaled groups count at maxReplicas in the worst case and against capacity."
     )]
     Plan {
         /// The env (the file envs/ENV.yaml of the config).
@@ -196,6 +196,10 @@ enum Command {
         /// Show the difference from another env (ENV − OTHER) instead.
         #[arg(long, value_name = "OTHER")]
         compare: Option<String>,
+        /// Estimate the charts' figures from gen's table of their defaults,
+        /// without rendering the vendored charts (no Helm needed).
+        #[arg(long)]
+        estimate: bool,
     },
     /// Print the fleet's bootstrap: an Argo CD ApplicationSet that starts
     /// every env committed to the GitOps repository.
@@ -797,15 +801,30 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             env,
             format,
             compare,
+            estimate,
         } => {
+            let cache = platgen::verify::default_cache();
+            let plan_of = |env: &str| {
+                if *estimate {
+                    platform.plan(env)
+                } else {
+                    platform.plan_counted(env, cache.as_deref())
+                }
+            };
             let format = match format {
                 PlanFormat::Table => platgen::PlanFormat::Table,
                 PlanFormat::Markdown => platgen::PlanFormat::Markdown,
                 PlanFormat::Json => platgen::PlanFormat::Json,
             };
-            let plan = platform.plan(env)?;
+            let helm_note = |e: Error| {
+                if !*estimate {
+                    say!("note: with charts vendored, gen plan counts their objects as Helm renders them; `--estimate` estimates them without Helm");
+                }
+                e
+            };
+            let plan = plan_of(env).map_err(helm_note)?;
             let text = match compare {
-                Some(other) => plan.compare(&platform.plan(other)?, format),
+                Some(other) => plan.compare(&plan_of(other).map_err(helm_note)?, format),
                 None => plan.report(format),
             };
             emit(&text)?;

@@ -326,6 +326,28 @@ impl Platform {
         crate::verify::verify(&rendered, vendored, &helm)
     }
 
+    /// The plan of `env` with every release of a vendored chart counted
+    /// from its objects as Helm renders them (pods, requests and limits,
+    /// volumes, hook Jobs), not estimated; the rest as [`plan`](Self::plan)
+    /// gives it. Renders are kept in `cache` as for [`verify`](Self::verify).
+    pub fn plan_counted(&self, env: &str, cache: Option<&Path>) -> Result<Plan> {
+        let Some(vendored) = self.vendored()? else {
+            return self.plan(env);
+        };
+        let helm = crate::verify::Helm {
+            path: crate::vendor::helm::named(),
+            cache: cache.map(Path::to_path_buf),
+        };
+        let envs = [(self.resolve(env)?, self.render(env)?)];
+        let verified = crate::verify::verify(&envs, vendored, &helm)?;
+        let counted = verified
+            .into_iter()
+            .flat_map(|v| v.releases)
+            .map(|rel| (rel.component.clone(), (rel.chart.clone(), rel.workloads)))
+            .collect();
+        Ok(aggregate::plan_with(&envs[0].0, &counted))
+    }
+
     /// Pulls every chart the envs install with Helm into the config
     /// directory's `charts/` and records each in `charts.lock` (`gen
     /// vendor`). A chart whose pin and package match the lock is not

@@ -46,6 +46,8 @@ pub enum Kind {
     Pod,
     /// A Job (hooks, setup): counted apart from long-running pods.
     Job,
+    /// A PersistentVolumeClaim of its own (a chart's): storage, once.
+    Volume,
 }
 
 /// One group of identical pods a component creates.
@@ -74,6 +76,10 @@ pub struct Workload {
     pub storage: BTreeMap<String, i128>,
     /// Figures decided by a chart or operator default, each with its source.
     pub defaults: Vec<String>,
+    /// The rendered object it was counted from (charts vendored), instead
+    /// of estimated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counted: Option<String>,
     #[serde(skip)]
     containers: u32,
 }
@@ -93,8 +99,23 @@ impl Workload {
             limited: false,
             storage: BTreeMap::new(),
             defaults: Vec::new(),
+            counted: None,
             containers: 0,
         }
+    }
+
+    /// A PersistentVolumeClaim of its own: its volume, counted once.
+    pub fn volume_claim(component: &'static str, namespace: &str, name: &str) -> Workload {
+        Workload {
+            kind: Kind::Volume,
+            ..Workload::pods(component, namespace, name, 1)
+        }
+    }
+
+    /// Notes the rendered object it was counted from.
+    pub fn counted_from(mut self, object: impl Into<String>) -> Workload {
+        self.counted = Some(object.into());
+        self
     }
 
     /// A Job run once per sync or release.

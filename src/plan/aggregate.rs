@@ -48,17 +48,28 @@ impl Plan {
             capacity,
             prerequisites: Vec::new(),
             not_counted: Vec::new(),
+            counted: Vec::new(),
         }
     }
 }
 
 /// The plan of a resolved env: every enabled component's workloads, its
 /// smoke check's Job included, and what the cluster must already have.
+/// Figures of Helm charts are gen's estimates of their defaults.
 pub(crate) fn plan(r: &Resolved) -> Plan {
+    plan_with(r, &BTreeMap::new())
+}
+
+/// [`plan`], with the workloads of the releases in `counted` (component →
+/// `(chart, workloads)`) counted from their rendered objects instead.
+pub(crate) fn plan_with(r: &Resolved, counted: &BTreeMap<String, (String, Vec<Workload>)>) -> Plan {
     let workloads = r
         .enabled()
         .flat_map(|(c, slot)| {
-            let mut w = c.workloads(r, slot);
+            let mut w = match counted.get(c.name()) {
+                Some((_, w)) => w.clone(),
+                None => c.workloads(r, slot),
+            };
             if r.platform.smoke_on(c.name()) {
                 w.extend(c.smoke(r, slot).map(|check| check.workload(c.name())));
             }
@@ -69,10 +80,17 @@ pub(crate) fn plan(r: &Resolved) -> Plan {
     plan.prerequisites = super::prereqs::of(r, &plan);
     plan.not_counted = r
         .enabled()
-        .filter(|(c, _)| c.section_path()[0] == "releases")
+        .filter(|(c, _)| c.section_path()[0] == "releases" && !counted.contains_key(c.name()))
         .filter_map(|(c, slot)| {
             let chart = slot.chart.as_ref()?;
             Some(format!("{} ({} {})", c.name(), chart.name, chart.version))
+        })
+        .collect();
+    plan.counted = r
+        .enabled()
+        .filter_map(|(c, _)| {
+            let (chart, _) = counted.get(c.name())?;
+            Some(format!("{} ({chart})", c.name()))
         })
         .collect();
     plan

@@ -41,9 +41,18 @@ pub struct Totals {
 
 impl Totals {
     pub(crate) fn add(&mut self, w: &Workload) {
-        if w.kind == Kind::Job {
-            self.jobs += w.replicas;
-            return;
+        match w.kind {
+            Kind::Job => {
+                self.jobs += w.replicas;
+                return;
+            }
+            Kind::Volume => {
+                for (class, size) in &w.storage {
+                    *self.storage.entry(class.clone()).or_default() += size;
+                }
+                return;
+            }
+            Kind::Pod => {}
         }
         self.pods += w.replicas;
         self.pods_max += w.max_replicas;
@@ -86,6 +95,10 @@ pub struct Plan {
     /// what their charts create is not known to gen. `name (chart version)`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_counted: Vec<String>,
+    /// Releases counted from their charts rendered by Helm (charts
+    /// vendored), not estimated: `name (chart version)`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub counted: Vec<String>,
 }
 
 /// Declared capacity against the worst case (autoscaled groups at their maximum).

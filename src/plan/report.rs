@@ -206,6 +206,18 @@ pub(crate) fn format(p: &Plan, format: Format) -> String {
             format,
         ));
     }
+    if !p.counted.is_empty() {
+        out.push('\n');
+        out.push_str(&h(
+            "Counted from the charts rendered by Helm (pods, requests, limits, volumes and hook Jobs of these releases)",
+        ));
+        if md {
+            out.push('\n');
+        }
+        for r in &p.counted {
+            out.push_str(&format!("- {r}\n"));
+        }
+    }
     if !p.not_counted.is_empty() {
         out.push('\n');
         out.push_str(&h(
@@ -246,7 +258,11 @@ pub(crate) fn format(p: &Plan, format: Format) -> String {
         .collect();
     if !notes.is_empty() {
         out.push('\n');
-        out.push_str(&h("Figures decided by chart or operator defaults"));
+        out.push_str(&h(if p.counted.is_empty() {
+            "Figures decided by chart or operator defaults (estimates: with the charts vendored, `gen plan` counts the charts' from their rendered objects)"
+        } else {
+            "Figures decided by chart or operator defaults"
+        }));
         if md {
             out.push('\n');
         }

@@ -16,6 +16,7 @@ use crate::model::{Address, Chart};
 use crate::resolve::Resolved;
 use crate::tree::RenderedTree;
 
+mod objects;
 mod operators;
 
 /// What `gen verify` found for one env.
@@ -70,6 +71,9 @@ pub struct RenderedRelease {
     /// Every image it runs: `(object, image)`.
     #[serde(skip)]
     images: Vec<(String, String)>,
+    /// Its pods, Jobs and volumes, for `gen plan`.
+    #[serde(skip)]
+    pub(crate) workloads: Vec<crate::model::Workload>,
 }
 
 /// A Secret a pod reads: `key` is `None` for the whole Secret (`envFrom`,
@@ -204,6 +208,20 @@ pub(crate) fn verify(
     let extracts: BTreeMap<String, Extract> = crate::error::all_of(extracts)?.into_iter().collect();
     let rendered = jobs.iter().zip(&keys).map(|((i, j), k)| {
         let x = &extracts[k];
+        let chart = format!("{} {}", j.chart.name, j.chart.version);
+        let workloads = x
+            .workloads
+            .iter()
+            .map(|c| {
+                objects::workload(
+                    c,
+                    j.component,
+                    &j.namespace,
+                    &chart,
+                    crate::components::DEFAULT_CLASS,
+                )
+            })
+            .collect();
         Ok((
             *i,
             RenderedRelease {
@@ -216,6 +234,7 @@ pub(crate) fn verify(
                 secrets: x.secrets.clone(),
                 reads: x.reads.clone(),
                 images: x.images.clone(),
+                workloads,
             },
         ))
     });
@@ -1010,7 +1029,7 @@ fn key(identity: &str, j: &Job<'_>) -> String {
     }
     crate::charts::digest(
         [
-            "helm template 2",
+            "helm template 3",
             identity,
             j.digest,
             &j.release,
@@ -1057,6 +1076,7 @@ struct Extract {
     secrets: Vec<String>,
     reads: Vec<SecretRead>,
     images: Vec<(String, String)>,
+    workloads: Vec<objects::Counted>,
 }
 
 /// The Services, definitions, Secrets, Secret reads and images of a
@@ -1066,10 +1086,11 @@ fn extract(label: &str, namespace: &str, text: &str) -> Result<Extract> {
     let mut services = BTreeMap::new();
     let (mut crds, mut secrets, mut reads) = (Vec::new(), Vec::new(), Vec::new());
     let mut images = Vec::new();
-    for v in docs {
-        pod_reads(&v, &mut reads);
+    let workloads = objects::count(&docs);
+    for v in &docs {
+        pod_reads(v, &mut reads);
         let mut found = Vec::new();
-        walk_images(&v, &mut found);
+        walk_images(v, &mut found);
         let object = format!(
             "{} `{}`",
             v["kind"].as_str().unwrap_or_default(),
@@ -1117,6 +1138,7 @@ fn extract(label: &str, namespace: &str, text: &str) -> Result<Extract> {
         secrets,
         reads,
         images,
+        workloads,
     })
 }
 
@@ -1144,6 +1166,7 @@ mod tests {
             secrets: Vec::new(),
             reads: Vec::new(),
             images: Vec::new(),
+            workloads: Vec::new(),
         }
     }
 

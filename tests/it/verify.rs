@@ -532,3 +532,69 @@ fn charts_are_rendered_for_the_envs_kubernetes_version_and_custom_resources() {
     assert!(err.contains("e.g. `1.35` or `v1.35.2`"), "{err}");
     assert!(log_text.is_empty(), "{log_text}");
 }
+
+#[test]
+#[cfg_attr(
+    not(all(platgen_has = "upstream", platgen_has = "helm")),
+    ignore = "needs the pinned upstream charts (../shared/upstream or $PLATGEN_UPSTREAM) and helm (../shared/tools/install-k8s-tools.sh .tools)"
+)]
+fn plan_counts_the_charts_from_their_rendered_objects() {
+    let repo = ChartRepo::upstream();
+    let cfg = platform_on(&repo.url);
+    assert!(vendor(cfg.path(), &[]).status.success());
+    let plan = |extra: &[&str]| -> serde_json::Value {
+        let o = common::gen()
+            .args(["plan", "--env", "prod", "--format", "json", "--config"])
+            .arg(cfg.path())
+            .args(extra)
+            .env("HELM", helm())
+            .env("PLATGEN_CACHE_DIR", cfg.path().join(".cache"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let (counted, estimated) = (plan(&[]), plan(&["--estimate"]));
+    let releases: Vec<&str> = counted["counted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().split(' ').next().unwrap())
+        .collect();
+    assert_eq!(releases.len(), 7, "{releases:?}");
+    assert!(estimated.get("counted").is_none(), "{estimated}");
+    // Every workload of a rendered release names the object it was
+    // counted from; the estimates name none.
+    for w in counted["workloads"].as_array().unwrap() {
+        let c = w["component"].as_str().unwrap();
+        let is_smoke = w["name"].as_str().unwrap().ends_with("smoke-check");
+        assert_eq!(
+            w.get("counted").is_some(),
+            releases.contains(&c) && !is_smoke,
+            "{w}"
+        );
+    }
+    // gen's table of the charts' defaults agrees with the charts: two
+    // ways to the same figures, per component.
+    for c in &releases {
+        assert_eq!(
+            counted["components"][c], estimated["components"][c],
+            "{c}: counted from the chart vs estimated"
+        );
+    }
+    // A chart value only `values:` sets moves the counted plan alone.
+    common::edit(
+        cfg.path(),
+        "envs/prod.yaml",
+        "components:\n  datahub:\n",
+        "components:\n  datahub:\n    values:\n      acryl-datahub-actions:\n        enabled: false\n",
+    );
+    let (after, estimate_after) = (plan(&[]), plan(&["--estimate"]));
+    let pods = |p: &serde_json::Value| p["components"]["datahub"]["pods"].as_u64().unwrap();
+    assert_eq!(pods(&after) + 1, pods(&counted));
+    assert_eq!(pods(&estimate_after), pods(&estimated));
+    assert!(
+        !after.to_string().contains("datahub-acryl-datahub-actions"),
+        "{after}"
+    );
+}
