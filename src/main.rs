@@ -48,7 +48,7 @@ struct Cli {
 enum Command {
     /// Render one env (or all) to a directory, or to stdout as one YAML stream.
     #[command(
-        after_help = "Every file is checked before anything is written: it must be the emitted documents unchanged between the template's comments, or parse back into them. A failed render changes nothing: with --all, envs render in parallel (one worker per core) and are staged in DIR/.gen-txn, and none is put in place unless all rendered and staged. One render writes DIR at a time (a second waits, or fails with --no-wait); a render that was killed is completed by the next one.\n\nExamples:\n  gen render --env prod\n  gen render --env prod --out gitops\n  gen render --all --out gitops --config ./platform"
+        after_help = "Every file is checked before anything is written: it must be the emitted documents unchanged between the template's comments, or parse back into them. A failed render changes nothing: with --all, envs render in parallel (one worker per core) and are staged in DIR/.gen-txn, and none is put in place unless all rendered and staged. One render writes DIR at a time (a second waits, or fails with --no-wait); a render that was killed is completed by the next one.\n\n--hydrate (charts vendored; Helm needed) commits what Helm renders: each release of a vendored chart whose render holds no Secret and is the same twice (nothing generated: passwords, keys, certificates) is written one object per file to DIR/ENV/rendered/<component>/<kind>-<name>.yaml, Helm hooks as Argo CD hooks (pre-install/upgrade: PreSync, post-install/upgrade: PostSync, post-delete: PostDelete; weights as sync waves; test hooks left out), and its Application applies that directory: Argo CD syncs reviewed YAML and runs no Helm. Every other release stays a Helm source, and gen says why. Check the tree with `gen check --hydrate`; a render without --hydrate writes the Helm sources back (and prunes rendered/).\n\nExamples:\n  gen render --env prod\n  gen render --env prod --out gitops\n  gen render --all --out gitops --config ./platform\n  gen render --all --out gitops --hydrate"
     )]
     Render {
         #[command(flatten)]
@@ -61,6 +61,10 @@ enum Command {
         /// instead of waiting for it.
         #[arg(long, requires = "out")]
         no_wait: bool,
+        /// Commit the objects Helm renders for each release whose render is
+        /// safe and stable, applied as plain directories (see below).
+        #[arg(long)]
+        hydrate: bool,
     },
     /// Check that a rendered directory is up to date; exit 1 with a diff if not.
     #[command(
@@ -79,6 +83,9 @@ enum Command {
         /// (which needs Helm).
         #[arg(long)]
         no_verify: bool,
+        /// Compare with the tree `gen render --hydrate` writes.
+        #[arg(long)]
+        hydrate: bool,
     },
     /// Check what gen claims about the charts against the charts rendered
     /// for real: every address names a Service and port its chart or
@@ -459,6 +466,25 @@ fn with_progress<T>(platform: &Platform, quiet: bool, work: impl FnOnce() -> T) 
     result
 }
 
+/// The selected envs rendered hydrated, saying (unless `quiet`) which
+/// releases stay Helm sources and why.
+fn hydrated(platform: &Platform, select: &Select, quiet: bool) -> Result<Vec<RenderedTree>, Error> {
+    let envs = match &select.env {
+        Some(env) => vec![env.clone()],
+        None => platform.envs(),
+    };
+    let mut trees = Vec::new();
+    for (tree, kept) in platform.hydrate(&envs)? {
+        if !quiet {
+            for k in kept {
+                say!("note: {}: {k}", tree.env);
+            }
+        }
+        trees.push(tree);
+    }
+    Ok(trees)
+}
+
 fn render(platform: &Platform, select: &Select, quiet: bool) -> Result<Vec<RenderedTree>, Error> {
     match &select.env {
         Some(env) => Ok(vec![platform.render(env)?]),
@@ -611,9 +637,18 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             select,
             out,
             no_wait,
+            hydrate,
         } => {
+            let hydrated = match hydrate {
+                true => Some(hydrated(platform, select, cli.quiet)?),
+                false => None,
+            };
             let Some(dir) = out else {
-                for tree in render(platform, select, cli.quiet)? {
+                let trees = match hydrated {
+                    Some(trees) => trees,
+                    None => render(platform, select, cli.quiet)?,
+                };
+                for tree in trees {
                     emit(&tree.to_stream())?;
                 }
                 note_unchecked(platform, cli.quiet)?;
@@ -624,12 +659,13 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 wait: !no_wait,
                 notify: (!cli.quiet).then_some(notify as fn(&str)),
             };
-            let reports = match &select.env {
-                Some(env) => {
+            let reports = match (&hydrated, &select.env) {
+                (Some(trees), _) => platform.write_trees(dir, trees, &options)?,
+                (None, Some(env)) => {
                     let tree = platform.render(env)?;
                     vec![(tree.env.clone(), tree.write_with_options(dir, &options)?)]
                 }
-                None => with_progress(platform, cli.quiet, || {
+                (None, None) => with_progress(platform, cli.quiet, || {
                     platform.write_all_with_options(dir, &options)
                 })?,
             };
@@ -691,11 +727,19 @@ fn run(cli: &Cli) -> Result<u8, Error> {
             out,
             format,
             no_verify,
+            hydrate,
         } => {
             // Each env is rendered and compared on a worker, then dropped.
-            let found = match &select.env {
-                Some(env) => platform.render(env)?.check(out)?,
-                None => platform.check_all(out)?,
+            let found = match (hydrate, &select.env) {
+                (true, _) => {
+                    let mut found = Vec::new();
+                    for tree in hydrated(platform, select, true)? {
+                        found.extend(tree.check(out)?);
+                    }
+                    found
+                }
+                (false, Some(env)) => platform.render(env)?.check(out)?,
+                (false, None) => platform.check_all(out)?,
             };
             if cli.verbose {
                 say!("rendered and compared in {:.1?}", started.elapsed());

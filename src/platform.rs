@@ -348,6 +348,52 @@ impl Platform {
         Ok(aggregate::plan_with(&envs[0].0, &counted))
     }
 
+    /// Renders `envs` hydrated (`gen render --hydrate`): every release of a
+    /// vendored chart whose render holds no Secret and is the same twice
+    /// (no generated passwords, keys or certificates) is rendered by Helm
+    /// into the env's `rendered/<component>/`, one file per object, and its
+    /// Application applies that directory: Argo CD syncs reviewed objects
+    /// and runs no Helm. The other releases stay Helm sources; each tree
+    /// comes with why, per release.
+    pub fn hydrate(&self, envs: &[String]) -> Result<Vec<(RenderedTree, Vec<String>)>> {
+        let Some(vendored) = self.vendored()? else {
+            return Err(Error::Usage(
+                Diagnostic::new("--hydrate renders the vendored charts, and this config has none (no charts.lock)")
+                    .help("run `gen vendor` first: it pulls every pinned chart into charts/ and writes charts.lock"),
+            ));
+        };
+        let helm = crate::verify::Helm {
+            path: crate::vendor::helm::named(),
+            cache: None,
+        };
+        let rendered =
+            crate::parallel::in_parallel(envs, |env| Ok((self.resolve(env)?, self.render(env)?)));
+        let rendered = crate::error::all_of(rendered)?;
+        let hydrated = crate::verify::hydrate(&rendered, vendored, &helm, |env| self.header(env))?;
+        let trees = crate::parallel::in_parallel(&hydrated, |h| {
+            Ok((self.render_env(&self.sources, &h.env, h)?, h.kept.clone()))
+        });
+        crate::error::all_of(trees)
+    }
+
+    /// Writes rendered `trees` (those of [`hydrate`](Self::hydrate)) under
+    /// `out` as one transaction, as [`write_all`](Self::write_all) does.
+    pub fn write_trees(
+        &self,
+        out: &Path,
+        trees: &[RenderedTree],
+        options: &crate::write::WriteOptions,
+    ) -> Result<Vec<(String, crate::write::WriteReport)>> {
+        let envs: Vec<String> = trees.iter().map(|t| t.env.clone()).collect();
+        crate::write::write_envs(out, &envs, options, |env| {
+            Ok(trees
+                .iter()
+                .find(|t| t.env == env)
+                .expect("a tree per env")
+                .clone())
+        })
+    }
+
     /// Pulls every chart the envs install with Helm into the config
     /// directory's `charts/` and records each in `charts.lock` (`gen
     /// vendor`). A chart whose pin and package match the lock is not
@@ -648,8 +694,20 @@ impl Platform {
     /// [`render`](Self::render) of other config files with this platform's
     /// components and templates.
     pub(crate) fn render_sources(&self, sources: &Sources, env: &str) -> Result<RenderedTree> {
+        self.render_env(sources, env, &crate::verify::Hydrated::default())
+    }
+
+    /// [`render_sources`](Self::render_sources), the components in
+    /// `hydrated` applied from their rendered objects, which join the tree.
+    fn render_env(
+        &self,
+        sources: &Sources,
+        env: &str,
+        hydrated: &crate::verify::Hydrated,
+    ) -> Result<RenderedTree> {
         let vendored = self.vendored()?;
-        let (resolved, docs) = self.documents(sources, env, vendored.is_some())?;
+        let names: Vec<String> = hydrated.files.keys().cloned().collect();
+        let (resolved, docs) = self.documents(sources, env, vendored.is_some(), &names)?;
         let header = self.header(env);
         let mut files = std::collections::BTreeMap::new();
         let mut problems = Vec::new();
@@ -671,6 +729,9 @@ impl Platform {
         if !problems.is_empty() {
             return Err(Error::Validation(problems));
         }
+        for rendered in hydrated.files.values() {
+            files.extend(rendered.iter().cloned());
+        }
         Ok(RenderedTree {
             env: env.to_string(),
             repo_dir: crate::build::argocd::env_dir(&resolved.platform, env),
@@ -686,9 +747,11 @@ impl Platform {
         sources: &Sources,
         env: &str,
         keep_json: bool,
+        hydrated: &[String],
     ) -> Result<(Resolved, Vec<crate::model::Document>)> {
         let mut resolved = resolve(sources, env, &self.components)?;
         resolved.checks_values = keep_json;
+        resolved.hydrated = hydrated.to_vec();
         let graph = graph(&resolved)?;
         // Only a declared capacity can be exceeded.
         if resolved.platform.capacity.is_some() {
@@ -717,7 +780,7 @@ impl Platform {
             let Some((env, k)) = who.split_once('/') else {
                 continue;
             };
-            let (resolved, docs) = self.documents(&self.sources, env, true)?;
+            let (resolved, docs) = self.documents(&self.sources, env, true, &[])?;
             let Some((c, _)) = resolved
                 .enabled()
                 .find(|(c, _)| crate::resolve::erased::key(*c) == k)

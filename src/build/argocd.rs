@@ -63,6 +63,24 @@ pub(crate) fn component_app(
     let dir = env_dir(c, &r.env);
     let delivery = component.delivery(r, slot);
     let (source, sources) = match &delivery {
+        Delivery::Helm(_) if r.hydrated.iter().any(|h| h == component.name()) => {
+            // The chart's objects as Helm rendered them, reviewed in Git.
+            let rendered = Source {
+                repo_url: c.argocd.repo_url.clone(),
+                target_revision: c.argocd.target_revision.clone(),
+                chart: None,
+                path: Some(format!("{dir}/rendered/{}", component.name())),
+                reference: None,
+                helm: None,
+                directory: None,
+                kustomize: None,
+            };
+            if files.iter().any(|d| d.path.starts_with("manifests/")) {
+                (None, Some(vec![rendered, manifests_source(c, &dir, files)]))
+            } else {
+                (Some(rendered), None)
+            }
+        }
         Delivery::Helm(chart) => {
             let base = component
                 .base_value_files(r, slot)

@@ -34,6 +34,10 @@ pub(crate) struct Resolved {
     /// Whether values files are checked against vendored charts (set by
     /// the caller before building).
     pub checks_values: bool,
+    /// Components whose chart is rendered into the env's
+    /// `rendered/<component>/` (`gen render --hydrate`; set by the caller
+    /// before building): their Applications apply that directory.
+    pub hydrated: Vec<String>,
     components: Vec<Shared>,
     slots: Vec<Slot>,
     /// The merged config, to locate findings in.
@@ -240,6 +244,7 @@ pub(crate) fn resolve(sources: &Sources, env: &str, components: &[Shared]) -> Re
         platform,
         facts: Facts::default(),
         checks_values: false,
+        hydrated: Vec::new(),
         components,
         slots,
         tree,

@@ -16,8 +16,12 @@ use crate::model::{Address, Chart};
 use crate::resolve::Resolved;
 use crate::tree::RenderedTree;
 
+mod hydrate;
 mod objects;
 mod operators;
+
+pub(crate) use hydrate::hydrate;
+pub use hydrate::Hydrated;
 
 /// What `gen verify` found for one env.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -148,18 +152,18 @@ pub fn default_cache() -> Option<std::path::PathBuf> {
         .or_else(|| var("HOME").map(|h| h.join(".cache/platgen")))
 }
 
-/// Verifies `r` (rendered as `tree`) against the vendored charts.
-/// Verifies every `(resolved, rendered)` env against the vendored charts:
-/// the releases of all of them rendered in one pool.
-pub(crate) fn verify(
-    envs: &[(Resolved, RenderedTree)],
-    vendored: &crate::charts::Vendored,
-    helm: &Helm,
-) -> Result<Vec<Verified>> {
-    let apis: Vec<Vec<String>> = envs
-        .iter()
-        .map(|(_, tree)| api_versions(tree))
-        .collect::<Result<_>>()?;
+/// The custom resources each env's objects are (for `--api-versions`).
+fn api_lists(envs: &[(Resolved, RenderedTree)]) -> Result<Vec<Vec<String>>> {
+    envs.iter().map(|(_, tree)| api_versions(tree)).collect()
+}
+
+/// Every Helm release of `envs` with a vendored chart, with the index of
+/// its env.
+fn jobs<'a>(
+    envs: &'a [(Resolved, RenderedTree)],
+    vendored: &'a crate::charts::Vendored,
+    apis: &'a [Vec<String>],
+) -> Vec<(usize, Job<'a>)> {
     let mut jobs = Vec::new();
     for (i, (r, tree)) in envs.iter().enumerate() {
         for (c, slot) in r.enabled() {
@@ -188,6 +192,18 @@ pub(crate) fn verify(
             jobs.push((i, job));
         }
     }
+    jobs
+}
+
+/// Verifies every `(resolved, rendered)` env against the vendored charts:
+/// the releases of all of them rendered in one pool.
+pub(crate) fn verify(
+    envs: &[(Resolved, RenderedTree)],
+    vendored: &crate::charts::Vendored,
+    helm: &Helm,
+) -> Result<Vec<Verified>> {
+    let apis = api_lists(envs)?;
+    let jobs = jobs(envs, vendored, &apis);
     let identity = helm.identity();
     // A release rendered the same way in several envs (an operator, an env
     // like another) is rendered once.

@@ -56,8 +56,7 @@ fn imports(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {
-        if line.trim() == "#[cfg(test)]"
-            && lines.peek().is_some_and(|l| l.trim() == "mod tests {")
+        if line.trim() == "#[cfg(test)]" && lines.peek().is_some_and(|l| l.trim() == "mod tests {")
         {
             break;
         }
@@ -162,7 +161,9 @@ fn the_check_sees_an_import_from_above() {
         ["error", "graph"]
     );
     assert_eq!(
-        imports("use crate::model::Finding;\n#[cfg(test)]\nmod tests {\n    use crate::Platform;\n}\n"),
+        imports(
+            "use crate::model::Finding;\n#[cfg(test)]\nmod tests {\n    use crate::Platform;\n}\n"
+        ),
         ["model"]
     );
     assert_eq!(module_of(Path::new("components/kafka.rs")), "components");
