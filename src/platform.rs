@@ -320,10 +320,8 @@ impl Platform {
             path: crate::vendor::helm::named(),
             cache: cache.map(Path::to_path_buf),
         };
-        let rendered =
-            crate::parallel::in_parallel(envs, |env| Ok((self.resolve(env)?, self.render(env)?)));
-        let rendered = crate::error::all_of(rendered)?;
-        crate::verify::verify(&rendered, vendored, &helm)
+        let (rendered, objects) = self.render_all_resolved(envs)?;
+        crate::verify::verify(&rendered, &objects, vendored, &helm)
     }
 
     /// The plan of `env` with every release of a vendored chart counted
@@ -338,8 +336,8 @@ impl Platform {
             path: crate::vendor::helm::named(),
             cache: cache.map(Path::to_path_buf),
         };
-        let envs = [(self.resolve(env)?, self.render(env)?)];
-        let verified = crate::verify::verify(&envs, vendored, &helm)?;
+        let (envs, objects) = self.render_all_resolved(&[env.to_string()])?;
+        let verified = crate::verify::verify(&envs, &objects, vendored, &helm)?;
         let counted = verified
             .into_iter()
             .flat_map(|v| v.releases)
@@ -366,12 +364,14 @@ impl Platform {
             path: crate::vendor::helm::named(),
             cache: None,
         };
-        let rendered =
-            crate::parallel::in_parallel(envs, |env| Ok((self.resolve(env)?, self.render(env)?)));
-        let rendered = crate::error::all_of(rendered)?;
-        let hydrated = crate::verify::hydrate(&rendered, vendored, &helm, |env| self.header(env))?;
+        let (rendered, objects) = self.render_all_resolved(envs)?;
+        let hydrated =
+            crate::verify::hydrate(&rendered, &objects, vendored, &helm, |env| self.header(env))?;
         let trees = crate::parallel::in_parallel(&hydrated, |h| {
-            Ok((self.render_env(&self.sources, &h.env, h)?, h.kept.clone()))
+            Ok((
+                self.render_env(&self.sources, &h.env, h, false)?.1,
+                h.kept.clone(),
+            ))
         });
         crate::error::all_of(trees)
     }
@@ -694,20 +694,61 @@ impl Platform {
     /// [`render`](Self::render) of other config files with this platform's
     /// components and templates.
     pub(crate) fn render_sources(&self, sources: &Sources, env: &str) -> Result<RenderedTree> {
-        self.render_env(sources, env, &crate::verify::Hydrated::default())
+        Ok(self
+            .render_env(sources, env, &crate::verify::Hydrated::default(), false)?
+            .1)
+    }
+
+    /// [`render`](Self::render), with the env as resolved for it and the
+    /// objects of its `manifests/` and `apps/` (for `gen verify`).
+    fn render_resolved(
+        &self,
+        env: &str,
+    ) -> Result<(Resolved, RenderedTree, crate::verify::Objects)> {
+        let (r, tree, objects) = self.render_env(
+            &self.sources,
+            env,
+            &crate::verify::Hydrated::default(),
+            true,
+        )?;
+        Ok((r, tree, crate::verify::Objects::new(objects)))
+    }
+
+    /// Every env of `envs` by [`render_resolved`](Self::render_resolved),
+    /// in parallel: `(resolved, rendered)` pairs and their objects.
+    #[allow(clippy::type_complexity)]
+    fn render_all_resolved(
+        &self,
+        envs: &[String],
+    ) -> Result<(Vec<(Resolved, RenderedTree)>, Vec<crate::verify::Objects>)> {
+        let all = crate::parallel::in_parallel(envs, |env| self.render_resolved(env));
+        Ok(crate::error::all_of(all)?
+            .into_iter()
+            .map(|(r, t, o)| ((r, t), o))
+            .unzip())
     }
 
     /// [`render_sources`](Self::render_sources), the components in
     /// `hydrated` applied from their rendered objects, which join the tree.
+    /// With `keep`, the objects of its `manifests/` and `apps/` files too,
+    /// as built (each file is proven to read back as them).
+    #[allow(clippy::type_complexity)]
     fn render_env(
         &self,
         sources: &Sources,
         env: &str,
         hydrated: &crate::verify::Hydrated,
-    ) -> Result<RenderedTree> {
+        keep: bool,
+    ) -> Result<(Resolved, RenderedTree, Vec<(String, serde_json::Value)>)> {
         let vendored = self.vendored()?;
         let names: Vec<String> = hydrated.files.keys().cloned().collect();
-        let (resolved, docs) = self.documents(sources, env, vendored.is_some(), &names)?;
+        let build = || self.documents(sources, env, vendored.is_some(), &names);
+        let (resolved, docs) = if keep {
+            crate::yaml::keeping_json(build)?
+        } else {
+            build()?
+        };
+        let mut objects = Vec::new();
         let header = self.header(env);
         let mut files = std::collections::BTreeMap::new();
         let mut problems = Vec::new();
@@ -718,6 +759,9 @@ impl Platform {
             }
         }
         for doc in docs {
+            if keep && (doc.path.starts_with("manifests/") || doc.path.starts_with("apps/")) {
+                objects.extend(doc.expect.iter().map(|e| (doc.path.clone(), e.to_json())));
+            }
             let text =
                 self.renderer
                     .render(doc.template, &header, &doc.data, doc.view, &doc.expect)?;
@@ -732,11 +776,12 @@ impl Platform {
         for rendered in hydrated.files.values() {
             files.extend(rendered.iter().cloned());
         }
-        Ok(RenderedTree {
+        let tree = RenderedTree {
             env: env.to_string(),
             repo_dir: crate::build::argocd::env_dir(&resolved.platform, env),
             files,
-        })
+        };
+        Ok((resolved, tree, objects))
     }
 
     /// Resolves and builds one env: resolve → graph → plan (capacity) →

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{api_lists, jobs, parse, run_template, Helm, Job};
+use super::{jobs, parse, run_template, Helm, Job, Objects};
 use crate::error::{Error, Result};
 use crate::resolve::Resolved;
 use crate::tree::RenderedTree;
@@ -39,12 +39,12 @@ pub struct Hydrated {
 /// header.
 pub(crate) fn hydrate(
     envs: &[(Resolved, RenderedTree)],
+    parsed: &[Objects],
     vendored: &crate::charts::Vendored,
     helm: &Helm,
     header: impl Fn(&str) -> String + Sync,
 ) -> Result<Vec<Hydrated>> {
-    let apis = api_lists(envs)?;
-    let jobs = jobs(envs, vendored, &apis);
+    let jobs = jobs(envs, vendored, parsed);
     let twice: Vec<(usize, &Job<'_>)> = jobs.iter().flat_map(|(i, j)| [(*i, j), (*i, j)]).collect();
     let texts = crate::parallel::in_parallel_by(2, &twice, |(_, j)| {
         run_template(helm, j, &format!("{} {}", j.chart.name, j.chart.version))

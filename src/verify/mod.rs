@@ -152,9 +152,46 @@ pub fn default_cache() -> Option<std::path::PathBuf> {
         .or_else(|| var("HOME").map(|h| h.join(".cache/platgen")))
 }
 
-/// The custom resources each env's objects are (for `--api-versions`).
-fn api_lists(envs: &[(Resolved, RenderedTree)]) -> Result<Vec<Vec<String>>> {
-    envs.iter().map(|(_, tree)| api_versions(tree)).collect()
+/// The objects of an env's `manifests/` and `apps/`, parsed once, each
+/// with its file.
+pub(crate) struct Objects {
+    manifests: Vec<(String, serde_json::Value)>,
+    apps: Vec<(String, serde_json::Value)>,
+    /// The custom resources among them, as `--api-versions` takes them.
+    apis: Vec<String>,
+}
+
+impl Objects {
+    /// From every object of an env's `manifests/` and `apps/` files, each
+    /// with its file.
+    pub(crate) fn new(objects: Vec<(String, serde_json::Value)>) -> Objects {
+        let (apps, manifests): (Vec<_>, Vec<_>) = objects
+            .into_iter()
+            .partition(|(f, _)| f.starts_with("apps/"));
+        let apis = api_versions(manifests.iter().chain(&apps).map(|(_, v)| v));
+        Objects {
+            manifests,
+            apps,
+            apis,
+        }
+    }
+
+    /// An env's objects, read from its files.
+    #[cfg(test)]
+    fn parse(tree: &RenderedTree) -> Objects {
+        let mut all = Vec::new();
+        for (path, text) in &tree.files {
+            if path.starts_with("manifests/") || path.starts_with("apps/") {
+                all.extend(
+                    parse(path, text)
+                        .unwrap()
+                        .into_iter()
+                        .map(|v| (path.clone(), v)),
+                );
+            }
+        }
+        Objects::new(all)
+    }
 }
 
 /// Every Helm release of `envs` with a vendored chart, with the index of
@@ -162,7 +199,7 @@ fn api_lists(envs: &[(Resolved, RenderedTree)]) -> Result<Vec<Vec<String>>> {
 fn jobs<'a>(
     envs: &'a [(Resolved, RenderedTree)],
     vendored: &'a crate::charts::Vendored,
-    apis: &'a [Vec<String>],
+    objects: &'a [Objects],
 ) -> Vec<(usize, Job<'a>)> {
     let mut jobs = Vec::new();
     for (i, (r, tree)) in envs.iter().enumerate() {
@@ -187,7 +224,7 @@ fn jobs<'a>(
                 digest,
                 values,
                 kube_version: r.platform.kubernetes_version.as_deref(),
-                api_versions: &apis[i],
+                api_versions: &objects[i].apis,
             };
             jobs.push((i, job));
         }
@@ -199,11 +236,11 @@ fn jobs<'a>(
 /// the releases of all of them rendered in one pool.
 pub(crate) fn verify(
     envs: &[(Resolved, RenderedTree)],
+    objects: &[Objects],
     vendored: &crate::charts::Vendored,
     helm: &Helm,
 ) -> Result<Vec<Verified>> {
-    let apis = api_lists(envs)?;
-    let jobs = jobs(envs, vendored, &apis);
+    let jobs = jobs(envs, vendored, objects);
     let identity = helm.identity();
     // A release rendered the same way in several envs (an operator, an env
     // like another) is rendered once.
@@ -258,21 +295,21 @@ pub(crate) fn verify(
     for (i, rel) in crate::error::all_of(rendered.collect())? {
         by_env[i].push(rel);
     }
-    envs.iter()
-        .zip(by_env)
-        .map(|((r, tree), mut releases)| {
-            releases.sort_by_key(|rel| {
-                r.all()
-                    .position(|(c, _)| c.name() == rel.component)
-                    .unwrap_or(usize::MAX)
-            });
-            check(r, tree, releases)
-        })
-        .collect()
+    let each: Vec<(usize, Vec<RenderedRelease>)> = by_env.into_iter().enumerate().collect();
+    crate::error::all_of(crate::parallel::in_parallel(&each, |(i, releases)| {
+        let r = &envs[*i].0;
+        let mut releases = releases.clone();
+        releases.sort_by_key(|rel| {
+            r.all()
+                .position(|(c, _)| c.name() == rel.component)
+                .unwrap_or(usize::MAX)
+        });
+        Ok(check(r, &objects[*i], releases))
+    }))
 }
 
 /// What one env's rendered releases say of what gen wrote.
-fn check(r: &Resolved, tree: &RenderedTree, releases: Vec<RenderedRelease>) -> Result<Verified> {
+fn check(r: &Resolved, objects: &Objects, releases: Vec<RenderedRelease>) -> Verified {
     let mut out = Verified {
         env: r.env.clone(),
         releases,
@@ -284,9 +321,9 @@ fn check(r: &Resolved, tree: &RenderedTree, releases: Vec<RenderedRelease>) -> R
         images_checked: 0,
         findings: Vec::new(),
     };
-    let manifests = manifests(tree)?;
-    let apps = applications(tree)?;
-    let made = operators::services(&manifests);
+    let manifests = &objects.manifests;
+    let apps = applications(&objects.apps);
+    let made = operators::services(manifests);
     let section = |component: &str| {
         r.all()
             .find(|(c, _)| c.name() == component)
@@ -361,8 +398,8 @@ fn check(r: &Resolved, tree: &RenderedTree, releases: Vec<RenderedRelease>) -> R
             }
         }
     }
-    ingresses(r, &manifests, &made, &apps, &mut out);
-    for (file, namespace, job, cluster) in operators::selectors(&manifests) {
+    ingresses(r, manifests, &made, &apps, &mut out);
+    for (file, namespace, job, cluster) in operators::selectors(manifests) {
         let exists = manifests.iter().any(|(_, v)| {
             v["apiVersion"] == "ray.io/v1"
                 && v["kind"] == "RayCluster"
@@ -391,7 +428,7 @@ fn check(r: &Resolved, tree: &RenderedTree, releases: Vec<RenderedRelease>) -> R
             .help("KubeRay makes no cluster for a RayJob with a clusterSelector: the RayCluster it names must exist in the RayJob's namespace"),
         );
     }
-    let order = crd_order(&apps, tree, &out.releases)?;
+    let order = crd_order(&apps, manifests, &out.releases);
     out.crds_checked = order.checked;
     out.crds_outside = order.outside;
     for (component, message, help) in order.wrong {
@@ -408,8 +445,8 @@ fn check(r: &Resolved, tree: &RenderedTree, releases: Vec<RenderedRelease>) -> R
         );
     }
     secrets(r, &mut out);
-    images(r, &manifests, &mut out);
-    Ok(out)
+    images(r, manifests, &mut out);
+    out
 }
 
 /// Every image the charts and gen's manifests run must come from where the
@@ -470,37 +507,21 @@ fn images(r: &Resolved, manifests: &[(String, serde_json::Value)], out: &mut Ver
     }
 }
 
-/// The custom resources the env's objects are, as Helm's `--api-versions`
+/// The custom resources among `objects`, as Helm's `--api-versions`
 /// takes them (`group/version/Kind`, sorted): what Argo CD would find the
 /// cluster serving once the platform's definitions are installed.
-fn api_versions(tree: &RenderedTree) -> Result<Vec<String>> {
+fn api_versions<'a>(objects: impl Iterator<Item = &'a serde_json::Value>) -> Vec<String> {
     let mut out = std::collections::BTreeSet::new();
-    for (path, text) in &tree.files {
-        if !(path.starts_with("manifests/") || path.starts_with("apps/")) {
+    for v in objects {
+        let (Some(api), Some(kind)) = (v["apiVersion"].as_str(), v["kind"].as_str()) else {
             continue;
-        }
-        for v in parse(path, text)? {
-            let (Some(api), Some(kind)) = (v["apiVersion"].as_str(), v["kind"].as_str()) else {
-                continue;
-            };
-            let group = api.split_once('/').map_or("", |(g, _)| g);
-            if group.contains('.') && !group.ends_with("k8s.io") {
-                out.insert(format!("{api}/{kind}"));
-            }
+        };
+        let group = api.split_once('/').map_or("", |(g, _)| g);
+        if group.contains('.') && !group.ends_with("k8s.io") {
+            out.insert(format!("{api}/{kind}"));
         }
     }
-    Ok(out.into_iter().collect())
-}
-
-/// Every object of the env's `manifests/`, with its file.
-fn manifests(tree: &RenderedTree) -> Result<Vec<(String, serde_json::Value)>> {
-    let mut out = Vec::new();
-    for (path, text) in &tree.files {
-        if path.starts_with("manifests/") {
-            out.extend(parse(path, text)?.into_iter().map(|v| (path.clone(), v)));
-        }
-    }
-    Ok(out)
+    out.into_iter().collect()
 }
 
 /// What is wrong with `a` for the Services an operator makes.
@@ -796,9 +817,9 @@ struct App {
 }
 
 /// The Applications of `tree` (`apps/*.yaml`, the root left out).
-fn applications(tree: &RenderedTree) -> Result<Vec<App>> {
+fn applications(apps: &[(String, serde_json::Value)]) -> Vec<App> {
     let mut out = Vec::new();
-    for (path, text) in &tree.files {
+    for (path, v) in apps {
         let Some(component) = path
             .strip_prefix("apps/")
             .and_then(|p| p.strip_suffix(".yaml"))
@@ -806,7 +827,6 @@ fn applications(tree: &RenderedTree) -> Result<Vec<App>> {
         else {
             continue;
         };
-        let v = parse(path, text)?.remove(0);
         let wave = v["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]
             .as_str()
             .and_then(|w| w.parse().ok())
@@ -839,7 +859,7 @@ fn applications(tree: &RenderedTree) -> Result<Vec<App>> {
             manifests,
         });
     }
-    Ok(out)
+    out
 }
 
 /// What [`crd_order`] found.
@@ -859,14 +879,15 @@ fn built_in_group(group: &str) -> bool {
 /// Every custom resource an Application applies must have its definition
 /// installed by an Application of an earlier sync wave, or by its own one
 /// when that one skips the dry run for missing kinds.
-fn crd_order(apps: &[App], tree: &RenderedTree, releases: &[RenderedRelease]) -> Result<Order> {
+fn crd_order(
+    apps: &[App],
+    manifests: &[(String, serde_json::Value)],
+    releases: &[RenderedRelease],
+) -> Order {
     let mut order = Order::default();
     for app in apps {
         for file in &app.manifests {
-            let Some(text) = tree.files.get(file) else {
-                continue;
-            };
-            for doc in parse(file, text)? {
+            for doc in manifests.iter().filter(|(f, _)| f == file).map(|(_, v)| v) {
                 let api = doc["apiVersion"].as_str().unwrap_or_default();
                 let group = api.rsplit_once('/').map_or("", |(g, _)| g);
                 if built_in_group(group) {
@@ -916,7 +937,7 @@ fn crd_order(apps: &[App], tree: &RenderedTree, releases: &[RenderedRelease]) ->
             }
         }
     }
-    Ok(order)
+    order
 }
 
 /// Runs `helm template` for `j`; its output.
@@ -987,17 +1008,7 @@ fn keep(path: &Path, text: &str) {
 
 /// The documents of a rendered file, as JSON.
 fn parse(name: &str, text: &str) -> Result<Vec<serde_json::Value>> {
-    let source = std::sync::Arc::new(crate::error::Source {
-        name: name.to_string(),
-        text: text.to_string(),
-    });
-    let limits = crate::yaml::Limits {
-        max_bytes: usize::MAX,
-        ..crate::yaml::Limits::default()
-    };
-    let docs =
-        crate::yaml::parse_documents(source, limits).map_err(|d| Error::Validation(vec![d]))?;
-    Ok(docs.iter().map(|d| d.to_json()).collect())
+    crate::yaml::documents(name, text).map_err(|d| Error::Validation(vec![d]))
 }
 
 /// What is wrong with `a` for the release that should serve it.
@@ -1186,16 +1197,15 @@ mod tests {
         }
     }
 
-    fn tree() -> RenderedTree {
-        RenderedTree {
-            env: "prod".into(),
-            repo_dir: "gitops/prod".into(),
-            files: BTreeMap::from([(
-                "manifests/w.yaml".to_string(),
-                "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n"
-                    .to_string(),
-            )]),
-        }
+    fn tree() -> Vec<(String, serde_json::Value)> {
+        parse(
+            "w.yaml",
+            "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n",
+        )
+        .unwrap()
+        .into_iter()
+        .map(|v| ("manifests/w.yaml".to_string(), v))
+        .collect()
     }
 
     /// The built-in prod env, resolved and rendered, its manifest `file`
@@ -1216,7 +1226,7 @@ mod tests {
         let edited = edit(text);
         assert_ne!(*text, edited, "the edit changes {file}");
         *text = edited;
-        check(&r, &tree, releases).unwrap()
+        check(&r, &Objects::parse(&tree), releases)
     }
 
     #[test]
@@ -1306,7 +1316,7 @@ mod tests {
             app("op", 1, false, &[]),
             app("w", 2, false, &["manifests/w.yaml"]),
         ];
-        let o = crd_order(&apps, &tree(), &releases).unwrap();
+        let o = crd_order(&apps, &tree(), &releases);
         assert!(o.wrong.is_empty(), "{o:?}");
         assert_eq!(
             o.checked,
@@ -1317,7 +1327,7 @@ mod tests {
             app("op", 1, false, &[]),
             app("w", 1, true, &["manifests/w.yaml"]),
         ];
-        let o = crd_order(&apps, &tree(), &releases).unwrap();
+        let o = crd_order(&apps, &tree(), &releases);
         assert_eq!(o.wrong.len(), 1, "{o:?}");
         let (component, message, help) = &o.wrong[0];
         assert_eq!(component, "w");
@@ -1326,15 +1336,12 @@ mod tests {
         // Its own Application installs it: fine only when it skips the
         // dry run for kinds not yet there.
         let apps = [app("op", 1, true, &["manifests/w.yaml"])];
-        assert!(crd_order(&apps, &tree(), &releases)
-            .unwrap()
-            .wrong
-            .is_empty());
+        assert!(crd_order(&apps, &tree(), &releases).wrong.is_empty());
         let apps = [app("op", 1, false, &["manifests/w.yaml"])];
-        assert_eq!(crd_order(&apps, &tree(), &releases).unwrap().wrong.len(), 1);
+        assert_eq!(crd_order(&apps, &tree(), &releases).wrong.len(), 1);
         // No release installs it: listed, not a finding; the Job is
         // Kubernetes' own.
-        let o = crd_order(&[app("w", 2, false, &["manifests/w.yaml"])], &tree(), &[]).unwrap();
+        let o = crd_order(&[app("w", 2, false, &["manifests/w.yaml"])], &tree(), &[]);
         assert!(o.wrong.is_empty() && o.checked.is_empty());
         assert_eq!(o.outside.len(), 1, "{o:?}");
     }

@@ -363,7 +363,7 @@ impl Builder {
 
 /// Resolves a scalar by the YAML 1.2 core schema; quoted scalars and
 /// `!!str` are always strings.
-fn scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> NodeValue {
+pub(super) fn scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> NodeValue {
     if let Some(tag) = tag {
         if tag.ends_with(":str") || tag == "!!str" {
             return NodeValue::Str(text.to_string());
