@@ -332,6 +332,18 @@ fn check(r: &Resolved, objects: &Objects, releases: Vec<RenderedRelease>) -> Ver
     };
     for ((component, role), a) in &r.facts.addresses {
         let shown = format!("{component} {role} → {}:{}", a.host(), a.port);
+        // The address is wrong: said at the config path `at`.
+        let wrong = |at: &[String], why: String, help: String| {
+            Diagnostic::new(format!(
+                "{}: {component}'s `{role}` address is {}:{}, but {why}",
+                r.env,
+                a.host(),
+                a.port
+            ))
+            .at(Some(r.locate(at)))
+            .path(at.join("."))
+            .help(help)
+        };
         let Some(rel) = out.releases.iter().find(|rel| rel.component == *component) else {
             // What an operator makes from the component's custom resources.
             let files: Vec<&String> = apps
@@ -347,23 +359,14 @@ fn check(r: &Resolved, objects: &Objects, releases: Vec<RenderedRelease>) -> Ver
             }
             match made_problem(&own, a) {
                 None => out.checked.push(shown),
-                Some(why) => {
-                    let at = section(component);
-                    out.findings.push(
-                        Diagnostic::new(format!(
-                            "{}: {component}'s `{role}` address is {}:{}, but {why}",
-                            r.env,
-                            a.host(),
-                            a.port
-                        ))
-                        .at(Some(r.locate(&at)))
-                        .path(at.join("."))
-                        .help(format!(
-                            "its operator makes {} (the operators' naming rules: `gen verify --help`)",
-                            made_listed(&own)
-                        )),
-                    );
-                }
+                Some(why) => out.findings.push(wrong(
+                    &section(component),
+                    why,
+                    format!(
+                        "its operator makes {} (the operators' naming rules: `gen verify --help`)",
+                        made_listed(&own)
+                    ),
+                )),
             }
             continue;
         };
@@ -378,23 +381,17 @@ fn check(r: &Resolved, objects: &Objects, releases: Vec<RenderedRelease>) -> Ver
                 } else {
                     ""
                 };
-                out.findings.push(
-                    Diagnostic::new(format!(
-                        "{}: {component}'s `{role}` address is {}:{}, but {why}",
-                        r.env,
-                        a.host(),
-                        a.port
-                    ))
-                    .at(Some(r.locate(&at)))
-                    .path(at.join("."))
-                    .help(format!(
+                out.findings.push(wrong(
+                    &at,
+                    why,
+                    format!(
                         "chart {} (release `{}` in `{}`) creates {}{passthrough}",
                         rel.chart,
                         rel.release,
                         rel.namespace,
                         listed(&rel.services)
-                    )),
-                );
+                    ),
+                ));
             }
         }
     }

@@ -20,10 +20,45 @@ fn verify(cfg: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// The example with every release renamed and Elasticsearch and Kafka in
-/// namespaces of their own, its charts vendored from `repo`.
+/// The real Helm behind a script in `dir` that appends `what` (shell
+/// words of its arguments) to a log: the script and the log.
+fn logged_helm(dir: &Path, what: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let log = dir.join("helm.log");
+    let wrapper = dir.join("helm-logged");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho \"{what}\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            helm().display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &wrapper,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    (wrapper, log)
+}
+
+/// The example with every release renamed, Elasticsearch and Kafka in
+/// namespaces of their own, every image through a mirror and staging on
+/// another cluster, its charts vendored from `repo`.
 fn renamed(repo: &ChartRepo) -> tempfile::TempDir {
     let cfg = platform_on(&repo.url);
+    common::edit(
+        cfg.path(),
+        "platform.yaml",
+        "images:\n",
+        "images:\n  mirror:\n    registry: registry.corp.example:5000/mirror\n",
+    );
+    common::edit(
+        cfg.path(),
+        "envs/staging.yaml",
+        "domain: staging.254carbon.com\n",
+        "domain: staging.254carbon.com\nargocd:\n  destinationServer: https://staging.k8s.corp.example:6443\n",
+    );
     for (from, to) in [
         (
             "      data-platform: {}\n",
@@ -109,6 +144,24 @@ fn a_renamed_and_moved_platform_verifies_and_a_planted_port_is_found() {
             "{not:?}"
         );
     }
+    // Every image through the mirror; staging's components on its own
+    // cluster, its root Application in Argo CD's.
+    for env in envs {
+        assert!(env["images_checked"].as_u64().unwrap() > 30, "{env}");
+    }
+    let out = cfg.path().join("gitops");
+    let o = common::render_to(cfg.path(), &out, "staging");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let app = common::yaml_file(&out.join("staging/apps/kafka.yaml"));
+    assert_eq!(
+        app["spec"]["destination"]["server"],
+        "https://staging.k8s.corp.example:6443"
+    );
+    let root = common::yaml_file(&out.join("staging/apps/root.yaml"));
+    assert_eq!(
+        root["spec"]["destination"]["server"],
+        "https://kubernetes.default.svc"
+    );
     // The chart's client port moved through `values:`: gen's address is
     // now wrong, and verify says so at the release's line.
     let prod = cfg.path().join("envs/prod.yaml");
@@ -255,22 +308,7 @@ fn an_unchanged_release_is_not_rendered_again_and_the_cache_holds_no_secret() {
     let cfg = platform_on(&repo.url);
     assert!(vendor(cfg.path(), &[]).status.success());
     // A Helm that logs what it is asked to do.
-    let log = cfg.path().join("helm.log");
-    let wrapper = cfg.path().join("helm-logged");
-    std::fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\necho \"$1 $2\" >> '{}'\nexec '{}' \"$@\"\n",
-            log.display(),
-            helm().display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(
-        &wrapper,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
+    let (wrapper, log) = logged_helm(cfg.path(), "$1 $2");
     let cache = cfg.path().join("kept");
     let run = |extra: &[&str]| {
         let _ = std::fs::remove_file(&log);
@@ -446,22 +484,7 @@ fn charts_are_rendered_for_the_envs_kubernetes_version_and_custom_resources() {
     let cfg = platform_on(&repo.url);
     assert!(vendor(cfg.path(), &[]).status.success());
     // A Helm that logs every command line.
-    let log = cfg.path().join("helm.log");
-    let wrapper = cfg.path().join("helm-logged");
-    std::fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
-            log.display(),
-            helm().display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(
-        &wrapper,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
+    let (wrapper, log) = logged_helm(cfg.path(), "$*");
     let run = || {
         let _ = std::fs::remove_file(&log);
         let o = common::gen()
