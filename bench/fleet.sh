@@ -188,7 +188,8 @@ if command -v git > /dev/null; then
     git -C "$repo" init -q && git -C "$repo" add fleet \
       && git -C "$repo" -c user.name=bench -c user.email=bench@localhost commit -qm fleet
     "$GEN" render --all --config "$repo/fleet" --out "$DIR/out" -q
-    one=$(find "$repo/fleet/envs" -name '*.yaml' | sort | head -1)
+    # sed reads to the end: head would close the pipe on sort (SIGPIPE under pipefail).
+    one=$(find "$repo/fleet/envs" -name '*.yaml' | sort | sed -n 1p)
     printf '\n# changed\ncapacity: null\nchecks: { deadlineSeconds: 301 }\n' >> "$one"
     set +e
     "$GEN" diff --base HEAD --config "$repo/fleet" > "$DIR/diff.txt"
