@@ -32,8 +32,9 @@ pub struct Verified {
     pub releases: Vec<RenderedRelease>,
     /// Every address checked, as `component role → service.namespace:port`.
     pub checked: Vec<String>,
-    /// Addresses no vendored chart here creates (a custom resource's
-    /// operator, a Git source): listed, not checked.
+    /// Addresses nothing gen renders here is seen to create (a Git
+    /// source's, a chart's not vendored, a service outside the platform
+    /// under `external:`): listed, not checked.
     pub not_checked: Vec<String>,
     /// Every custom resource gen writes whose definition is installed in
     /// time: `Kind name (file) → from component`.
@@ -393,6 +394,18 @@ fn check(r: &Resolved, objects: &Objects, releases: Vec<RenderedRelease>) -> Ver
                     ),
                 ));
             }
+        }
+    }
+    // Services outside the platform: listed, not checked.
+    let external = &r.platform.external;
+    for (name, e) in std::iter::once(("postgresql", Some(&external.postgresql)))
+        .chain(std::iter::once(("minio", external.minio.as_ref())))
+    {
+        if let Some(e) = e {
+            out.not_checked.push(format!(
+                "external {name} → {}:{} (outside the platform)",
+                e.host, e.port
+            ));
         }
     }
     ingresses(r, manifests, &made, &apps, &mut out);
