@@ -122,14 +122,13 @@ PY
 fi
 
 # `gen verify --all` (every release rendered with its vendored chart by the
-# real Helm, in parallel) of a vendored fleet of VERIFY_N envs, cold (an
-# empty cache) and warm (nothing changed), beside the same `helm template`
-# commands run one after another, and `gen check` of the same tree.
+# real Helm, in parallel) of the built-in platform (from `gen init`, its 3
+# envs) and of a vendored fleet of VERIFY_N envs, cold (an empty cache) and
+# warm (nothing changed), beside the same `helm template` commands run one
+# after another, and `gen check --no-verify` of the same tree.
 HELM_BIN="${HELM:-$(command -v helm || echo "$PWD/.tools/bin/helm")}"
-if [ -d "$UPSTREAM/charts" ] && [ -x "$HELM_BIN" ] && [ "${VERIFY_N:-10}" -gt 0 ]; then
-  vn="${VERIFY_N:-10}"
-  fleet="$DIR/verify-$vn"
-  "$GEN" fleet --count "$vn" --out "$fleet"
+verify_row() { # name config-dir
+  local name=$1 fleet=$2
   python3 - "$fleet" "$UPSTREAM/charts" <<'PY'
 import hashlib, pathlib, re, shutil, sys
 fleet, charts = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
@@ -162,18 +161,26 @@ for app in sorted(out.glob("*/apps/*.yaml")):
         pkg = charts / f"{src['chart']}-{src['targetRevision']}.tgz"
         print(" ".join(shlex.quote(a) for a in [helm, "template", src["helm"]["releaseName"], str(pkg), "--namespace", d["spec"]["destination"]["namespace"], "--include-crds", "-f", str(values)]) + " > /dev/null")
 PY
+  local releases sequential cold warm check
   releases=$(wc -l < "$DIR/sequential.sh")
   sequential=$(RUNS=1 timed bash "$DIR/sequential.sh")
   "$GEN" verify --all --config "$fleet" --cache "$DIR/vcache" -q || { echo "gen verify failed" >&2; exit 1; }
   cold=$(PREP="rm -rf '$DIR/vcache'" timed "$GEN" verify --all --config "$fleet" --cache "$DIR/vcache" -q)
   warm=$(timed "$GEN" verify --all --config "$fleet" --cache "$DIR/vcache" -q)
   check=$(timed "$GEN" check --all --config "$fleet" --out "$DIR/vout" --no-verify -q)
-  echo
-  echo "| workload | helm template, one after another | \`gen verify\` cold | warm | \`gen check --no-verify\` (unchanged) |"
-  echo "|---|---:|---:|---:|---:|"
-  awk -v n="$vn" -v r="$releases" -v s="$sequential" -v c="$cold" -v w="$warm" -v k="$check" 'BEGIN {
-    printf "| fleet, N = %d (%d releases, 7 charts vendored) | %.3f s | %.3f s (%.2f×) | %.3f s | %.3f s |\n", n, r, s/1e9, c/1e9, c/s, w/1e9, k/1e9 }'
+  awk -v name="$name" -v r="$releases" -v s="$sequential" -v c="$cold" -v w="$warm" -v k="$check" 'BEGIN {
+    printf "| %s (%d releases, 7 charts vendored) | %.3f s | %.3f s (%.2f×) | %.3f s | %.3f s (%.1f×) |\n", name, r, s/1e9, c/1e9, c/s, w/1e9, k/1e9, w/k }'
   rm -rf "$fleet" "$DIR/vout" "$DIR/vcache" "$DIR/sequential.sh"
+}
+if [ -d "$UPSTREAM/charts" ] && [ -x "$HELM_BIN" ] && [ "${VERIFY_N:-10}" -gt 0 ]; then
+  vn="${VERIFY_N:-10}"
+  echo
+  echo "| workload | helm template, one after another | \`gen verify\` cold | warm | \`gen check --no-verify\` (unchanged; warm ÷ check) |"
+  echo "|---|---:|---:|---:|---:|"
+  "$GEN" init "$DIR/builtin" -q
+  verify_row "built-in platform, 3 envs" "$DIR/builtin"
+  "$GEN" fleet --count "$vn" --out "$DIR/verify-$vn"
+  verify_row "fleet, N = $vn" "$DIR/verify-$vn"
 fi
 
 # `gen diff --base HEAD` of a fleet in Git where one overlay changed, beside
