@@ -981,7 +981,11 @@ fn run_template(helm: &Helm, j: &Job<'_>, label: &str) -> Result<String> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| {
-            crate::vendor::helm::not_run("gen verify renders each release's chart", &helm.path, &e)
+            crate::vendor::helm::not_run(
+                "gen renders each release's vendored chart",
+                &helm.path,
+                &e,
+            )
         })?;
     let mut stdin = child.stdin.take().expect("piped");
     let values = j.values.to_string();

@@ -244,7 +244,7 @@ fn without_helm_verify_says_so_and_what_was_kept_is_no_excuse() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("gen verify renders each release's chart with Helm, and $HELM names"),
+        stderr(&o).contains("gen renders each release's vendored chart with Helm, and $HELM names"),
         "{}",
         stderr(&o)
     );
