@@ -123,15 +123,31 @@ impl Sensitivity {
                 || shown.starts_with(&format!("{under}."))
                 || shown.starts_with(&format!("{under}["))
         });
+        // Each leaf moved up and down (the first value of each way that
+        // renders): an output that saturates one way (Kafka's replication
+        // factor, at most 3 whatever the brokers above 3) moves the other.
         let measured = crate::parallel::in_parallel(&paths, |(path, value)| {
-            for candidate in candidates(value) {
-                let mut changed = effective.clone();
-                *pointer(&mut changed, path) = candidate;
-                if let Ok(tree) = render(&changed) {
-                    return Some(diff_env(Some(&baseline), Some(&tree)));
+            let mut found: Option<Vec<Change>> = None;
+            for way in [candidates(value), lower(value)] {
+                for candidate in way {
+                    let mut changed = effective.clone();
+                    *pointer(&mut changed, path) = candidate;
+                    if let Ok(tree) = render(&changed) {
+                        let all = found.get_or_insert_with(Vec::new);
+                        // A value the other way moved too is there already.
+                        for c in diff_env(Some(&baseline), Some(&tree)) {
+                            let seen = all.iter().any(|a| {
+                                (&a.file, &a.object, &a.path) == (&c.file, &c.object, &c.path)
+                            });
+                            if !seen {
+                                all.push(c);
+                            }
+                        }
+                        break;
+                    }
                 }
             }
-            None
+            found
         });
         Ok(Sensitivity {
             baseline,
@@ -203,6 +219,31 @@ fn candidates(v: &Value) -> Vec<Value> {
             out.push(Value::String(format!("{s}x")));
             out.push(Value::String(format!("x{s}")));
             out
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Lower values to try for `v`: a number two and one down (an odd count
+/// stays odd), a quantity halved; none for flags and text (their other
+/// values are all in [`candidates`]).
+fn lower(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+            (Some(n), _) if n >= 2 => vec![(n - 2).into(), (n - 1).into()],
+            (Some(1), _) => vec![0.into()],
+            (None, Some(f)) if f != 0.0 => vec![(f / 2.0).into()],
+            _ => Vec::new(),
+        },
+        Value::String(s) => {
+            let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+            let rest = &s[digits.len()..];
+            match digits.parse::<u64>() {
+                Ok(n) if n >= 2 && !rest.contains(['.', ':', '/']) => {
+                    vec![Value::String(format!("{}{rest}", n / 2))]
+                }
+                _ => Vec::new(),
+            }
         }
         _ => Vec::new(),
     }

@@ -91,6 +91,25 @@ fn candidates(v: &Value) -> Vec<Value> {
     }
 }
 
+/// Lower values to try: a number two and one down, a quantity halved.
+fn lower(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Number(n) => match n.as_u64() {
+            Some(n) if n >= 2 => vec![(n - 2).into(), (n - 1).into()],
+            Some(1) => vec![0.into()],
+            _ => Vec::new(),
+        },
+        Value::String(s) => {
+            let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+            match digits.parse::<u64>() {
+                Ok(n) if n >= 2 => vec![Value::String(format!("{}{}", n / 2, &s[digits.len()..]))],
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Every value of the env's render: (file, object, path) → shown value.
 fn values(tree: &platgen::RenderedTree) -> BTreeMap<(String, Option<String>, String), String> {
     let mut out = BTreeMap::new();
@@ -154,26 +173,33 @@ fn every_value_of_prod_is_explained_and_each_explanation_holds() {
                 Step::Index(i) => &current[*i],
             };
         }
-        let mut after = None;
-        for candidate in candidates(current) {
-            let mut overlay = prod_overlay.clone();
-            set(&mut overlay, &effective, &path, candidate);
-            let mut changed = files.clone();
-            for (p, t) in changed.iter_mut() {
-                if p == "envs/prod.yaml" {
-                    *t = serde_norway::to_string(&overlay).unwrap();
+        // The value moved up, and down: an output may move one way only.
+        let mut afters = Vec::new();
+        for way in [candidates(current), lower(current)] {
+            for candidate in way {
+                let mut overlay = prod_overlay.clone();
+                set(&mut overlay, &effective, &path, candidate);
+                let mut changed = files.clone();
+                for (p, t) in changed.iter_mut() {
+                    if p == "envs/prod.yaml" {
+                        *t = serde_norway::to_string(&overlay).unwrap();
+                    }
+                }
+                if let Ok(tree) =
+                    platgen::Platform::from_files(&changed).and_then(|p| p.render("prod"))
+                {
+                    afters.push(values(&tree));
+                    break;
                 }
             }
-            if let Ok(tree) = platgen::Platform::from_files(&changed).and_then(|p| p.render("prod"))
-            {
-                after = Some(values(&tree));
-                break;
-            }
         }
-        let after = after.unwrap_or_else(|| panic!("no value of `{config}` renders"));
+        assert!(!afters.is_empty(), "no value of `{config}` renders");
         for e in explained {
             let key = (e.file.clone(), e.object.clone(), e.path.clone());
-            if after.get(&key) == before.get(&key) {
+            if afters
+                .iter()
+                .all(|after| after.get(&key) == before.get(&key))
+            {
                 unmoved.push(format!("{config} → {} {:?} {}", e.file, e.object, e.path));
             }
         }
@@ -271,5 +297,24 @@ fn the_readme_example_is_what_gen_prints() {
     assert_eq!(
         printed, block,
         "README's gen explain example is not what gen prints"
+    );
+}
+
+#[test]
+fn a_value_that_saturates_one_way_is_explained_by_what_moves_it_the_other() {
+    // Kafka's replication factor is min(3, brokers): more than 3 brokers
+    // leave it at 3, fewer lower it.
+    let platform = platgen::Platform::builtin().unwrap();
+    let found = platform
+        .explain(
+            "prod",
+            "values/kafka.yaml",
+            "overrideConfiguration[\"default.replication.factor\"]",
+        )
+        .unwrap();
+    let text = platgen::explain::outputs_report(&found, false);
+    assert!(
+        text.contains("components.kafka.controller.replicas"),
+        "{text}"
     );
 }
