@@ -309,19 +309,22 @@ impl Platform {
         envs: &[String],
         cache: Option<&Path>,
     ) -> Result<Vec<crate::verify::Verified>> {
-        let Some(vendored) = self.vendored()? else {
-            return Err(Error::Usage(
-                Diagnostic::new("gen verify renders the vendored charts, and this config has none (no charts.lock)")
-                    .help("run `gen vendor` first: it pulls every pinned chart into charts/ and writes charts.lock"),
-            ));
-        };
-        let helm = crate::verify::Helm {
-            // Run only for a release not kept from before.
-            path: crate::vendor::helm::named(),
-            cache: cache.map(Path::to_path_buf),
-        };
+        let vendored = self.vendored_for("gen verify")?;
+        // Run only for a release not kept from before.
+        let helm = crate::verify::Helm::named(cache);
         let (rendered, objects) = self.render_all_resolved(envs)?;
         crate::verify::verify(&rendered, &objects, vendored, &helm)
+    }
+
+    /// The vendored charts, which `what` renders: an error saying to vendor
+    /// them when there are none.
+    fn vendored_for(&self, what: &str) -> Result<&crate::charts::Vendored> {
+        self.vendored()?.ok_or_else(|| {
+            Error::Usage(
+                Diagnostic::new(format!("{what} renders the vendored charts, and this config has none (no charts.lock)"))
+                    .help("run `gen vendor` first: it pulls every pinned chart into charts/ and writes charts.lock"),
+            )
+        })
     }
 
     /// The plan of `env` with every release of a vendored chart counted
@@ -332,10 +335,7 @@ impl Platform {
         let Some(vendored) = self.vendored()? else {
             return self.plan(env);
         };
-        let helm = crate::verify::Helm {
-            path: crate::vendor::helm::named(),
-            cache: cache.map(Path::to_path_buf),
-        };
+        let helm = crate::verify::Helm::named(cache);
         let (envs, objects) = self.render_all_resolved(&[env.to_string()])?;
         let verified = crate::verify::verify(&envs, &objects, vendored, &helm)?;
         let counted = verified
@@ -354,16 +354,8 @@ impl Platform {
     /// and runs no Helm. The other releases stay Helm sources; each tree
     /// comes with why, per release.
     pub fn hydrate(&self, envs: &[String]) -> Result<Vec<(RenderedTree, Vec<String>)>> {
-        let Some(vendored) = self.vendored()? else {
-            return Err(Error::Usage(
-                Diagnostic::new("--hydrate renders the vendored charts, and this config has none (no charts.lock)")
-                    .help("run `gen vendor` first: it pulls every pinned chart into charts/ and writes charts.lock"),
-            ));
-        };
-        let helm = crate::verify::Helm {
-            path: crate::vendor::helm::named(),
-            cache: None,
-        };
+        let vendored = self.vendored_for("--hydrate")?;
+        let helm = crate::verify::Helm::named(None);
         let (rendered, objects) = self.render_all_resolved(envs)?;
         let hydrated =
             crate::verify::hydrate(&rendered, &objects, vendored, &helm, |env| self.header(env))?;

@@ -114,6 +114,14 @@ pub(crate) struct Helm {
 }
 
 impl Helm {
+    /// The Helm `$HELM` or PATH names, its renders kept in `cache`.
+    pub(crate) fn named(cache: Option<&Path>) -> Helm {
+        Helm {
+            path: crate::vendor::helm::named(),
+            cache: cache.map(Path::to_path_buf),
+        }
+    }
+
     /// What tells this Helm from another: its file's size and time.
     fn identity(&self) -> String {
         let found = if self.path.components().count() > 1 {
