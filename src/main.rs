@@ -112,7 +112,7 @@ enum Command {
     /// Show what a change does to every env: the config at a Git revision
     /// against the working config, or two rendered trees, compared as YAML.
     #[command(
-        after_help = "Values files are compared by path, manifests by object (kind, namespace, name) and then by path; reordered keys are no change, lists of named items are matched by name. Envs with the same change are reported once. Values that may be credentials are never shown.\n\nExit status: 0 no change, 1 changes, 2 error (like diff).\n\nExamples:\n  gen diff --base main\n  gen diff --base HEAD~1 --env prod\n  gen diff --base origin/main --format markdown > comment.md\n  gen diff gitops-before gitops"
+        after_help = "Values files are compared by path, manifests by object (kind, namespace, name) and then by path; reordered keys are no change, lists of named items are matched by name. Envs with the same change are reported once. Values that may be credentials are never shown.\n\nExit status: 0 no change, 1 changes, 2 error (like diff).\n\nExamples:\n  gen diff --base main\n  gen diff --base HEAD~1 --env prod\n  gen diff --base origin/main --format markdown > comment.md\n  gen diff --base main --objects\n  gen diff gitops-before gitops\n\nWith --objects, each release whose values or chart changed is also rendered by the real Helm ($HELM or helm on PATH) on both sides, with the chart vendored on that side (the base's read from the revision, its digest checked), and its Kubernetes objects are compared under `helm:<component>`: a replicas edit shows as the StatefulSet's spec.replicas. Each side is rendered twice, and what differs between the two renders (passwords, keys and checksums the chart generates) is no change. A Secret's data is never shown, only its keys. Charts must be vendored on both sides (gen vendor)."
     )]
     Diff {
         /// The Git revision to compare the working config with (a branch,
@@ -125,6 +125,10 @@ enum Command {
         /// Text for people, markdown for a pull-request comment, JSON for tools.
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
+        /// Also compare the Kubernetes objects the vendored charts render
+        /// for each release the change reaches (runs Helm; needs --base).
+        #[arg(long)]
+        objects: bool,
         /// Two rendered trees to compare instead: OLD_DIR NEW_DIR.
         #[arg(value_name = "DIR", num_args = 2)]
         dirs: Vec<PathBuf>,
@@ -571,6 +575,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
         base,
         env,
         format,
+        objects,
         dirs,
     } = &cli.command
     {
@@ -595,7 +600,17 @@ fn run(cli: &Cli) -> Result<u8, Error> {
                 if let Some(t) = &cli.templates {
                     old = old.with_templates(t)?;
                 }
-                new.diff(&old, env.as_deref())?
+                if *objects {
+                    new.diff_objects(&old, env.as_deref())?
+                } else {
+                    new.diff(&old, env.as_deref())?
+                }
+            }
+            (None, [_, _]) if *objects => {
+                return Err(Error::Usage(
+                    platgen::Diagnostic::new("gen diff --objects renders the config on both sides through its vendored charts, and two rendered trees hold no config")
+                        .help("gen diff --base REV --objects; trees rendered with --hydrate hold their objects already: gen diff OLD_DIR NEW_DIR compares them"),
+                ))
             }
             (None, [old, new]) => {
                 let keep = |trees: Vec<RenderedTree>| -> Vec<RenderedTree> {

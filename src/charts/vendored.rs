@@ -46,9 +46,34 @@ impl Vendored {
             .map(|(p, d)| (p.as_path(), d.as_str()))
     }
 
+    /// Packages to render, their keys not read ([`get`](Self::get) finds
+    /// none): each locked chart with its package file (its digest checked
+    /// by the caller).
+    pub fn packages(
+        files: impl IntoIterator<Item = (super::Locked, std::path::PathBuf)>,
+    ) -> Vendored {
+        Vendored {
+            charts: BTreeMap::new(),
+            files: files
+                .into_iter()
+                .map(|(l, path)| ((l.name, l.version, l.repository), (path, l.digest)))
+                .collect(),
+        }
+    }
+
+    /// The package file of a locked chart, when it is vendored here with
+    /// the digest the lock records.
+    pub fn locked_file(&self, l: &super::Locked) -> Option<&Path> {
+        let key = (l.name.clone(), l.version.clone(), l.repository.clone());
+        self.files
+            .get(&key)
+            .filter(|(_, d)| *d == l.digest)
+            .map(|(p, _)| p.as_path())
+    }
+
     fn key(&self, chart: &Chart) -> Option<&Key> {
         let oci = chart.is_oci();
-        self.charts.keys().find(|(name, version, repository)| {
+        self.files.keys().find(|(name, version, repository)| {
             *name == chart.name
                 && *version == chart.version
                 && match repository.strip_prefix("oci://") {

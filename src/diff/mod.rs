@@ -138,46 +138,72 @@ fn diff_files(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) ->
             continue;
         }
         let docs = |text: Option<&String>| text.map(|t| objects(path, t)).unwrap_or_default();
-        let (a, mut b) = (docs(a), docs(b));
-        // One object gone and one come in the file, of one kind: the same
-        // object renamed or moved, reported under its old name (the new
-        // name or namespace is a change in it).
-        let gone: Vec<&Option<String>> = a.keys().filter(|k| !b.contains_key(*k)).collect();
-        let come: Vec<&Option<String>> = b.keys().filter(|k| !a.contains_key(*k)).collect();
-        if let ([g], [c]) = (gone.as_slice(), come.as_slice()) {
-            let kind = |k: &Option<String>| {
-                k.as_deref()
-                    .map(|k| k.split('/').next().unwrap_or(k).to_string())
-            };
-            if kind(g) == kind(c) {
-                let (g, c) = ((*g).clone(), (*c).clone());
-                let doc = b.remove(&c).expect("come");
-                b.insert(g, doc);
-            }
+        out.extend(diff_documents(path, docs(a), docs(b)));
+    }
+    out
+}
+
+/// The changes between two lists of Kubernetes objects (a release's, as
+/// its chart renders them), reported as of `file`: matched by object.
+pub(crate) fn diff_objects(file: &str, old: &[Value], new: &[Value]) -> Vec<Change> {
+    let keyed = |docs: &[Value]| -> BTreeMap<Option<String>, Value> {
+        docs.iter()
+            .filter(|d| !d.is_null())
+            .enumerate()
+            .map(|(i, d)| {
+                let key = object_key(d).unwrap_or_else(|| format!("document {}", i + 1));
+                (Some(key), d.clone())
+            })
+            .collect()
+    };
+    diff_documents(file, keyed(old), keyed(new))
+}
+
+/// The changes between the documents of one file on both sides.
+fn diff_documents(
+    path: &str,
+    a: BTreeMap<Option<String>, Value>,
+    mut b: BTreeMap<Option<String>, Value>,
+) -> Vec<Change> {
+    let mut out = Vec::new();
+    // One object gone and one come in the file, of one kind: the same
+    // object renamed or moved, reported under its old name (the new
+    // name or namespace is a change in it).
+    let gone: Vec<&Option<String>> = a.keys().filter(|k| !b.contains_key(*k)).collect();
+    let come: Vec<&Option<String>> = b.keys().filter(|k| !a.contains_key(*k)).collect();
+    if let ([g], [c]) = (gone.as_slice(), come.as_slice()) {
+        let kind = |k: &Option<String>| {
+            k.as_deref()
+                .map(|k| k.split('/').next().unwrap_or(k).to_string())
+        };
+        if kind(g) == kind(c) {
+            let (g, c) = ((*g).clone(), (*c).clone());
+            let doc = b.remove(&c).expect("come");
+            b.insert(g, doc);
         }
-        let mut keys: Vec<&Option<String>> = b.keys().chain(a.keys()).collect();
-        keys.sort();
-        keys.dedup();
-        for key in keys {
-            let secret = is_secret_object(a.get(key).or(b.get(key)));
-            let mut changes = Vec::new();
-            let mut walk = Walk {
-                out: &mut changes,
-                secret,
-            };
-            match (a.get(key), b.get(key)) {
-                (Some(x), Some(y)) => walk.values(&mut Vec::new(), x, y),
-                (None, Some(y)) => walk.push(&[], ChangeKind::Added(walk.show(&[], y))),
-                (Some(x), None) => walk.push(&[], ChangeKind::Removed(walk.show(&[], x))),
-                (None, None) => unreachable!("a key of one side"),
-            }
-            out.extend(changes.into_iter().map(|(at, kind)| Change {
-                file: path.clone(),
-                object: key.clone(),
-                path: at,
-                kind,
-            }));
+    }
+    let mut keys: Vec<&Option<String>> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    for key in keys {
+        let secret = is_secret_object(a.get(key).or(b.get(key)));
+        let mut changes = Vec::new();
+        let mut walk = Walk {
+            out: &mut changes,
+            secret,
+        };
+        match (a.get(key), b.get(key)) {
+            (Some(x), Some(y)) => walk.values(&mut Vec::new(), x, y),
+            (None, Some(y)) => walk.push(&[], ChangeKind::Added(walk.show(&[], y))),
+            (Some(x), None) => walk.push(&[], ChangeKind::Removed(walk.show(&[], x))),
+            (None, None) => unreachable!("a key of one side"),
         }
+        out.extend(changes.into_iter().map(|(at, kind)| Change {
+            file: path.to_string(),
+            object: key.clone(),
+            path: at,
+            kind,
+        }));
     }
     out
 }
@@ -288,6 +314,13 @@ impl Walk<'_> {
                     }
                 }
             },
+            (Value::String(x), Value::String(y)) if x.contains('\n') || y.contains('\n') => {
+                // A text of lines (a config file, a script): the lines
+                // that changed, with where they start.
+                let (x, y) = changed_lines(x, y);
+                let kind = ChangeKind::Changed(self.show(path, &x), self.show(path, &y));
+                self.push(path, kind);
+            }
             _ => {
                 let kind = ChangeKind::Changed(self.show(path, a), self.show(path, b));
                 self.push(path, kind);
@@ -313,17 +346,76 @@ impl Walk<'_> {
 
     /// [`show`](Self::show), not cut.
     fn show_whole(&self, path: &[String], v: &Value) -> String {
+        let data = |k: &String| k == "data" || k == "stringData";
         let hidden = path
             .iter()
             .any(|k| holds_credential(k.trim_matches(['[', ']'])))
-            || (self.secret
-                && path
-                    .first()
-                    .is_some_and(|k| k == "data" || k == "stringData"));
+            || (self.secret && path.len() > 1 && data(&path[0]));
         if hidden {
             return MASK.to_string();
         }
-        masked(v).to_string()
+        match (self.secret, path) {
+            // A Secret whole, or its data whole: the keys, no value.
+            (true, []) => {
+                let mut v = masked(v);
+                for k in ["data", "stringData"] {
+                    if let Some(d) = v.get_mut(k) {
+                        mask_values(d);
+                    }
+                }
+                v.to_string()
+            }
+            (true, [k]) if data(k) => {
+                let mut v = v.clone();
+                mask_values(&mut v);
+                v.to_string()
+            }
+            _ => masked(v).to_string(),
+        }
+    }
+}
+
+/// A Secret's data with every value masked, its keys kept.
+fn mask_values(data: &mut Value) {
+    match data {
+        Value::Object(m) => m.values_mut().for_each(|v| *v = Value::String(MASK.into())),
+        other => *other = Value::String(MASK.into()),
+    }
+}
+
+/// The lines of text `a` and `b` between what they share at the start and
+/// at the end, each side as `line N: …` (N counted from 1), or `(no line)`
+/// on the side that has none there.
+fn changed_lines(a: &str, b: &str) -> (Value, Value) {
+    let (la, lb): (Vec<&str>, Vec<&str>) = (a.split('\n').collect(), b.split('\n').collect());
+    let head = la.iter().zip(&lb).take_while(|(x, y)| x == y).count();
+    let tail = la[head..]
+        .iter()
+        .rev()
+        .zip(lb[head..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let side = |lines: &[&str]| {
+        let mid = &lines[head..lines.len() - tail];
+        Value::String(if mid.is_empty() {
+            format!("(no line {})", head + 1)
+        } else {
+            let mid: Vec<String> = mid.iter().map(|l| masked_line(l)).collect();
+            format!("line {}: {}", head + 1, mid.join("\n"))
+        })
+    };
+    (side(&la), side(&lb))
+}
+
+/// A line of a text as shown: the value of a `key=value` or `key: value`
+/// whose key may hold a credential masked.
+fn masked_line(line: &str) -> String {
+    let at = line.find(['=', ':']);
+    match at {
+        Some(i) if holds_credential(line[..i].trim()) && !line[i + 1..].trim().is_empty() => {
+            format!("{}{MASK}", &line[..=i])
+        }
+        _ => line.to_string(),
     }
 }
 
@@ -557,6 +649,46 @@ mod tests {
                 r#"d v.yaml -  Added("{\"n\":2}")"#,
             ]
         );
+    }
+
+    #[test]
+    fn a_text_of_lines_shows_the_lines_that_changed() {
+        let a = "kind: ConfigMap\nmetadata: {name: c}\ndata:\n  conf: \"a=1\\nvoters=0,1,2\\nz=9\\n\"\n";
+        let b = "kind: ConfigMap\nmetadata: {name: c}\ndata:\n  conf: \"a=1\\nvoters=0,1,2,3,4\\nz=9\\nextra=1\\n\"\n";
+        assert_eq!(
+            lines(&diff_manifests(a, b)),
+            [
+                r#"e m.yaml ConfigMap/c data.conf Changed("\"line 2: voters=0,1,2\\nz=9\"", "\"line 2: voters=0,1,2,3,4\\nz=9\\nextra=1\"")"#
+            ]
+        );
+        let d = "kind: ConfigMap\nmetadata: {name: c}\ndata:\n  conf: \"a=1\\nsasl.password=SECRET-A\\nz=9\\n\"\n";
+        let r = diff_manifests(a, d).report(Format::Text);
+        assert!(
+            !r.contains("SECRET-") && r.contains("sasl.password=********"),
+            "{r}"
+        );
+        let c = "kind: ConfigMap\nmetadata: {name: c}\ndata:\n  conf: \"a=1\\nvoters=0,1,2\\nnew=1\\nz=9\\n\"\n";
+        assert_eq!(
+            lines(&diff_manifests(a, c)),
+            [r#"e m.yaml ConfigMap/c data.conf Changed("\"(no line 3)\"", "\"line 3: new=1\"")"#]
+        );
+    }
+
+    #[test]
+    fn a_secret_added_or_removed_whole_shows_its_keys_only() {
+        let a = "kind: ConfigMap\nmetadata: {name: c}\n";
+        let b = "kind: Secret\nmetadata: {name: s}\ndata: {tls.crt: U0VDUkVULUE=, ca: U0VDUkVULUI=}\nstringData: {token: SECRET-C}\n";
+        for (x, y) in [(a, b), (b, a)] {
+            let d = diff_manifests(x, y);
+            let r = d.report(Format::Text);
+            assert!(!r.contains("U0VD") && !r.contains("SECRET-"), "{r}");
+            assert!(r.contains(r#""tls.crt":"********""#), "{r}");
+        }
+        // Data that comes whole to a Secret that had none.
+        let c = "kind: Secret\nmetadata: {name: s}\n";
+        let r = diff_manifests(c, b).report(Format::Json);
+        assert!(!r.contains("U0VD") && !r.contains("SECRET-"), "{r}");
+        assert!(r.contains(r#""token":"********""#), "{r}");
     }
 
     #[test]

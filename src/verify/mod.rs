@@ -16,10 +16,12 @@ use crate::model::{Address, Chart};
 use crate::resolve::Resolved;
 use crate::tree::RenderedTree;
 
+mod changes;
 mod hydrate;
 mod objects;
 mod operators;
 
+pub(crate) use changes::{object_changes, Side};
 pub(crate) use hydrate::hydrate;
 pub use hydrate::Hydrated;
 

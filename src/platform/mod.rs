@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+mod review;
+
 use crate::error::{Diagnostic, Error, Result};
 use crate::graph::{graph, Graph};
 use crate::load::{load_builtin, load_dir, Origin, Sources};
@@ -94,122 +96,6 @@ impl Platform {
     /// built-in ones until [`Platform::with_templates`].
     pub fn load_revision(dir: &Path, rev: &str) -> Result<Platform> {
         Platform::from_sources(crate::load::load_rev(dir, rev)?)
-    }
-
-    /// What changed between `old` and this platform, env by env (`env`
-    /// alone when given): both sides rendered in memory and compared as
-    /// YAML. An env whose files are the same text on both sides (and
-    /// templates the same) is not rendered.
-    pub fn diff(&self, old: &Platform, env: Option<&str>) -> Result<crate::diff::Diff> {
-        let mut envs: Vec<String> = match env {
-            Some(e) => {
-                if !self.sources.envs.contains_key(e) && !old.sources.envs.contains_key(e) {
-                    // Says which envs there are.
-                    self.resolve(e)?;
-                }
-                vec![e.to_string()]
-            }
-            None => self.envs().into_iter().chain(old.envs()).collect(),
-        };
-        envs.sort();
-        envs.dedup();
-        let same_base = self.sources.base.loc.source.text == old.sources.base.loc.source.text
-            && self.template_dir == old.template_dir;
-        let text =
-            |p: &Platform, env: &str| p.sources.envs.get(env).map(|n| n.loc.source.text.clone());
-        let results = crate::parallel::in_parallel(&envs, |env| {
-            let (a, b) = (text(old, env), text(self, env));
-            if same_base && a == b {
-                return Ok((env.clone(), Vec::new()));
-            }
-            let render = |p: &Platform, present: bool| -> Result<Option<RenderedTree>> {
-                if present {
-                    p.render(env).map(Some)
-                } else {
-                    Ok(None)
-                }
-            };
-            let before = render(old, a.is_some())?;
-            let after = render(self, b.is_some())?;
-            Ok((
-                env.clone(),
-                crate::diff::diff_env(before.as_ref(), after.as_ref()),
-            ))
-        });
-        let mut diff = crate::diff::group(crate::error::all_of(results)?);
-        diff.upgrades = self.upgrades_since(old)?;
-        Ok(diff)
-    }
-
-    /// Each chart whose pin moved since `old` (a revision of this config),
-    /// compared with the version vendored there for the values this config
-    /// writes: empty unless both sides vendor their charts.
-    fn upgrades_since(&self, old: &Platform) -> Result<Vec<crate::charts::Upgrade>> {
-        let (Origin::Revision { dir, rev }, Some(vendored)) =
-            (&old.sources.origin, self.vendored()?)
-        else {
-            return Ok(Vec::new());
-        };
-        let Some(lock) = crate::load::file_at(dir, rev, crate::charts::LOCK_FILE)? else {
-            return Ok(Vec::new());
-        };
-        let name = format!("{rev}:{}", crate::charts::LOCK_FILE);
-        let Ok(lock) =
-            crate::charts::Lock::parse(&name, String::from_utf8_lossy(&lock).into_owned())
-        else {
-            return Ok(Vec::new());
-        };
-        // Who installed which chart before.
-        let mut before: std::collections::BTreeMap<String, crate::model::Chart> =
-            Default::default();
-        for u in old.chart_uses()? {
-            for who in &u.used_by {
-                before.insert(who.clone(), u.chart.clone());
-            }
-        }
-        let mut out = Vec::new();
-        for u in self.chart_uses()? {
-            let Some(new) = vendored.get(&u.chart) else {
-                continue;
-            };
-            // The uses of another version of the same chart before, by that version.
-            let mut moved: std::collections::BTreeMap<String, (crate::model::Chart, Vec<String>)> =
-                Default::default();
-            for who in &u.used_by {
-                if let Some(was) = before.get(who) {
-                    if was.name == u.chart.name && was.version != u.chart.version {
-                        moved
-                            .entry(was.version.to_string())
-                            .or_insert_with(|| (was.clone(), Vec::new()))
-                            .1
-                            .push(who.clone());
-                    }
-                }
-            }
-            for (was, used_by) in moved.into_values() {
-                let Some(locked) = lock.find(&was.name, &was.repository(), &was.version) else {
-                    continue;
-                };
-                let path = format!("{}/{}", crate::charts::CHARTS_DIR, locked.file);
-                let Some(bytes) = crate::load::file_at(dir, rev, &path)? else {
-                    continue;
-                };
-                if crate::charts::digest(&bytes) != locked.digest {
-                    continue;
-                }
-                let Ok(old_keys) = crate::charts::Package::read(&bytes)
-                    .map_err(|e| e.to_string())
-                    .and_then(|p| crate::charts::ChartKeys::of(&p))
-                else {
-                    continue;
-                };
-                let (written, open) = self.written_values(&used_by)?;
-                out.push(crate::charts::upgrade::compare(
-                    &old_keys, new, &written, &open,
-                ));
-            }
-        }
-        Ok(out)
     }
 
     /// Replaces built-in templates with the same-named files in `dir`; a
@@ -454,147 +340,6 @@ impl Platform {
         Ok(crate::yaml::to_yaml(&config).expect("config serialises"))
     }
 
-    /// What feeds the value at `path` (as `gen diff` names it:
-    /// `controller.replicaCount`) of `file` (`values/kafka.yaml`) in `env`:
-    /// each config value whose change moves it, with where it is set. Found
-    /// by rendering the env once per config value, that value changed.
-    pub fn explain(
-        &self,
-        env: &str,
-        file: &str,
-        path: &str,
-    ) -> Result<Vec<crate::explain::OutputExplanation>> {
-        let found = self
-            .sensitivity(env, "")?
-            .output(&self.layers(env), file, path);
-        match found {
-            Err(e) => match self.chart_default(env, file, path)? {
-                Some(d) => Ok(vec![d]),
-                None => Err(e),
-            },
-            ok => ok,
-        }
-    }
-
-    /// The default of the vendored chart behind `file` (a values file) at
-    /// `path`, when gen does not write it.
-    fn chart_default(
-        &self,
-        env: &str,
-        file: &str,
-        path: &str,
-    ) -> Result<Option<crate::explain::OutputExplanation>> {
-        let Some(vendored) = self.vendored()? else {
-            return Ok(None);
-        };
-        let r = self.resolve(env)?;
-        let Some(chart) = r
-            .enabled()
-            .find(|(c, _)| format!("values/{}.yaml", c.name()) == file)
-            .and_then(|(_, slot)| slot.chart.as_ref())
-        else {
-            return Ok(None);
-        };
-        let Some(keys) = vendored.get(chart) else {
-            return Ok(None);
-        };
-        // Not a map gen writes into.
-        let tree = self.render(env)?;
-        if let Some(text) = tree.files.get(file) {
-            let below =
-                |p: &str| p.starts_with(&format!("{path}.")) || p.starts_with(&format!("{path}["));
-            if crate::diff::leaves(file, text)
-                .iter()
-                .any(|l| below(&l.path))
-            {
-                return Ok(None);
-            }
-        }
-        let mut node = keys.computed();
-        for step in path.split('.') {
-            let (key, index) = match step.split_once('[') {
-                Some((k, i)) => (k, i.strip_suffix(']').and_then(|i| i.parse::<usize>().ok())),
-                None => (step, None),
-            };
-            let Some(next) = node.get(key) else {
-                return Ok(None);
-            };
-            node = match index {
-                Some(i) => match next.get(i) {
-                    Some(n) => n,
-                    None => return Ok(None),
-                },
-                None => next,
-            };
-        }
-        Ok(Some(crate::explain::OutputExplanation::chart_default(
-            file,
-            path,
-            node,
-            format!("{} {}", chart.name, chart.version),
-        )))
-    }
-
-    /// What feeds every value of every file `env` renders (see
-    /// [`explain`](Self::explain)), in file order.
-    pub fn explain_all(&self, env: &str) -> Result<Vec<crate::explain::OutputExplanation>> {
-        Ok(self.sensitivity(env, "")?.every_output(&self.layers(env)))
-    }
-
-    /// What the config value at `path` (`components.kafka.controller`, a
-    /// value or a section) of `env` feeds: for each value below it, where
-    /// it is set and the output values a change to it moves.
-    pub fn explain_config(
-        &self,
-        env: &str,
-        path: &str,
-    ) -> Result<Vec<crate::explain::ConfigExplanation>> {
-        let found = self.sensitivity(env, path)?.config(&self.layers(env));
-        if found.is_empty() {
-            let all = self.sensitivity_paths(env)?;
-            let mut d = Diagnostic::new(format!("env `{env}`'s config has no value at `{path}`"));
-            d = match crate::names::did_you_mean(path, all.iter().map(String::as_str)) {
-                Some(m) => d.help(format!("did you mean `{m}`?")),
-                None => d.help(
-                    "give a path as in platform.yaml: `components.kafka.controller.replicas`",
-                ),
-            };
-            return Err(Error::Usage(d));
-        }
-        Ok(found)
-    }
-
-    fn layers(&self, env: &str) -> Vec<&crate::yaml::Node> {
-        let mut layers = vec![self.sources.base.as_ref()];
-        layers.extend(self.sources.envs.get(env).map(|n| n.as_ref()));
-        layers
-    }
-
-    fn sensitivity(&self, env: &str, under: &str) -> Result<crate::explain::Sensitivity> {
-        let effective = self.resolve(env)?.effective_config();
-        self.sensitivity_of(env, &effective, under)
-    }
-
-    /// The sensitivity of `env` rendered from `effective` (a whole config,
-    /// as `platform.yaml`), for the config leaves under `under`.
-    fn sensitivity_of(
-        &self,
-        env: &str,
-        effective: &serde_json::Value,
-        under: &str,
-    ) -> Result<crate::explain::Sensitivity> {
-        let overlay = format!("envs/{env}.yaml");
-        let render = |config: &serde_json::Value| {
-            let text = crate::yaml::to_yaml(config).expect("config serialises");
-            let sources = crate::load::load_files(&[
-                ("platform.yaml".to_string(), text),
-                (overlay.clone(), String::new()),
-            ])?;
-            self.render_sources(&sources, env)
-        };
-        crate::explain::Sensitivity::measure(effective, under, &render)
-    }
-
     /// The error for keys of `values:` the typed values already hold, each
     /// naming the settings that write it: found by sensitivity, on the
     /// env's config without any `values:`.
@@ -635,12 +380,6 @@ impl Platform {
             })
             .collect();
         Error::Config(crate::error::in_file_order(found))
-    }
-
-    /// Every config value path of the env (for did-you-mean).
-    fn sensitivity_paths(&self, env: &str) -> Result<Vec<String>> {
-        let effective = self.resolve(env)?.effective_config();
-        Ok(crate::explain::leaf_paths(&effective))
     }
 
     /// The dependency graph of one env and the sync wave of each component.
