@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::diff::{diff_env, leaves, Change, Leaf};
+use crate::diff::{diff_env, leaves, Change, ChangeKind, Leaf};
 use crate::error::{Error, Result};
 use crate::tree::RenderedTree;
 use crate::yaml::{Node, NodeValue};
@@ -46,6 +46,22 @@ pub struct Origin {
     pub value: String,
     /// `file:line:col` of each layer that sets it, base first; the last wins.
     pub set_at: Vec<String>,
+    /// How the output value follows it, as the renders showed (for an
+    /// output explanation, when neither side is masked).
+    pub rule: Option<Rule>,
+}
+
+/// How an output value follows a config value, as measured: what the
+/// output was with the config value as it is and with each value tried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    /// The output is the config value, as it is, for every value tried.
+    Same,
+    /// The output is a text holding the config value, for every value tried.
+    Holds,
+    /// Anything else (a value computed from it): `(config value, output
+    /// value)` for the value as it is, then for each value tried.
+    Measured(Vec<(String, String)>),
 }
 
 /// What feeds one output value.
@@ -76,7 +92,7 @@ impl OutputExplanation {
             object: None,
             path: path.to_string(),
             value: if crate::names::holds_credential(last) {
-                "********".into()
+                MASK.into()
             } else {
                 flow(value)
             },
@@ -99,7 +115,17 @@ pub struct ConfigExplanation {
 /// The sensitivity of one env: each config leaf and what it moves.
 pub(crate) struct Sensitivity {
     pub baseline: RenderedTree,
-    leaves: Vec<(ConfigPath, Value, Option<Vec<Change>>)>,
+    leaves: Vec<Measured>,
+}
+
+/// One config leaf measured: its path and value, what changing it moves
+/// (`None`: no value tried renders), and each value tried that rendered
+/// with what it moved.
+struct Measured {
+    path: ConfigPath,
+    value: Value,
+    moves: Option<Vec<Change>>,
+    probes: Vec<(Value, Vec<Change>)>,
 }
 
 /// Renders `effective` (a whole config, as `platform.yaml`) for `env`.
@@ -128,33 +154,41 @@ impl Sensitivity {
         // factor, at most 3 whatever the brokers above 3) moves the other.
         let measured = crate::parallel::in_parallel(&paths, |(path, value)| {
             let mut found: Option<Vec<Change>> = None;
+            let mut probes = Vec::new();
             for way in [candidates(value), lower(value)] {
                 for candidate in way {
                     let mut changed = effective.clone();
-                    *pointer(&mut changed, path) = candidate;
+                    *pointer(&mut changed, path) = candidate.clone();
                     if let Ok(tree) = render(&changed) {
                         let all = found.get_or_insert_with(Vec::new);
+                        let moved = diff_env(Some(&baseline), Some(&tree));
                         // A value the other way moved too is there already.
-                        for c in diff_env(Some(&baseline), Some(&tree)) {
+                        for c in &moved {
                             let seen = all.iter().any(|a| {
                                 (&a.file, &a.object, &a.path) == (&c.file, &c.object, &c.path)
                             });
                             if !seen {
-                                all.push(c);
+                                all.push(c.clone());
                             }
                         }
+                        probes.push((candidate, moved));
                         break;
                     }
                 }
             }
-            found
+            (found, probes)
         });
         Ok(Sensitivity {
             baseline,
             leaves: paths
                 .into_iter()
                 .zip(measured)
-                .map(|((p, v), m)| (p, v, m))
+                .map(|((path, value), (moves, probes))| Measured {
+                    path,
+                    value,
+                    moves,
+                    probes,
+                })
                 .collect(),
         })
     }
@@ -304,16 +338,87 @@ fn moves(c: &Change, file: &str, object: &Option<String>, path: &str) -> bool {
             || path.starts_with(&format!("{}[", c.path)))
 }
 
+/// What a masked value reads as.
+const MASK: &str = "********";
+
+/// How `leaf` of `file` follows the measured config value `m`.
+fn rule(m: &Measured, file: &str, leaf: &Leaf) -> Rule {
+    let samples: Vec<(String, String)> = std::iter::once((flow(&m.value), leaf.shown.clone()))
+        .chain(
+            m.probes
+                .iter()
+                .map(|(tried, moved)| (flow(tried), outcome(moved, file, leaf))),
+        )
+        .collect();
+    let config_is_text = match &m.value {
+        Value::String(s) => s.chars().count() >= 2,
+        Value::Number(n) => n.as_u64().is_some_and(|n| n >= 10),
+        _ => false,
+    };
+    let whole = plain(&leaf.full);
+    let each = |f: &dyn Fn(&str, &str) -> bool| {
+        f(&flow(&m.value), &whole) && samples[1..].iter().all(|(c, o)| f(c, &plain(o)))
+    };
+    if each(&|c, o| c == o) {
+        Rule::Same
+    } else if config_is_text && each(&|c, o| o.contains(c)) {
+        Rule::Holds
+    } else {
+        Rule::Measured(samples)
+    }
+}
+
+/// What `leaf` of `file` is after the changes `moved`, as shown.
+fn outcome(moved: &[Change], file: &str, leaf: &Leaf) -> String {
+    let mine = |c: &&Change| c.file == file && c.object == leaf.object;
+    if let Some(c) = moved.iter().filter(mine).find(|c| c.path == leaf.path) {
+        return match &c.kind {
+            ChangeKind::Changed(_, new) | ChangeKind::Added(new) => new.clone(),
+            ChangeKind::Removed(_) => "(not written)".into(),
+        };
+    }
+    match moved
+        .iter()
+        .filter(mine)
+        .find(|c| moves(c, file, &leaf.object, &leaf.path))
+    {
+        Some(Change {
+            kind: ChangeKind::Removed(_),
+            ..
+        }) => "(not written)".into(),
+        Some(c) if c.path.is_empty() => "(its object changes)".into(),
+        Some(c) => format!("(`{}` changes)", c.path),
+        None => leaf.shown.clone(),
+    }
+}
+
+/// A value as shown (JSON text, where it parses) as plain text: a string
+/// without its quotes.
+fn plain(shown: &str) -> String {
+    match serde_json::from_str::<Value>(shown) {
+        Ok(Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => shown.to_string(),
+    }
+}
+
 impl Sensitivity {
     /// The config values whose change moves `leaf` of `file`.
     fn fed_by(&self, layers: &[&Node], file: &str, leaf: &Leaf) -> Vec<Origin> {
         self.leaves
             .iter()
-            .filter(|(_, _, m)| {
-                m.as_ref()
+            .filter(|m| {
+                m.moves
+                    .as_ref()
                     .is_some_and(|cs| cs.iter().any(|c| moves(c, file, &leaf.object, &leaf.path)))
             })
-            .map(|(p, v, _)| self.origin(layers, p, v))
+            .map(|m| {
+                let mut o = self.origin(layers, &m.path, &m.value);
+                if o.value != MASK && leaf.shown != MASK {
+                    o.rule = Some(rule(m, file, leaf));
+                }
+                o
+            })
             .collect()
     }
 
@@ -321,11 +426,12 @@ impl Sensitivity {
         Origin {
             config: path.to_string(),
             value: if crate::names::holds_credential(&path.to_string()) {
-                "********".into()
+                MASK.into()
             } else {
                 flow(value)
             },
             set_at: set_at(layers, path),
+            rule: None,
         }
     }
 
@@ -403,8 +509,8 @@ impl Sensitivity {
         };
         self.leaves
             .iter()
-            .filter(|(_, _, m)| m.as_ref().is_some_and(|cs| cs.iter().any(below)))
-            .map(|(p, _, _)| p.to_string())
+            .filter(|m| m.moves.as_ref().is_some_and(|cs| cs.iter().any(below)))
+            .map(|m| m.path.to_string())
             .collect()
     }
 
@@ -412,16 +518,30 @@ impl Sensitivity {
     pub(crate) fn config(&self, layers: &[&Node]) -> Vec<ConfigExplanation> {
         self.leaves
             .iter()
-            .map(|(p, v, m)| ConfigExplanation {
-                origin: self.origin(layers, p, v),
-                feeds: m.clone(),
+            .map(|m| ConfigExplanation {
+                origin: self.origin(layers, &m.path, &m.value),
+                feeds: m.moves.clone(),
             })
             .collect()
     }
 }
 
 fn origin_json(o: &Origin) -> Value {
-    serde_json::json!({"config": o.config, "value": o.value, "set_at": o.set_at})
+    let mut v = serde_json::json!({"config": o.config, "value": o.value, "set_at": o.set_at});
+    if let Some(rule) = &o.rule {
+        v["rule"] = match rule {
+            Rule::Same => serde_json::json!({"kind": "same"}),
+            Rule::Holds => serde_json::json!({"kind": "holds"}),
+            Rule::Measured(samples) => serde_json::json!({
+                "kind": "measured",
+                "samples": samples
+                    .iter()
+                    .map(|(c, o)| serde_json::json!({"config": c, "output": o}))
+                    .collect::<Vec<_>>(),
+            }),
+        };
+    }
+    v
 }
 
 fn origin_text(o: &Origin, out: &mut String) {
@@ -438,6 +558,26 @@ fn origin_text(o: &Origin, out: &mut String) {
                 "  (set at {}; {} wins)",
                 many.join(", then "),
                 many[many.len() - 1]
+            );
+        }
+    }
+    match &o.rule {
+        None => {}
+        Some(Rule::Same) => out.push_str("    the output is this value as it is\n"),
+        Some(Rule::Holds) => out.push_str("    the output is a text holding this value\n"),
+        Some(Rule::Measured(samples)) => {
+            let shown: Vec<String> = samples
+                .iter()
+                .enumerate()
+                .map(|(i, (c, o))| {
+                    let now = if i == 0 { " (as set)" } else { "" };
+                    format!("{c}{now} gives {o}")
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "    computed from it, as rendered: {}",
+                shown.join("; ")
             );
         }
     }

@@ -136,7 +136,7 @@ enum Command {
     /// Say where an output value comes from (FILE PATH), or what a config
     /// value feeds (CONFIG.PATH).
     #[command(
-        after_help = "gen renders the env once as it is and once per config value with that value changed: the values a change moves are the ones it feeds, so every answer is checked by a render. Each config value is shown with the files and lines that set it, base first (the last wins); none means gen's default. An output value no config value moves is written by gen as it is.\n\nExamples:\n  gen explain --env prod values/kafka.yaml controller.replicaCount\n  gen explain --env prod manifests/doris.yaml spec.beSpec.replicas\n  gen explain --env prod components.kafka.controller.replicas\n  gen explain --env prod components.neo4j --format json"
+        after_help = "gen renders the env once as it is and once per config value with that value changed: the values a change moves are the ones it feeds, so every answer is checked by a render. Each config value is shown with the files and lines that set it, base first (the last wins); none means gen's default, and with how the output follows it, as rendered: the value as it is, a text holding it, or else what the output was for the value as set and for each value tried (the rule, measured). An output value no config value moves is written by gen as it is.\n\nExamples:\n  gen explain --env prod values/kafka.yaml controller.replicaCount\n  gen explain --env prod manifests/doris.yaml spec.beSpec.replicas\n  gen explain --env prod components.kafka.controller.replicas\n  gen explain --env prod components.neo4j --format json"
     )]
     Explain {
         /// The env.

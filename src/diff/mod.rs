@@ -321,6 +321,14 @@ impl Walk<'_> {
                 let kind = ChangeKind::Changed(self.show(path, &x), self.show(path, &y));
                 self.push(path, kind);
             }
+            (Value::String(x), Value::String(y)) => {
+                let (x, y) = changed_part(x, y);
+                let kind = ChangeKind::Changed(
+                    self.show(path, &Value::String(x)),
+                    self.show(path, &Value::String(y)),
+                );
+                self.push(path, kind);
+            }
             _ => {
                 let kind = ChangeKind::Changed(self.show(path, a), self.show(path, b));
                 self.push(path, kind);
@@ -395,16 +403,61 @@ fn changed_lines(a: &str, b: &str) -> (Value, Value) {
         .zip(lb[head..].iter().rev())
         .take_while(|(x, y)| x == y)
         .count();
-    let side = |lines: &[&str]| {
-        let mid = &lines[head..lines.len() - tail];
+    let (ma, mb) = (&la[head..la.len() - tail], &lb[head..lb.len() - tail]);
+    // One long line changed on each side: the part that changed.
+    let (ma, mb): (Vec<String>, Vec<String>) = match (ma, mb) {
+        ([x], [y]) => {
+            let (x, y) = changed_part(&masked_line(x), &masked_line(y));
+            (vec![x], vec![y])
+        }
+        _ => (
+            ma.iter().map(|l| masked_line(l)).collect(),
+            mb.iter().map(|l| masked_line(l)).collect(),
+        ),
+    };
+    let side = |mid: &[String]| {
         Value::String(if mid.is_empty() {
             format!("(no line {})", head + 1)
         } else {
-            let mid: Vec<String> = mid.iter().map(|l| masked_line(l)).collect();
             format!("line {}: {}", head + 1, mid.join("\n"))
         })
     };
-    (side(&la), side(&lb))
+    (side(&ma), side(&mb))
+}
+
+/// Characters kept on each side of the part of a long text that changed.
+const CONTEXT: usize = 24;
+
+/// Two texts, each cut to the part that differs and some context around it
+/// (`…` where cut), when either is too long to show whole.
+fn changed_part(a: &str, b: &str) -> (String, String) {
+    let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if ca.len() <= SHOWN && cb.len() <= SHOWN {
+        return (a.to_string(), b.to_string());
+    }
+    let head = ca.iter().zip(&cb).take_while(|(x, y)| x == y).count();
+    let most = ca.len().min(cb.len()) - head;
+    let tail = ca
+        .iter()
+        .rev()
+        .zip(cb.iter().rev())
+        .take(most)
+        .take_while(|(x, y)| x == y)
+        .count();
+    let start = head.saturating_sub(CONTEXT);
+    let cut_end = tail.saturating_sub(CONTEXT);
+    let side = |c: &[char]| {
+        let mut out = String::new();
+        if start > 0 {
+            out.push('…');
+        }
+        out.extend(&c[start..c.len() - cut_end]);
+        if cut_end > 0 {
+            out.push('…');
+        }
+        out
+    };
+    (side(&ca), side(&cb))
 }
 
 /// A line of a text as shown: the value of a `key=value` or `key: value`
@@ -659,6 +712,16 @@ mod tests {
             lines(&diff_manifests(a, b)),
             [
                 r#"e m.yaml ConfigMap/c data.conf Changed("\"line 2: voters=0,1,2\\nz=9\"", "\"line 2: voters=0,1,2,3,4\\nz=9\\nextra=1\"")"#
+            ]
+        );
+        // A long line: the part that changed.
+        let long = |voters: &str| {
+            format!("kind: ConfigMap\nmetadata: {{name: c}}\ndata:\n  conf: \"a=1\\nservers={}{voters}\\n\"\n", "host.example:9093,".repeat(12))
+        };
+        assert_eq!(
+            lines(&diff_manifests(&long("end"), &long("new,end"))),
+            [
+                r#"e m.yaml ConfigMap/c data.conf Changed("\"line 2: …:9093,host.example:9093,end\"", "\"line 2: …:9093,host.example:9093,new,end\"")"#
             ]
         );
         let d = "kind: ConfigMap\nmetadata: {name: c}\ndata:\n  conf: \"a=1\\nsasl.password=SECRET-A\\nz=9\\n\"\n";

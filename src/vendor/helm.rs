@@ -51,7 +51,7 @@ pub(crate) fn not_run(why_needed: &str, helm: &Path, e: &std::io::Error) -> Erro
 fn missing(why_needed: &str, why: String) -> Error {
     Error::Usage(
         Diagnostic::new(format!("{why_needed} with Helm, and {why}"))
-            .help("install Helm 3.8 or later (https://helm.sh/docs/intro/install/), or set HELM to its path; `gen vendor --check`, `gen render` (without --hydrate), `gen check --no-verify` and `gen plan --estimate` need no Helm"),
+            .help("install Helm 3.8 or later (https://helm.sh/docs/intro/install/), or set HELM to its path; `gen vendor --check`, `gen render` (without --hydrate), `gen check --no-verify`, `gen plan --estimate` and `gen diff` (without --objects) need no Helm"),
     )
 }
 

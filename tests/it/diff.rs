@@ -338,10 +338,26 @@ fn objects_show_what_the_charts_render_differently() {
         text.contains("  helm:kafka  StatefulSet/data-platform/kafka-controller\n    ~ spec.replicas: 3 → 5\n"),
         "{text}"
     );
-    // The broker list of the config file, as the lines that changed.
+    // The broker list of the config file, as the part that changed.
     assert!(
         text.contains(r#"data["server.properties"]: "line "#),
         "{text}"
+    );
+    // README's example is what gen prints (its first lines).
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("$ gen diff --base HEAD~1 --objects --env prod\n")
+        .unwrap();
+    let block = &readme[start..start + readme[start..].find("    …\n```").unwrap()];
+    let shown = block.split_once('\n').unwrap().1;
+    let prod = stdout(&diff_objects(
+        w.path(),
+        &["--base", "HEAD", "--env", "prod"],
+    ));
+    assert!(
+        prod.starts_with(shown),
+        "README's gen diff --objects example is not what gen prints:\n{prod}"
     );
 
     // A chart upgrade in every env: the old package is gone from charts/,

@@ -1,10 +1,13 @@
 //! `gen explain`: every value the built-in prod env renders is explained,
 //! and every explanation is checked here by other means: the first config
 //! value named is changed in the config files themselves (the prod overlay,
-//! as a user would), the env rendered again, and the value must move.
+//! as a user would), the env rendered again, and the value must move as
+//! the rule said (the value itself, a text holding it, or what each value
+//! tried gave).
 
 use std::collections::BTreeMap;
 
+use platgen::explain::Rule;
 use serde_json::Value;
 
 use crate::common;
@@ -110,6 +113,23 @@ fn lower(v: &Value) -> Vec<Value> {
     }
 }
 
+/// A config value as explanations show it: a string without quotes.
+fn flow(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A value as shown (JSON text) as plain text: a string without quotes.
+fn plain(shown: &str) -> String {
+    match serde_json::from_str::<Value>(shown) {
+        Ok(Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => shown.to_string(),
+    }
+}
+
 /// Every value of the env's render: (file, object, path) → shown value.
 fn values(tree: &platgen::RenderedTree) -> BTreeMap<(String, Option<String>, String), String> {
     let mut out = BTreeMap::new();
@@ -164,6 +184,7 @@ fn every_value_of_prod_is_explained_and_each_explanation_holds() {
     )
     .remove(0);
     let mut unmoved = Vec::new();
+    let (mut rules, mut wrong_rules) = ([0usize; 3], Vec::new());
     for (config, explained) in &by_config {
         let path = steps(config);
         let mut current = &effective;
@@ -178,7 +199,7 @@ fn every_value_of_prod_is_explained_and_each_explanation_holds() {
         for way in [candidates(current), lower(current)] {
             for candidate in way {
                 let mut overlay = prod_overlay.clone();
-                set(&mut overlay, &effective, &path, candidate);
+                set(&mut overlay, &effective, &path, candidate.clone());
                 let mut changed = files.clone();
                 for (p, t) in changed.iter_mut() {
                     if p == "envs/prod.yaml" {
@@ -188,7 +209,7 @@ fn every_value_of_prod_is_explained_and_each_explanation_holds() {
                 if let Ok(tree) =
                     platgen::Platform::from_files(&changed).and_then(|p| p.render("prod"))
                 {
-                    afters.push(values(&tree));
+                    afters.push((candidate, values(&tree)));
                     break;
                 }
             }
@@ -198,9 +219,64 @@ fn every_value_of_prod_is_explained_and_each_explanation_holds() {
             let key = (e.file.clone(), e.object.clone(), e.path.clone());
             if afters
                 .iter()
-                .all(|after| after.get(&key) == before.get(&key))
+                .all(|(_, after)| after.get(&key) == before.get(&key))
             {
                 unmoved.push(format!("{config} → {} {:?} {}", e.file, e.object, e.path));
+            }
+            // The rule said holds for each value tried, rendered here.
+            let feed = &e.fed_by[0];
+            for (candidate, after) in &afters {
+                let tried = flow(candidate);
+                // An object renamed or moved by the change: its value
+                // under the one new name in the file.
+                let out = after
+                    .get(&key)
+                    .or_else(|| {
+                        let renamed: Vec<&String> = after
+                            .iter()
+                            .filter(|((f, o, p), _)| {
+                                *f == e.file
+                                    && *p == e.path
+                                    && !before.contains_key(&(f.clone(), o.clone(), p.clone()))
+                            })
+                            .map(|(_, v)| v)
+                            .collect();
+                        (renamed.len() == 1).then(|| renamed[0])
+                    })
+                    .map(|v| plain(v));
+                let holds = match &feed.rule {
+                    Some(Rule::Same) => {
+                        rules[0] += 1;
+                        out.as_deref() == Some(tried.as_str())
+                    }
+                    Some(Rule::Holds) => {
+                        rules[1] += 1;
+                        out.as_ref().is_some_and(|o| o.contains(&tried))
+                    }
+                    Some(Rule::Measured(samples)) => {
+                        rules[2] += 1;
+                        let (_, said) = samples
+                            .iter()
+                            .skip(1)
+                            .find(|(c, _)| *c == tried)
+                            .expect("a sample per value tried");
+                        // A marker, a value cut or a text's changed lines
+                        // is not the value whole.
+                        match &out {
+                            _ if said.starts_with('(') || said.ends_with('…') => true,
+                            Some(o) if o.contains('\n') => true,
+                            Some(o) => *o == plain(said),
+                            None => false,
+                        }
+                    }
+                    None => true,
+                };
+                if !holds {
+                    wrong_rules.push(format!(
+                        "{config} = {tried} → {} {:?} {}: said {:?}, rendered {out:?}",
+                        e.file, e.object, e.path, feed.rule
+                    ));
+                }
             }
         }
     }
@@ -209,6 +285,13 @@ fn every_value_of_prod_is_explained_and_each_explanation_holds() {
         "explanations that do not hold:\n{}",
         unmoved.join("\n")
     );
+    assert!(
+        wrong_rules.is_empty(),
+        "rules that do not hold:\n{}",
+        wrong_rules.join("\n")
+    );
+    // Each kind of rule is met in prod.
+    assert!(rules.iter().all(|n| *n > 10), "rules checked: {rules:?}");
 }
 
 #[test]
@@ -248,6 +331,44 @@ fn the_cli_explains_an_output_value_and_a_config_value() {
         .unwrap();
     assert!(overlay_at.starts_with("cfg/envs/prod.yaml:"), "{text}");
     assert!(text.contains(&format!("; {overlay_at} wins)")), "{text}");
+    assert!(
+        text.contains("\n    the output is this value as it is\n"),
+        "{text}"
+    );
+    // For tools: the rule, measured.
+    let o = explain(&[
+        "values/kafka.yaml",
+        "controller.replicaCount",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v[0]["fed_by"][0]["rule"],
+        serde_json::json!({"kind": "same"})
+    );
+    let o = explain(&[
+        "values/datahub.yaml",
+        "global.kafka.bootstrap.server",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let fed = v[0]["fed_by"].as_array().unwrap();
+    let release = fed
+        .iter()
+        .find(|f| f["config"] == "components.kafka.release")
+        .unwrap();
+    assert_eq!(release["rule"], serde_json::json!({"kind": "holds"}), "{v}");
+    let enabled = fed
+        .iter()
+        .find(|f| f["config"] == "components.datahub.enabled")
+        .unwrap();
+    assert_eq!(
+        enabled["rule"]["samples"][1],
+        serde_json::json!({"config": "false", "output": "(not written)"}),
+        "{v}"
+    );
     let o = explain(&["components.kafka.controller.replicas", "--format", "json"]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     let feeds = v[0]["feeds"].as_array().unwrap();
