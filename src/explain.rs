@@ -49,6 +49,9 @@ pub struct Origin {
     /// How the output value follows it, as the renders showed (for an
     /// output explanation, when neither side is masked).
     pub rule: Option<Rule>,
+    /// The other values tried for it that rendered, in the order tried
+    /// (for an output explanation).
+    pub tried: Vec<Value>,
 }
 
 /// How an output value follows a config value, as measured: what the
@@ -80,6 +83,9 @@ pub struct OutputExplanation {
     /// For a value gen does not write, the chart whose default it is
     /// (`kafka 32.4.4`), when the chart is vendored.
     pub chart_default: Option<String>,
+    /// The value follows from the env's name: rendered as an env of
+    /// another name, it changes.
+    pub follows_env_name: bool,
 }
 
 impl OutputExplanation {
@@ -98,6 +104,7 @@ impl OutputExplanation {
             },
             fed_by: Vec::new(),
             chart_default: Some(chart),
+            follows_env_name: false,
         }
     }
 }
@@ -115,6 +122,8 @@ pub struct ConfigExplanation {
 /// The sensitivity of one env: each config leaf and what it moves.
 pub(crate) struct Sensitivity {
     pub baseline: RenderedTree,
+    /// What rendering the same config as an env of another name moves.
+    by_env_name: Vec<Change>,
     leaves: Vec<Measured>,
 }
 
@@ -128,8 +137,9 @@ struct Measured {
     probes: Vec<(Value, Vec<Change>)>,
 }
 
-/// Renders `effective` (a whole config, as `platform.yaml`) for `env`.
-pub(crate) type RenderConfig<'a> = dyn Fn(&Value) -> Result<RenderedTree> + Sync + 'a;
+/// Renders `effective` (a whole config, as `platform.yaml`) for the env,
+/// or (`true`) for an env of another name.
+pub(crate) type RenderConfig<'a> = dyn Fn(&Value, bool) -> Result<RenderedTree> + Sync + 'a;
 
 impl Sensitivity {
     /// Renders the env's `effective` config and, for every leaf under
@@ -139,9 +149,10 @@ impl Sensitivity {
         under: &str,
         render: &RenderConfig<'_>,
     ) -> Result<Sensitivity> {
-        let baseline = render(effective)?;
+        let baseline = render(effective, false)?;
         let mut paths = Vec::new();
         config_leaves(effective, &mut Vec::new(), &mut paths);
+        let used = values_by_key(&paths);
         paths.retain(|(p, _)| {
             let shown = p.to_string();
             under.is_empty()
@@ -155,11 +166,31 @@ impl Sensitivity {
         let measured = crate::parallel::in_parallel(&paths, |(path, value)| {
             let mut found: Option<Vec<Change>> = None;
             let mut probes = Vec::new();
-            for way in [candidates(value), lower(value)] {
+            // A value whose other values are all refused (a namespace not
+            // declared, a name nothing else uses) is tried with the values
+            // the config gives the same key elsewhere.
+            let elsewhere = || -> Vec<Value> {
+                match path.0.last() {
+                    Some(Step::Key(k)) => used
+                        .get(k.as_str())
+                        .into_iter()
+                        .flatten()
+                        .filter(|v| *v != value)
+                        .cloned()
+                        .collect(),
+                    _ => Vec::new(),
+                }
+            };
+            for way in [candidates(value), lower(value), Vec::new()] {
+                let way = if way.is_empty() && found.is_none() && probes.is_empty() {
+                    elsewhere()
+                } else {
+                    way
+                };
                 for candidate in way {
                     let mut changed = effective.clone();
                     *pointer(&mut changed, path) = candidate.clone();
-                    if let Ok(tree) = render(&changed) {
+                    if let Ok(tree) = render(&changed, false) {
                         let all = found.get_or_insert_with(Vec::new);
                         let moved = diff_env(Some(&baseline), Some(&tree));
                         // A value the other way moved too is there already.
@@ -178,8 +209,16 @@ impl Sensitivity {
             }
             (found, probes)
         });
+        // What the env's name moves, for the values no config value does.
+        let by_env_name = match under.is_empty() {
+            true => render(effective, true)
+                .map(|t| diff_env(Some(&baseline), Some(&t)))
+                .unwrap_or_default(),
+            false => Vec::new(),
+        };
         Ok(Sensitivity {
             baseline,
+            by_env_name,
             leaves: paths
                 .into_iter()
                 .zip(measured)
@@ -192,6 +231,21 @@ impl Sensitivity {
                 .collect(),
         })
     }
+}
+
+/// The distinct values of each key among `leaves`, in order of the key's
+/// first use.
+fn values_by_key(leaves: &[(ConfigPath, Value)]) -> std::collections::BTreeMap<String, Vec<Value>> {
+    let mut out: std::collections::BTreeMap<String, Vec<Value>> = Default::default();
+    for (path, v) in leaves {
+        if let Some(Step::Key(k)) = path.0.last() {
+            let seen = out.entry(k.clone()).or_default();
+            if !seen.contains(v) {
+                seen.push(v.clone());
+            }
+        }
+    }
+    out
 }
 
 /// The path of every config leaf of `v`.
@@ -416,10 +470,18 @@ impl Sensitivity {
                 let mut o = self.origin(layers, &m.path, &m.value);
                 if o.value != MASK && leaf.shown != MASK {
                     o.rule = Some(rule(m, file, leaf));
+                    o.tried = m.probes.iter().map(|(v, _)| v.clone()).collect();
                 }
                 o
             })
             .collect()
+    }
+
+    /// Whether the env's name moves `leaf` of `file`.
+    fn follows_env_name(&self, file: &str, leaf: &Leaf) -> bool {
+        self.by_env_name
+            .iter()
+            .any(|c| moves(c, file, &leaf.object, &leaf.path))
     }
 
     fn origin(&self, layers: &[&Node], path: &ConfigPath, value: &Value) -> Origin {
@@ -432,6 +494,7 @@ impl Sensitivity {
             },
             set_at: set_at(layers, path),
             rule: None,
+            tried: Vec::new(),
         }
     }
 
@@ -473,6 +536,7 @@ impl Sensitivity {
                 value: leaf.shown.clone(),
                 fed_by: self.fed_by(layers, file, leaf),
                 chart_default: None,
+                follows_env_name: self.follows_env_name(file, leaf),
             })
             .collect())
     }
@@ -483,6 +547,7 @@ impl Sensitivity {
         for (file, text) in &self.baseline.files {
             for leaf in leaves(file, text) {
                 let fed_by = self.fed_by(layers, file, &leaf);
+                let follows_env_name = self.follows_env_name(file, &leaf);
                 out.push(OutputExplanation {
                     file: file.clone(),
                     object: leaf.object,
@@ -490,6 +555,7 @@ impl Sensitivity {
                     value: leaf.shown,
                     fed_by,
                     chart_default: None,
+                    follows_env_name,
                 });
             }
         }
@@ -528,6 +594,9 @@ impl Sensitivity {
 
 fn origin_json(o: &Origin) -> Value {
     let mut v = serde_json::json!({"config": o.config, "value": o.value, "set_at": o.set_at});
+    if !o.tried.is_empty() {
+        v["tried"] = Value::Array(o.tried.clone());
+    }
     if let Some(rule) = &o.rule {
         v["rule"] = match rule {
             Rule::Same => serde_json::json!({"kind": "same"}),
@@ -597,6 +666,9 @@ pub fn outputs_report(found: &[OutputExplanation], json: bool) -> String {
                 if let Some(c) = &e.chart_default {
                     v["chart_default"] = c.clone().into();
                 }
+                if e.follows_env_name {
+                    v["follows_env_name"] = true.into();
+                }
                 v
             })
             .collect();
@@ -611,7 +683,7 @@ pub fn outputs_report(found: &[OutputExplanation], json: bool) -> String {
                 "  not written by gen: the default of chart {chart} (its values.yaml, subcharts included); set it through the component's `values:` to change it"
             );
         } else if e.fed_by.is_empty() {
-            out.push_str("  no config value changes it: gen writes it so (or it follows from the env and component names)\n");
+            out.push_str(&fixed(e));
         } else {
             let _ = writeln!(
                 out,
@@ -628,6 +700,25 @@ pub fn outputs_report(found: &[OutputExplanation], json: bool) -> String {
         }
     }
     out
+}
+
+/// Why an output value no config value moves is what it is.
+fn fixed(e: &OutputExplanation) -> String {
+    if e.follows_env_name {
+        return "  no config value changes it: it follows from the env's name (rendered as an env of another name, it changes)\n".into();
+    }
+    let what = match e.file.split_once('/') {
+        Some(("values", name)) => format!(
+            "component `{}` writes it so for every config, and `values:` cannot override a value gen writes",
+            name.trim_end_matches(".yaml")
+        ),
+        Some(("apps", name)) => format!(
+            "the Argo CD Application of `{}` is written so for every config",
+            name.trim_end_matches(".yaml")
+        ),
+        _ => format!("`{}` is written so for every config", e.file),
+    };
+    format!("  fixed by gen: no config value tried moves it, nor the env's name; {what}\n")
 }
 
 /// An output value as the reports name it: `file [object] path`.

@@ -324,14 +324,16 @@ impl Platform {
         effective: &serde_json::Value,
         under: &str,
     ) -> Result<crate::explain::Sensitivity> {
-        let overlay = format!("envs/{env}.yaml");
-        let render = |config: &serde_json::Value| {
+        // Another name, as an env name may be: `prod` → `prodx`.
+        let other = format!("{env}x");
+        let render = |config: &serde_json::Value, renamed: bool| {
+            let name = if renamed { other.as_str() } else { env };
             let text = crate::yaml::to_yaml(config).expect("config serialises");
             let sources = crate::load::load_files(&[
                 ("platform.yaml".to_string(), text),
-                (overlay.clone(), String::new()),
+                (format!("envs/{name}.yaml"), String::new()),
             ])?;
-            self.render_sources(&sources, env)
+            self.render_sources(&sources, name)
         };
         crate::explain::Sensitivity::measure(effective, under, &render)
     }

@@ -69,48 +69,21 @@ fn set(overlay: &mut Value, effective: &Value, path: &[Step], value: Value) {
     }
 }
 
-fn candidates(v: &Value) -> Vec<Value> {
-    match v {
-        Value::Bool(b) => vec![Value::Bool(!b)],
-        Value::Number(n) => {
-            let n = n.as_u64().unwrap_or(1);
-            vec![(n + 2).into(), (n + 1).into(), (n * 2 + 3).into()]
-        }
-        Value::String(s) => {
-            let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
-            let mut out = Vec::new();
-            if let Ok(n) = digits.parse::<u64>() {
-                out.push(Value::String(format!(
-                    "{}{}",
-                    n * 2 + 2,
-                    &s[digits.len()..]
-                )));
-            }
-            out.push(Value::String(format!("{s}x")));
-            out.push(Value::String(format!("x{s}")));
-            out
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// Lower values to try: a number two and one down, a quantity halved.
-fn lower(v: &Value) -> Vec<Value> {
-    match v {
-        Value::Number(n) => match n.as_u64() {
-            Some(n) if n >= 2 => vec![(n - 2).into(), (n - 1).into()],
-            Some(1) => vec![0.into()],
-            _ => Vec::new(),
-        },
-        Value::String(s) => {
-            let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
-            match digits.parse::<u64>() {
-                Ok(n) if n >= 2 => vec![Value::String(format!("{}{}", n / 2, &s[digits.len()..]))],
-                _ => Vec::new(),
-            }
-        }
-        _ => Vec::new(),
-    }
+/// The value at `key` in `after`; for an object renamed or moved by the
+/// change, its value under the one new name in the file.
+fn value_after<'a>(
+    after: &'a BTreeMap<(String, Option<String>, String), String>,
+    before: &BTreeMap<(String, Option<String>, String), String>,
+    key: &(String, Option<String>, String),
+) -> Option<&'a String> {
+    after.get(key).or_else(|| {
+        let renamed: Vec<&String> = after
+            .iter()
+            .filter(|(k, _)| k.0 == key.0 && k.2 == key.2 && !before.contains_key(*k))
+            .map(|(_, v)| v)
+            .collect();
+        (renamed.len() == 1).then(|| renamed[0])
+    })
 }
 
 /// A config value as explanations show it: a string without quotes.
@@ -187,34 +160,24 @@ fn every_value_of_prod_is_explained_and_each_explanation_holds() {
     let (mut rules, mut wrong_rules) = ([0usize; 3], Vec::new());
     for (config, explained) in &by_config {
         let path = steps(config);
-        let mut current = &effective;
-        for s in &path {
-            current = match s {
-                Step::Key(k) => &current[k.as_str()],
-                Step::Index(i) => &current[*i],
-            };
-        }
-        // The value moved up, and down: an output may move one way only.
+        // Each value gen says it tried, set in the prod overlay.
+        let tried = &explained[0].fed_by[0].tried;
         let mut afters = Vec::new();
-        for way in [candidates(current), lower(current)] {
-            for candidate in way {
-                let mut overlay = prod_overlay.clone();
-                set(&mut overlay, &effective, &path, candidate.clone());
-                let mut changed = files.clone();
-                for (p, t) in changed.iter_mut() {
-                    if p == "envs/prod.yaml" {
-                        *t = serde_norway::to_string(&overlay).unwrap();
-                    }
-                }
-                if let Ok(tree) =
-                    platgen::Platform::from_files(&changed).and_then(|p| p.render("prod"))
-                {
-                    afters.push((candidate, values(&tree)));
-                    break;
+        for candidate in tried {
+            let mut overlay = prod_overlay.clone();
+            set(&mut overlay, &effective, &path, candidate.clone());
+            let mut changed = files.clone();
+            for (p, t) in changed.iter_mut() {
+                if p == "envs/prod.yaml" {
+                    *t = serde_norway::to_string(&overlay).unwrap();
                 }
             }
+            let tree = platgen::Platform::from_files(&changed)
+                .and_then(|p| p.render("prod"))
+                .unwrap_or_else(|e| panic!("`{config}` = {candidate} does not render: {e}"));
+            afters.push((candidate.clone(), values(&tree)));
         }
-        assert!(!afters.is_empty(), "no value of `{config}` renders");
+        assert!(!afters.is_empty(), "no value of `{config}` said tried");
         for e in explained {
             let key = (e.file.clone(), e.object.clone(), e.path.clone());
             if afters
@@ -227,23 +190,7 @@ fn every_value_of_prod_is_explained_and_each_explanation_holds() {
             let feed = &e.fed_by[0];
             for (candidate, after) in &afters {
                 let tried = flow(candidate);
-                // An object renamed or moved by the change: its value
-                // under the one new name in the file.
-                let out = after
-                    .get(&key)
-                    .or_else(|| {
-                        let renamed: Vec<&String> = after
-                            .iter()
-                            .filter(|((f, o, p), _)| {
-                                *f == e.file
-                                    && *p == e.path
-                                    && !before.contains_key(&(f.clone(), o.clone(), p.clone()))
-                            })
-                            .map(|(_, v)| v)
-                            .collect();
-                        (renamed.len() == 1).then(|| renamed[0])
-                    })
-                    .map(|v| plain(v));
+                let out = value_after(after, &before, &key).map(|v| plain(v));
                 let holds = match &feed.rule {
                     Some(Rule::Same) => {
                         rules[0] += 1;
@@ -292,6 +239,39 @@ fn every_value_of_prod_is_explained_and_each_explanation_holds() {
     );
     // Each kind of rule is met in prod.
     assert!(rules.iter().all(|n| *n > 10), "rules checked: {rules:?}");
+
+    // A value no config value moves follows from the env's name exactly
+    // when it is said to: the same config rendered as env `prodx`.
+    let mut renamed = files.clone();
+    renamed.push((
+        "envs/prodx.yaml".into(),
+        files
+            .iter()
+            .find(|(p, _)| p == "envs/prod.yaml")
+            .unwrap()
+            .1
+            .clone(),
+    ));
+    let other = values(
+        &platgen::Platform::from_files(&renamed)
+            .and_then(|p| p.render("prodx"))
+            .unwrap(),
+    );
+    let (mut named, mut wrong) = (0, Vec::new());
+    for e in all.iter().filter(|e| e.fed_by.is_empty()) {
+        let key = (e.file.clone(), e.object.clone(), e.path.clone());
+        let moved = value_after(&other, &before, &key) != before.get(&key);
+        named += usize::from(e.follows_env_name);
+        if moved != e.follows_env_name {
+            wrong.push(format!("{key:?}: said {}", e.follows_env_name));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "env-name claims that do not hold:\n{}",
+        wrong.join("\n")
+    );
+    assert!(named >= 5, "{named} values follow from the env's name");
 }
 
 #[test]
@@ -389,10 +369,13 @@ fn the_cli_explains_an_output_value_and_a_config_value() {
 fn the_readme_example_is_what_gen_prints() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme
-        .find("$ gen explain --env prod values/kafka.yaml")
-        .unwrap();
-    let block = &readme[start..start + readme[start..].find("```").unwrap()];
+    let blocks: Vec<&str> = readme
+        .split("```\n")
+        .filter(|b| b.starts_with("$ gen explain "))
+        // A chart's default needs the charts vendored (tests/it/vendor.rs).
+        .filter(|b| !b.contains("the default of chart"))
+        .collect();
+    assert!(blocks.len() >= 2, "README's gen explain examples");
     let w = tempfile::tempdir().unwrap();
     let run = |line: &str| {
         let args: Vec<&str> = line.split_whitespace().skip(1).collect();
@@ -409,16 +392,18 @@ fn the_readme_example_is_what_gen_prints() {
         String::from_utf8(o.stdout).unwrap()
     };
     run("gen init platform");
-    let mut printed = String::new();
-    for line in block.lines().filter(|l| l.starts_with("$ ")) {
-        printed.push_str(line);
-        printed.push('\n');
-        printed.push_str(&run(&line[2..]));
+    for block in blocks {
+        let mut printed = String::new();
+        for line in block.lines().filter(|l| l.starts_with("$ ")) {
+            printed.push_str(line);
+            printed.push('\n');
+            printed.push_str(&run(&line[2..]));
+        }
+        assert_eq!(
+            printed, block,
+            "README's gen explain example is not what gen prints"
+        );
     }
-    assert_eq!(
-        printed, block,
-        "README's gen explain example is not what gen prints"
-    );
 }
 
 #[test]
