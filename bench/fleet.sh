@@ -125,7 +125,8 @@ fi
 # real Helm, in parallel) of the built-in platform (from `gen init`, its 3
 # envs) and of a vendored fleet of VERIFY_N envs, cold (an empty cache) and
 # warm (nothing changed), beside the same `helm template` commands run one
-# after another, and `gen check --no-verify` of the same tree.
+# after another, and `gen check --no-verify` of the same tree; for the
+# built-in platform, `gen diff --objects` of one edit beside `gen diff`.
 HELM_BIN="${HELM:-$(command -v helm || echo "$PWD/.tools/bin/helm")}"
 verify_row() { # name config-dir
   local name=$1 fleet=$2
@@ -170,7 +171,25 @@ PY
   check=$(timed "$GEN" check --all --config "$fleet" --out "$DIR/vout" --no-verify -q)
   awk -v name="$name" -v r="$releases" -v s="$sequential" -v c="$cold" -v w="$warm" -v k="$check" 'BEGIN {
     printf "| %s (%d releases, 7 charts vendored) | %.3f s | %.3f s (%.2f×) | %.3f s | %.3f s (%.1f×) |\n", name, r, s/1e9, c/1e9, c/s, w/1e9, k/1e9, w/k }'
-  rm -rf "$fleet" "$DIR/vout" "$DIR/vcache" "$DIR/sequential.sh"
+  if [ "${3:-}" = objects ] && command -v git > /dev/null; then
+    # `gen diff --objects` of one edit (prod's Kafka controllers 3 → 5,
+    # one release on each side rendered twice), beside `gen diff`.
+    git -C "$fleet" init -q && git -C "$fleet" add . \
+      && git -C "$fleet" -c user.name=bench -c user.email=bench@localhost commit -qm vendored
+    python3 - "$fleet/envs/prod.yaml" <<'PY'
+import pathlib, sys
+p = pathlib.Path(sys.argv[1])
+p.write_text(p.read_text().replace("components:\n", "components:\n  kafka:\n    controller:\n      replicas: 5\n", 1))
+PY
+    local plain objects
+    plain=$(timed sh -c "'$GEN' diff --base HEAD --config '$fleet' > /dev/null; [ \$? -eq 1 ]")
+    objects=$(timed sh -c "'$GEN' diff --base HEAD --objects --config '$fleet' > '$DIR/objects.txt'; [ \$? -eq 1 ]")
+    grep -q 'helm:kafka  StatefulSet/data-platform/kafka-controller' "$DIR/objects.txt" \
+      || { echo "gen diff --objects did not show the StatefulSet" >&2; cat "$DIR/objects.txt" >&2; exit 1; }
+    OBJECTS_ROW=$(awk -v n="$name" -v p="$plain" -v o="$objects" 'BEGIN {
+      printf "| %s: prod'"'"'s Kafka controllers 3 → 5 | %.3f s | %.3f s |", n, p/1e9, o/1e9 }')
+  fi
+  rm -rf "$fleet" "$DIR/vout" "$DIR/vcache" "$DIR/sequential.sh" "$DIR/objects.txt"
 }
 if [ -d "$UPSTREAM/charts" ] && [ -x "$HELM_BIN" ] && [ "${VERIFY_N:-10}" -gt 0 ]; then
   vn="${VERIFY_N:-10}"
@@ -178,9 +197,16 @@ if [ -d "$UPSTREAM/charts" ] && [ -x "$HELM_BIN" ] && [ "${VERIFY_N:-10}" -gt 0 
   echo "| workload | helm template, one after another | \`gen verify\` cold | warm | \`gen check --no-verify\` (unchanged; warm ÷ check) |"
   echo "|---|---:|---:|---:|---:|"
   "$GEN" init "$DIR/builtin" -q
-  verify_row "built-in platform, 3 envs" "$DIR/builtin"
+  OBJECTS_ROW=""
+  verify_row "built-in platform, 3 envs" "$DIR/builtin" objects
   "$GEN" fleet --count "$vn" --out "$DIR/verify-$vn"
   verify_row "fleet, N = $vn" "$DIR/verify-$vn"
+  if [ -n "$OBJECTS_ROW" ]; then
+    echo
+    echo "| workload | \`gen diff --base HEAD\` | \`gen diff --base HEAD --objects\` (Helm on both sides, twice) |"
+    echo "|---|---:|---:|"
+    echo "$OBJECTS_ROW"
+  fi
 fi
 
 # `gen diff --base HEAD` of a fleet in Git where one overlay changed, beside
