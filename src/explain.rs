@@ -3,7 +3,10 @@
 //! per config value with that value changed; the output values each change
 //! moves are the ones it feeds. Nothing is inferred from how gen is written,
 //! so the answer is right by construction: changing the named config value
-//! changes that output.
+//! changes that output. What the output was for each value tried is the
+//! rule, measured ([`Rule`]); a value no config value moves is rendered
+//! once more for an env of another name, to tell what follows from the
+//! env's name from what gen fixes.
 
 use serde_json::Value;
 
