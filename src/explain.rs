@@ -150,6 +150,7 @@ impl Sensitivity {
     pub(crate) fn measure(
         effective: &Value,
         under: &str,
+        schema: &Value,
         render: &RenderConfig<'_>,
     ) -> Result<Sensitivity> {
         let baseline = render(effective, false)?;
@@ -169,20 +170,22 @@ impl Sensitivity {
         let measured = crate::parallel::in_parallel(&paths, |(path, value)| {
             let mut found: Option<Vec<Change>> = None;
             let mut probes = Vec::new();
-            // A value whose other values are all refused (a namespace not
-            // declared, a name nothing else uses) is tried with the values
-            // the config gives the same key elsewhere.
+            // A value whose other values are all refused (one of a set of
+            // names, a namespace not declared) is tried with the others the
+            // config's schema allows there, then with the values the config
+            // gives the same key elsewhere.
             let elsewhere = || -> Vec<Value> {
-                match path.0.last() {
-                    Some(Step::Key(k)) => used
-                        .get(k.as_str())
-                        .into_iter()
-                        .flatten()
-                        .filter(|v| *v != value)
-                        .cloned()
-                        .collect(),
-                    _ => Vec::new(),
+                let mut out = choices(schema, schema, &path.0);
+                if let Some(Step::Key(k)) = path.0.last() {
+                    out.extend(used.get(k.as_str()).into_iter().flatten().cloned());
                 }
+                let mut seen = Vec::new();
+                out.retain(|v| {
+                    let new = v != value && !seen.contains(v);
+                    seen.push(v.clone());
+                    new
+                });
+                out
             };
             for way in [candidates(value), lower(value), Vec::new()] {
                 let way = if way.is_empty() && found.is_none() && probes.is_empty() {
@@ -234,6 +237,52 @@ impl Sensitivity {
                 .collect(),
         })
     }
+}
+
+/// The values the JSON schema `node` (of `root`, whose `$defs` it may
+/// refer to) allows at `path`, where it names them (`enum`, `const` of
+/// each `oneOf`/`anyOf`); none where it does not.
+fn choices(root: &Value, node: &Value, path: &[Step]) -> Vec<Value> {
+    if let Some(r) = node.get("$ref").and_then(Value::as_str) {
+        let target = r
+            .strip_prefix('#')
+            .and_then(|p| root.pointer(p))
+            .unwrap_or(&Value::Null);
+        return choices(root, target, path);
+    }
+    let mut out = Vec::new();
+    for k in ["oneOf", "anyOf", "allOf"] {
+        for alt in node.get(k).and_then(Value::as_array).into_iter().flatten() {
+            out.extend(choices(root, alt, path));
+        }
+    }
+    match path.split_first() {
+        None => {
+            out.extend(
+                node.get("enum")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .cloned(),
+            );
+            out.extend(node.get("const").cloned());
+        }
+        Some((Step::Key(k), rest)) => {
+            let next = node
+                .get("properties")
+                .and_then(|p| p.get(k.as_str()))
+                .or_else(|| node.get("additionalProperties").filter(|a| a.is_object()));
+            out.extend(next.map(|n| choices(root, n, rest)).unwrap_or_default());
+        }
+        Some((Step::Index(_), rest)) => {
+            out.extend(
+                node.get("items")
+                    .map(|n| choices(root, n, rest))
+                    .unwrap_or_default(),
+            );
+        }
+    }
+    out
 }
 
 /// The distinct values of each key among `leaves`, in order of the key's
@@ -768,4 +817,37 @@ pub fn configs_report(found: &[ConfigExplanation], json: bool) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_are_read_through_refs_maps_and_lists() {
+        let schema = serde_json::json!({
+            "properties": {
+                "ray": {"properties": {"mode": {"$ref": "#/$defs/Mode"}}},
+                "items": {"additionalProperties": {"properties": {"tier": {"enum": ["a", "b"]}}}},
+                "apps": {"items": {"properties": {"kind": {"anyOf": [{"const": 1}, {"const": 2}]}}}},
+                "free": {"type": "string"}
+            },
+            "$defs": {"Mode": {"oneOf": [{"const": "Default"}, {"const": "Aggressive"}]}}
+        });
+        let path = |steps: &[&str]| -> Vec<Step> {
+            steps
+                .iter()
+                .map(|s| match s.parse::<usize>() {
+                    Ok(i) => Step::Index(i),
+                    Err(_) => Step::Key(s.to_string()),
+                })
+                .collect()
+        };
+        let at = |steps: &[&str]| choices(&schema, &schema, &path(steps));
+        assert_eq!(at(&["ray", "mode"]), ["Default", "Aggressive"]);
+        assert_eq!(at(&["items", "x", "tier"]), ["a", "b"]);
+        assert_eq!(at(&["apps", "0", "kind"]), [1, 2]);
+        assert!(at(&["free"]).is_empty());
+        assert!(at(&["nowhere", "at", "all"]).is_empty());
+    }
 }

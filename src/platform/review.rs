@@ -335,7 +335,8 @@ impl Platform {
             ])?;
             self.render_sources(&sources, name)
         };
-        crate::explain::Sensitivity::measure(effective, under, &render)
+        let schema = crate::schema::config_schema(&self.components);
+        crate::explain::Sensitivity::measure(effective, under, &schema, &render)
     }
 
     /// Every config value path of the env (for did-you-mean).
