@@ -173,8 +173,9 @@ pub(crate) fn has_userinfo_password(s: &str) -> bool {
         .any(|word| userinfo_password(word).is_some())
 }
 
-/// A config line fit to show in an error: the value of a key that may hold
-/// a credential is masked, and so is a password in a URL's userinfo.
+/// A line fit to show (of config in an error, of a config file in a
+/// diff): the value of a key that may hold a credential (`key: value`,
+/// `key=value`) is masked, and so is a password in a URL's userinfo.
 pub(crate) fn mask_credentials(line: &str) -> std::borrow::Cow<'_, str> {
     const MASK: &str = "********";
     let mut key_start = None;
@@ -183,13 +184,19 @@ pub(crate) fn mask_credentials(line: &str) -> std::borrow::Cow<'_, str> {
             key_start.get_or_insert(i);
             continue;
         }
-        if c == ':' {
-            if let Some(start) = key_start {
-                let key = &line[start..i];
-                let rest = &line[i + 1..];
-                if (rest.is_empty() || rest.starts_with(' ')) && may_hold_credential(key) {
-                    return format!("{}: {MASK}", &line[..i]).into();
+        if let Some(start) = key_start.filter(|_| matches!(c, ':' | '=')) {
+            let key = &line[start..i];
+            let rest = &line[i + 1..];
+            let value_follows = match c {
+                ':' => rest.is_empty() || rest.starts_with(' '),
+                _ => !rest.trim().is_empty(),
+            };
+            if value_follows && may_hold_credential(key) {
+                return match c {
+                    ':' => format!("{}: {MASK}", &line[..i]),
+                    _ => format!("{}={MASK}", &line[..i]),
                 }
+                .into();
             }
         }
         key_start = None;
@@ -306,6 +313,13 @@ mod tests {
             "  - {password: ********"
         );
         assert_eq!(mask_credentials("  replicas: 3"), "  replicas: 3");
+        // A properties file's `key=value`.
+        assert_eq!(
+            mask_credentials("sasl.password=hunter2"),
+            "sasl.password=********"
+        );
+        assert_eq!(mask_credentials("replicas=3"), "replicas=3");
+        assert_eq!(mask_credentials("password="), "password=");
         // Words are split on any whitespace, tabs included, the same way
         // the password is found (a tab once hid it from the masker).
         assert_eq!(

@@ -8,7 +8,6 @@ mod report;
 mod trees;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -17,7 +16,6 @@ pub use trees::read_trees;
 
 use crate::names::{has_userinfo_password, holds_credential, mask_credentials};
 use crate::tree::RenderedTree;
-use crate::yaml::{parse_documents, Limits, Source};
 
 /// One change to one value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -146,17 +144,7 @@ fn diff_files(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) ->
 /// The changes between two lists of Kubernetes objects (a release's, as
 /// its chart renders them), reported as of `file`: matched by object.
 pub(crate) fn diff_objects(file: &str, old: &[Value], new: &[Value]) -> Vec<Change> {
-    let keyed = |docs: &[Value]| -> BTreeMap<Option<String>, Value> {
-        docs.iter()
-            .filter(|d| !d.is_null())
-            .enumerate()
-            .map(|(i, d)| {
-                let key = object_key(d).unwrap_or_else(|| format!("document {}", i + 1));
-                (Some(key), d.clone())
-            })
-            .collect()
-    };
-    diff_documents(file, keyed(old), keyed(new))
+    diff_documents(file, keyed(old.to_vec()), keyed(new.to_vec()))
 }
 
 /// The changes between the documents of one file on both sides.
@@ -212,14 +200,15 @@ fn diff_documents(
 /// document is a Kubernetes object, else by position (`None` for a file
 /// of one document). A file that does not parse is one text value.
 fn objects(path: &str, text: &str) -> BTreeMap<Option<String>, Value> {
-    let source = Arc::new(Source {
-        name: path.to_string(),
-        text: text.to_string(),
-    });
-    let docs: Vec<Value> = match parse_documents(source, Limits::default()) {
-        Ok(docs) => docs.iter().map(|d| d.to_json()).collect(),
-        Err(_) => vec![Value::String(text.to_string())],
-    };
+    let docs = crate::yaml::documents(path, text)
+        .unwrap_or_else(|_| vec![Value::String(text.to_string())]);
+    keyed(docs)
+}
+
+/// Documents keyed by object (`Kind/namespace/name`) where a document is a
+/// Kubernetes object, else by position (`None` for the one document of a
+/// file of one); empty documents left out.
+fn keyed(docs: Vec<Value>) -> BTreeMap<Option<String>, Value> {
     let docs: Vec<Value> = docs.into_iter().filter(|d| !d.is_null()).collect();
     let single = docs.len() == 1;
     docs.into_iter()
@@ -407,12 +396,16 @@ fn changed_lines(a: &str, b: &str) -> (Value, Value) {
     // One long line changed on each side: the part that changed.
     let (ma, mb): (Vec<String>, Vec<String>) = match (ma, mb) {
         ([x], [y]) => {
-            let (x, y) = changed_part(&masked_line(x), &masked_line(y));
+            let (x, y) = changed_part(&mask_credentials(x), &mask_credentials(y));
             (vec![x], vec![y])
         }
         _ => (
-            ma.iter().map(|l| masked_line(l)).collect(),
-            mb.iter().map(|l| masked_line(l)).collect(),
+            ma.iter()
+                .map(|l| mask_credentials(l).into_owned())
+                .collect(),
+            mb.iter()
+                .map(|l| mask_credentials(l).into_owned())
+                .collect(),
         ),
     };
     let side = |mid: &[String]| {
@@ -458,18 +451,6 @@ fn changed_part(a: &str, b: &str) -> (String, String) {
         out
     };
     (side(&ca), side(&cb))
-}
-
-/// A line of a text as shown: the value of a `key=value` or `key: value`
-/// whose key may hold a credential masked.
-fn masked_line(line: &str) -> String {
-    let at = line.find(['=', ':']);
-    match at {
-        Some(i) if holds_credential(line[..i].trim()) && !line[i + 1..].trim().is_empty() => {
-            format!("{}{MASK}", &line[..=i])
-        }
-        _ => line.to_string(),
-    }
 }
 
 /// Path steps as one path: `a.b[0].c`, `spec.containers[name=app]`.

@@ -2,10 +2,10 @@
 //! (`gen diff`, with the charts' objects for `--objects`) and where an
 //! output value comes from (`gen explain`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::Platform;
-use crate::charts::Vendored;
+use crate::charts::{Lock, Locked, Vendored};
 use crate::error::{Diagnostic, Error, Result};
 use crate::load::Origin;
 use crate::tree::RenderedTree;
@@ -51,8 +51,8 @@ impl Platform {
                 .map(|e| e.to_string())
                 .collect()
         };
-        let scratch = Scratch::new();
-        let before = vendored_at(dir, rev, vendored, &scratch)?;
+        // The packages read from the revision live as long as `_scratch`.
+        let (before, _scratch) = vendored_at(dir, rev, vendored)?;
         let (new_envs, new_objects) = self.render_all_resolved(&on(self))?;
         let (old_envs, old_objects) = old.render_all_resolved(&on(old))?;
         let at = format!("revision {rev}");
@@ -133,13 +133,7 @@ impl Platform {
         else {
             return Ok(Vec::new());
         };
-        let Some(lock) = crate::load::file_at(dir, rev, crate::charts::LOCK_FILE)? else {
-            return Ok(Vec::new());
-        };
-        let name = format!("{rev}:{}", crate::charts::LOCK_FILE);
-        let Ok(lock) =
-            crate::charts::Lock::parse(&name, String::from_utf8_lossy(&lock).into_owned())
-        else {
+        let Some(Ok(lock)) = lock_at(dir, rev)? else {
             return Ok(Vec::new());
         };
         // Who installed which chart before.
@@ -173,13 +167,9 @@ impl Platform {
                 let Some(locked) = lock.find(&was.name, &was.repository(), &was.version) else {
                     continue;
                 };
-                let path = format!("{}/{}", crate::charts::CHARTS_DIR, locked.file);
-                let Some(bytes) = crate::load::file_at(dir, rev, &path)? else {
+                let Some(bytes) = package_at(dir, rev, locked)? else {
                     continue;
                 };
-                if crate::charts::digest(&bytes) != locked.digest {
-                    continue;
-                }
                 let Ok(old_keys) = crate::charts::Package::read(&bytes)
                     .map_err(|e| e.to_string())
                     .and_then(|p| crate::charts::ChartKeys::of(&p))
@@ -346,81 +336,78 @@ impl Platform {
     }
 }
 
-/// A folder for the packages read from a revision, made when first needed
-/// and removed with everything in it when dropped.
-struct Scratch(std::sync::OnceLock<Option<PathBuf>>);
-
-impl Scratch {
-    fn new() -> Scratch {
-        Scratch(std::sync::OnceLock::new())
-    }
-
-    /// The folder, made now if it is not yet.
-    fn dir(&self) -> Result<&Path> {
-        let made = self.0.get_or_init(|| {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.subsec_nanos());
-            let dir =
-                std::env::temp_dir().join(format!("platgen-diff-{}-{nanos}", std::process::id()));
-            std::fs::create_dir_all(&dir).ok().map(|()| dir)
-        });
-        made.as_deref().ok_or_else(|| {
-            Error::io(
-                "make a folder in",
-                std::env::temp_dir(),
-                std::io::Error::other("cannot create it"),
-            )
-        })
-    }
+/// The `charts.lock` revision `rev` of `dir` holds: `None` when it has
+/// none, why it does not parse when it does not.
+fn lock_at(dir: &Path, rev: &str) -> Result<Option<std::result::Result<Lock, String>>> {
+    let lock_file = crate::charts::LOCK_FILE;
+    Ok(crate::load::file_at(dir, rev, lock_file)?.map(|text| {
+        let name = format!("{rev}:{lock_file}");
+        Lock::parse(&name, String::from_utf8_lossy(&text).into_owned())
+            .map_err(|e| format!("{name}: {e}"))
+    }))
 }
 
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if let Some(Some(dir)) = self.0.get() {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-    }
+/// The package `l` names as revision `rev` of `dir` holds it, when its
+/// digest is the one `l` records.
+fn package_at(dir: &Path, rev: &str, l: &Locked) -> Result<Option<Vec<u8>>> {
+    let rel = format!("{}/{}", crate::charts::CHARTS_DIR, l.file);
+    Ok(crate::load::file_at(dir, rev, &rel)?.filter(|b| crate::charts::digest(b) == l.digest))
 }
 
 /// The charts vendored at revision `rev` of `dir`, for rendering: the
 /// packages its `charts.lock` lists. A package vendored `now` with the same
 /// digest is used where it is; any other is read from the revision
-/// (through `git`), its digest checked, into `scratch`.
-fn vendored_at(dir: &Path, rev: &str, now: &Vendored, scratch: &Scratch) -> Result<Vendored> {
+/// (through `git`), its digest checked, into a temporary folder, returned
+/// with them (they are gone when it is dropped).
+fn vendored_at(
+    dir: &Path,
+    rev: &str,
+    now: &Vendored,
+) -> Result<(Vendored, Option<tempfile::TempDir>)> {
     let lock_file = crate::charts::LOCK_FILE;
     let help = "vendor the charts at the base too (`gen vendor`, charts/ and charts.lock committed), or diff without --objects";
-    let Some(lock) = crate::load::file_at(dir, rev, lock_file)? else {
-        return Err(Error::Usage(
-            Diagnostic::new(format!(
-                "gen diff --objects renders both sides with their vendored charts, and revision {rev} has no {lock_file}"
+    let lock = match lock_at(dir, rev)? {
+        None => {
+            return Err(Error::Usage(
+                Diagnostic::new(format!(
+                    "gen diff --objects renders both sides with their vendored charts, and revision {rev} has no {lock_file}"
+                ))
+                .help(help),
             ))
-            .help(help),
-        ));
+        }
+        Some(Err(e)) => return Err(Error::Usage(Diagnostic::new(e).help(help))),
+        Some(Ok(lock)) => lock,
     };
-    let name = format!("{rev}:{lock_file}");
-    let lock = crate::charts::Lock::parse(&name, String::from_utf8_lossy(&lock).into_owned())
-        .map_err(|e| Error::Usage(Diagnostic::new(format!("{name}: {e}")).help(help)))?;
+    let mut scratch: Option<tempfile::TempDir> = None;
     let mut files = Vec::new();
     for l in lock.charts {
         if let Some(path) = now.locked_file(&l) {
             files.push((l.clone(), path.to_path_buf()));
             continue;
         }
-        let rel = format!("{}/{}", crate::charts::CHARTS_DIR, l.file);
-        let bytes =
-            crate::load::file_at(dir, rev, &rel)?.filter(|b| crate::charts::digest(b) == l.digest);
-        let Some(bytes) = bytes else {
+        let Some(bytes) = package_at(dir, rev, &l)? else {
             return Err(Error::Usage(
                 Diagnostic::new(format!(
-                    "revision {rev} has no {rel} with the digest its {lock_file} records"
+                    "revision {rev} has no {}/{} with the digest its {lock_file} records",
+                    crate::charts::CHARTS_DIR,
+                    l.file
                 ))
                 .help(help),
             ));
         };
-        let path = scratch.dir()?.join(&l.file);
+        let folder = match &scratch {
+            Some(t) => t.path().to_path_buf(),
+            None => {
+                let made = tempfile::Builder::new()
+                    .prefix("platgen-diff-")
+                    .tempdir()
+                    .map_err(|e| Error::io("make a folder in", std::env::temp_dir(), e))?;
+                scratch.insert(made).path().to_path_buf()
+            }
+        };
+        let path = folder.join(&l.file);
         std::fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
         files.push((l, path));
     }
-    Ok(Vendored::packages(files))
+    Ok((Vendored::packages(files), scratch))
 }

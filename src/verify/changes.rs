@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::{jobs, key, parse, run_template, Helm, Job, Objects};
+use super::{jobs, key, parse, render_twice, Helm, Job, Objects};
 use crate::diff::{diff_objects, Change, ChangeKind};
 use crate::error::{Diagnostic, Error, Result};
 use crate::resolve::Resolved;
@@ -75,17 +75,20 @@ pub(crate) fn object_changes(
             }
         }
     }
-    let twice: Vec<_> = unique.iter().flat_map(|u| [u, u]).collect();
-    let texts = crate::parallel::in_parallel_by(2, &twice, |(_, j, side)| {
-        let label = format!("{} {} ({side})", j.chart.name, j.chart.version);
-        run_template(helm, j, &label)
-            .and_then(|text| parse(&format!("helm template {label}"), &text))
-    });
-    let texts = crate::error::all_of(texts)?;
+    let labelled: Vec<(&Job<'_>, String)> = unique
+        .iter()
+        .map(|(_, j, side)| (*j, format!("{} {} ({side})", j.chart.name, j.chart.version)))
+        .collect();
+    let texts = render_twice(helm, &labelled)?;
+    let mut parsed = Vec::new();
+    for ((_, label), [a, b]) in labelled.iter().zip(&texts) {
+        let name = format!("helm template {label}");
+        parsed.push([parse(&name, a)?, parse(&name, b)?]);
+    }
     let rendered: BTreeMap<&str, (&[Value], &[Value])> = unique
         .iter()
-        .zip(texts.chunks(2))
-        .map(|((k, _, _), pair)| (*k, (pair[0].as_slice(), pair[1].as_slice())))
+        .zip(&parsed)
+        .map(|((k, _, _), [a, b])| (*k, (a.as_slice(), b.as_slice())))
         .collect();
     let none: (&[Value], &[Value]) = (&[], &[]);
     let mut out: BTreeMap<String, Vec<Change>> = BTreeMap::new();

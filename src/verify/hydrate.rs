@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{jobs, parse, run_template, Helm, Job, Objects};
+use super::{jobs, parse, render_twice, Helm, Job, Objects};
 use crate::error::{Error, Result};
 use crate::resolve::Resolved;
 use crate::tree::RenderedTree;
@@ -45,11 +45,11 @@ pub(crate) fn hydrate(
     header: impl Fn(&str) -> String + Sync,
 ) -> Result<Vec<Hydrated>> {
     let jobs = jobs(envs, vendored, parsed);
-    let twice: Vec<(usize, &Job<'_>)> = jobs.iter().flat_map(|(i, j)| [(*i, j), (*i, j)]).collect();
-    let texts = crate::parallel::in_parallel_by(2, &twice, |(_, j)| {
-        run_template(helm, j, &format!("{} {}", j.chart.name, j.chart.version))
-    });
-    let texts = crate::error::all_of(texts)?;
+    let labelled: Vec<(&Job<'_>, String)> = jobs
+        .iter()
+        .map(|(_, j)| (j, format!("{} {}", j.chart.name, j.chart.version)))
+        .collect();
+    let texts = render_twice(helm, &labelled)?;
     let mut out: Vec<Hydrated> = envs
         .iter()
         .map(|(r, _)| Hydrated {
@@ -57,7 +57,7 @@ pub(crate) fn hydrate(
             ..Hydrated::default()
         })
         .collect();
-    for ((i, j), pair) in jobs.iter().zip(texts.chunks(2)) {
+    for ((i, j), pair) in jobs.iter().zip(&texts) {
         let h = &mut out[*i];
         let label = format!("{} {}", j.chart.name, j.chart.version);
         match objects(j, &label, &pair[0], &pair[1])? {

@@ -960,6 +960,18 @@ fn crd_order(
     order
 }
 
+/// `helm template` of each job (with its label for errors) twice, in one
+/// pool: per job, both texts (a chart that generates values at each render
+/// gives two different ones).
+fn render_twice(helm: &Helm, jobs: &[(&Job<'_>, String)]) -> Result<Vec<[String; 2]>> {
+    let twice: Vec<&(&Job<'_>, String)> = jobs.iter().flat_map(|j| [j, j]).collect();
+    let texts =
+        crate::parallel::in_parallel_by(2, &twice, |(j, label)| run_template(helm, j, label));
+    let mut texts = crate::error::all_of(texts)?.into_iter();
+    let mut next = || texts.next().expect("two texts per job");
+    Ok(jobs.iter().map(|_| [next(), next()]).collect())
+}
+
 /// Runs `helm template` for `j`; its output.
 fn run_template(helm: &Helm, j: &Job<'_>, label: &str) -> Result<String> {
     let fail = |why: String| {
